@@ -1,0 +1,1 @@
+"""peaceforce: plan, generate, deploy and monitor a multinational peacekeeping force."""
