@@ -1,0 +1,218 @@
+"""Cross-reference checks over a parsed scenario, one named ``check_*`` function each.
+
+Each check takes the draft (items that parsed, with their origins) and returns
+the problems it finds; :func:`run_all` runs them all so that one pass reports
+every fault. Checks never raise on bad data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from peaceforce.errors import Problem
+from peaceforce.scenario.model import (
+    DecisionRule,
+    Membership,
+    RequiredFrameworks,
+)
+
+if TYPE_CHECKING:
+    from peaceforce.scenario.loader import Draft, Located
+
+_DAYS_PER_MONTH = 30.44
+
+
+def _ids(items: Iterable[Located], attr: str) -> set[str]:
+    return {getattr(x.item, attr) for x in items}
+
+
+def _problem(located: Located, subpath: tuple[str | int, ...], value: Any, expected: str) -> Problem:
+    return Problem(located.origin.file, located.origin.where(*subpath), repr(value), expected)
+
+
+def _unknown(known: set[str], what: str) -> str:
+    sample = ", ".join(sorted(known)[:12])
+    more = ", ..." if len(known) > 12 else ""
+    return f"a {what} defined in the scenario ({sample}{more})"
+
+
+def check_duplicate_ids(draft: Draft) -> list[Problem]:
+    """Every id (and nation code) is defined once; requirement line ids once per mission."""
+    problems: list[Problem] = []
+    keyed = {
+        "nations": "code",
+        "catalogue": "id",
+        "pledges": "id",
+        "frameworks": "id",
+        "missions": "id",
+        "areas": "id",
+    }
+    for collection, attr in keyed.items():
+        seen: Counter[str] = Counter()
+        for located in draft.of(collection):
+            key = getattr(located.item, attr)
+            seen[key] += 1
+            if seen[key] == 2:
+                problems.append(_problem(located, (attr,), key, f"a unique {attr} among {collection}"))
+    for mission in draft.of("missions"):
+        lines: Counter[str] = Counter()
+        for index, line in enumerate(mission.item.requirements):
+            lines[line.id] += 1
+            if lines[line.id] == 2:
+                problems.append(
+                    _problem(mission, ("requirements", index, "id"), line.id, "a unique line id within the mission")
+                )
+    return problems
+
+
+def check_nations_known(draft: Draft) -> list[Problem]:
+    """Stances, pledges, parties, framework members and areas name defined nations."""
+    known = _ids(draft.of("nations"), "code")
+    problems: list[Problem] = []
+
+    def need(located: Located, subpath: tuple[str | int, ...], code: str | None) -> None:
+        if code is not None and code not in known and code not in Membership.__members__:
+            problems.append(_problem(located, subpath, code, _unknown(known, "nation")))
+
+    for collection in ("stances", "pledges"):
+        for located in draft.of(collection):
+            need(located, ("nation",), located.item.nation)
+    if draft.header is not None:
+        for index, party in enumerate(draft.header.item.parties):
+            need(draft.header, ("parties", index, "nation"), party.nation)
+    for located in draft.of("frameworks"):
+        for attr in ("members", "veto_members"):
+            for index, code in enumerate(getattr(located.item, attr)):
+                need(located, (attr, index), code)
+    for located in draft.of("areas"):
+        need(located, ("host_nation",), located.item.host_nation)
+    return problems
+
+
+def check_unit_types_known(draft: Draft) -> list[Problem]:
+    """Pledges, requirement lines and substitutes name unit types of the catalogue."""
+    known = _ids(draft.of("catalogue"), "id")
+    problems: list[Problem] = []
+    for located in draft.of("pledges"):
+        if located.item.unit_type not in known:
+            problems.append(
+                _problem(located, ("unit_type",), located.item.unit_type, _unknown(known, "unit type"))
+            )
+    for located in draft.of("catalogue"):
+        for index, substitute in enumerate(located.item.substitutes):
+            if substitute not in known:
+                problems.append(
+                    _problem(located, ("substitutes", index), substitute, _unknown(known, "unit type"))
+                )
+    for located in draft.of("missions"):
+        for index, line in enumerate(located.item.requirements):
+            if line.capability not in known:
+                problems.append(
+                    _problem(
+                        located,
+                        ("requirements", index, "capability"),
+                        line.capability,
+                        _unknown(known, "unit type"),
+                    )
+                )
+    return problems
+
+
+def check_areas_known(draft: Draft) -> list[Problem]:
+    """Requirement lines name areas of areas.geojson."""
+    known = _ids(draft.of("areas"), "id")
+    problems: list[Problem] = []
+    for located in draft.of("missions"):
+        for index, line in enumerate(located.item.requirements):
+            if line.area not in known:
+                problems.append(
+                    _problem(located, ("requirements", index, "area"), line.area, _unknown(known, "area"))
+                )
+    return problems
+
+
+def check_frameworks_known(draft: Draft) -> list[Problem]:
+    """Caveats that require a framework name a defined framework."""
+    known = _ids(draft.of("frameworks"), "id")
+    problems: list[Problem] = []
+    for located in draft.of("pledges"):
+        for c_index, caveat in enumerate(located.item.caveats):
+            if isinstance(caveat, RequiredFrameworks):
+                for f_index, framework in enumerate(caveat.frameworks):
+                    if framework not in known:
+                        problems.append(
+                            _problem(
+                                located,
+                                ("caveats", c_index, "frameworks", f_index),
+                                framework,
+                                _unknown(known, "framework"),
+                            )
+                        )
+    return problems
+
+
+def check_pledge_windows(draft: Draft) -> list[Problem]:
+    """A pledge's availability overlaps the period of the longest mission option."""
+    if draft.header is None or not draft.of("missions"):
+        return []
+    d_day = draft.header.item.d_day
+    longest = max(m.item.duration_months for m in draft.of("missions"))
+    mission_end = d_day + timedelta(days=round(longest * _DAYS_PER_MONTH))
+    problems: list[Problem] = []
+    for located in draft.of("pledges"):
+        window = located.item.available
+        if window.end < d_day or window.start > mission_end:
+            problems.append(
+                _problem(
+                    located,
+                    ("available",),
+                    f"{window.start}..{window.end}",
+                    f"a window overlapping the mission period {d_day}..{mission_end}",
+                )
+            )
+    return problems
+
+
+def check_framework_rules(draft: Draft) -> list[Problem]:
+    """A veto rule names its veto members and the votes it needs; other rules name none."""
+    problems: list[Problem] = []
+    for located in draft.of("frameworks"):
+        framework = located.item
+        if framework.decision_rule is DecisionRule.PERMANENT_MEMBER_VETO:
+            if not framework.veto_members:
+                problems.append(
+                    _problem(located, ("veto_members",), [], "the members holding a veto (rule permanent_member_veto)")
+                )
+            if framework.votes_required is None:
+                problems.append(
+                    _problem(located, ("votes_required",), None, "the affirmative votes needed (rule permanent_member_veto)")
+                )
+        elif framework.veto_members:
+            problems.append(
+                _problem(
+                    located,
+                    ("veto_members",),
+                    list(framework.veto_members),
+                    "no veto members unless decision_rule is permanent_member_veto",
+                )
+            )
+    return problems
+
+
+ALL_CHECKS: tuple[Callable[[Draft], list[Problem]], ...] = (
+    check_duplicate_ids,
+    check_nations_known,
+    check_unit_types_known,
+    check_areas_known,
+    check_frameworks_known,
+    check_pledge_windows,
+    check_framework_rules,
+)
+
+
+def run_all(draft: Draft) -> list[Problem]:
+    """Every cross-reference problem of the draft, in check order."""
+    return [problem for check in ALL_CHECKS for problem in check(draft)]

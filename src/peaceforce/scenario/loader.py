@@ -1,0 +1,468 @@
+"""Read a scenario folder (YAML, CSV, GeoJSON) into a checked :class:`Scenario`.
+
+Every fault in every file is collected before anything is returned, each as a
+:class:`~peaceforce.errors.Problem` naming the file, the line (YAML, CSV) or the
+JSON path (GeoJSON), the value found and what was expected. Items that parse are
+kept so that cross-reference checks can still run on them and report their own
+faults in the same pass.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, get_args
+
+import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from shapely import get_coordinates
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from peaceforce.errors import Problem, ScenarioError
+from peaceforce.scenario import checks
+from peaceforce.scenario.model import (
+    Area,
+    Caveat,
+    Framework,
+    LineOfContact,
+    MissionOption,
+    Nation,
+    Party,
+    Pledge,
+    Scenario,
+    ScenarioHeader,
+    Source,
+    Stance,
+    UnitType,
+)
+
+BUILTIN_SCENARIOS = "coalition-2025"
+
+#: Entity files holding a YAML list, and the model of each item.
+LIST_FILES: dict[str, type[BaseModel]] = {
+    "nations.yaml": Nation,
+    "stances.yaml": Stance,
+    "catalogue.yaml": UnitType,
+    "pledges.yaml": Pledge,
+    "frameworks.yaml": Framework,
+    "missions.yaml": MissionOption,
+}
+SCENARIO_FILE = "scenario.yaml"
+PLEDGES_CSV = "pledges.csv"
+AREAS_FILE = "areas.geojson"
+LINE_FILE = "line_of_contact.geojson"
+
+Path_ = tuple[str | int, ...]
+
+
+def builtin_scenario_dir(name: str = BUILTIN_SCENARIOS) -> Path:
+    """Folder of a scenario shipped inside the package."""
+    return Path(str(resources.files("peaceforce") / "data" / "scenarios" / name))
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an item came from: its file, its path inside it, and a line map."""
+
+    file: str
+    path: Path_
+    lines: dict[Path_, int] = field(repr=False, compare=False)
+
+    def where(self, *subpath: str | int) -> str:
+        """'line N, field a[2].b' for YAML/CSV, or the JSON path for GeoJSON."""
+        full = self.path + subpath
+        shown = _format_path(full)
+        for cut in range(len(full), -1, -1):
+            line = self.lines.get(full[:cut])
+            if line is not None:
+                return f"line {line}, {shown}" if shown else f"line {line}"
+        return shown or "top level"
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed item and where it came from."""
+
+    item: Any
+    origin: Origin
+
+
+@dataclass
+class Draft:
+    """Parsed items before cross-reference checks, and the problems found so far."""
+
+    folder: Path
+    items: dict[str, list[Located]] = field(default_factory=dict)
+    header: Located | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def of(self, collection: str) -> list[Located]:
+        """Parsed items of one collection (e.g. 'pledges')."""
+        return self.items.setdefault(collection, [])
+
+    def problem(self, origin: Origin, subpath: Sequence[str | int], value: Any, expected: str) -> None:
+        """Record a problem at a place inside an item."""
+        self.problems.append(Problem(origin.file, origin.where(*subpath), _show(value), expected))
+
+
+def _format_path(path: Path_) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --- YAML with line numbers -----------------------------------------------------------
+
+
+def _compose_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML into plain data, remembering the line of every node."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    constructor = yaml.SafeLoader("")
+    lines: dict[Path_, int] = {}
+
+    def build(node: yaml.Node, path: Path_) -> Any:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                key = constructor.construct_object(key_node, deep=True)
+                lines[(*path, key)] = key_node.start_mark.line + 1
+                result[key] = build(value_node, (*path, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [build(child, (*path, i)) for i, child in enumerate(node.value)]
+        return constructor.construct_object(node, deep=True)
+
+    return (None if root is None else build(root, ())), lines
+
+
+def _read_yaml(draft: Draft, name: str) -> tuple[Any, dict[Path_, int]] | None:
+    path = draft.folder / name
+    try:
+        return _compose_with_lines(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "top level"
+        draft.problems.append(Problem(name, where, str(exc.problem), "well-formed YAML"))
+    except yaml.YAMLError as exc:
+        draft.problems.append(Problem(name, "top level", str(exc), "well-formed YAML"))
+    except UnicodeDecodeError as exc:
+        draft.problems.append(Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text"))
+    return None
+
+
+# --- validation of one item against its model ------------------------------------------
+
+
+def _expected(error: Any) -> str:
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Input should be ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if error["type"] == "extra_forbidden":
+        return "no such field (misspelt or unknown)"
+    if error["type"] == "missing":
+        return "this required field"
+    return message
+
+
+def _validate(draft: Draft, model: type[BaseModel], data: Any, origin: Origin) -> Any | None:
+    """Validate one item; on failure record every error with its line and return None."""
+    try:
+        return TypeAdapter(model).validate_python(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+            value = "(missing)" if error["type"] == "missing" else error["input"]
+            draft.problem(origin, loc, value, _expected(error))
+        return None
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic puts a discriminated union's tag (e.g. 'article') into error paths; hide it."""
+    return isinstance(part, str) and part in _UNION_TAGS
+
+
+_UNION_TAGS = frozenset(
+    member.model_fields["kind"].default
+    for union in (Caveat, Source)
+    for member in get_args(get_args(union)[0])
+)
+
+
+def _load_list_file(draft: Draft, name: str, model: type[BaseModel], collection: str) -> None:
+    parsed = _read_yaml(draft, name)
+    if parsed is None:
+        return
+    data, lines = parsed
+    if not isinstance(data, list):
+        draft.problems.append(Problem(name, "top level", _show(data), f"a YAML list of {collection}"))
+        return
+    for index, item in enumerate(data):
+        origin = Origin(name, (index,), lines)
+        value = _validate(draft, model, item, origin)
+        if value is not None:
+            draft.of(collection).append(Located(value, origin))
+
+
+def _load_header(draft: Draft) -> None:
+    parsed = _read_yaml(draft, SCENARIO_FILE)
+    if parsed is None:
+        return
+    data, lines = parsed
+    origin = Origin(SCENARIO_FILE, (), lines)
+    value = _validate(draft, ScenarioHeader, data, origin)
+    if value is not None:
+        draft.header = Located(value, origin)
+
+
+# --- pledges as CSV --------------------------------------------------------------------
+
+PLEDGE_CSV_COLUMNS = (
+    "id",
+    "nation",
+    "unit_type",
+    "count",
+    "readiness_days",
+    "home_base",
+    "available_start",
+    "available_end",
+    "caveats",
+    "illustrative",
+)
+
+
+def _csv_caveats(text: str) -> list[dict[str, Any]]:
+    """'no_presence_on_ukrainian_territory; parliamentary_vote=30' → caveat dicts."""
+    value_field = {
+        "allowed_domains": "domains",
+        "required_frameworks": "frameworks",
+        "min_distance_from_line_of_contact": "km",
+        "parliamentary_vote": "lead_time_days",
+        "max_tour_length": "months",
+        "personnel_ceiling": "personnel",
+    }
+    caveats: list[dict[str, Any]] = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        kind, _, value = (s.strip() for s in part.partition("="))
+        caveat: dict[str, Any] = {"kind": kind}
+        if value and kind in value_field:
+            listy = kind in {"allowed_domains", "required_frameworks"}
+            caveat[value_field[kind]] = value.split("|") if listy else value
+        caveats.append(caveat)
+    return caveats
+
+
+def _csv_home_base(text: str) -> dict[str, Any]:
+    """'30.52 50.45' (lon lat) or an MGRS reference."""
+    parts = text.replace(",", " ").split()
+    if len(parts) == 2:
+        return {"lon": parts[0], "lat": parts[1]}
+    return {"mgrs": text}
+
+
+def _load_pledges_csv(draft: Draft) -> None:
+    name = PLEDGES_CSV
+    try:
+        text = (draft.folder / name).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        draft.problems.append(Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text"))
+        return
+    reader = csv.DictReader(io.StringIO(text))
+    header = tuple(reader.fieldnames or ())
+    missing = [c for c in PLEDGE_CSV_COLUMNS if c not in header]
+    if missing:
+        draft.problems.append(
+            Problem(name, "line 1", ",".join(header), "columns " + ",".join(PLEDGE_CSV_COLUMNS))
+        )
+        return
+    lines: dict[Path_, int] = {}
+    for index, row in enumerate(reader):
+        line = reader.line_num
+        lines[("csv", index)] = line
+        origin = Origin(name, ("csv", index), lines)
+        if None in row or any(v is None for v in row.values()):
+            draft.problem(origin, (), list(row.values()), f"{len(header)} fields as in the header")
+            continue
+        data = {
+            "id": row["id"],
+            "nation": row["nation"],
+            "unit_type": row["unit_type"],
+            "count": row["count"],
+            "readiness_days": row["readiness_days"],
+            "home_base": _csv_home_base(row["home_base"]),
+            "available": {"start": row["available_start"], "end": row["available_end"]},
+            "caveats": _csv_caveats(row["caveats"]),
+            "illustrative": row["illustrative"].strip().lower() in {"true", "yes", "1"},
+        }
+        value = _validate(draft, Pledge, data, Origin(name, (), {(): line}))
+        if value is not None:
+            draft.of("pledges").append(Located(value, Origin(name, (), {(): line})))
+
+
+# --- GeoJSON ---------------------------------------------------------------------------
+
+
+def _read_json(draft: Draft, name: str) -> Any | None:
+    try:
+        return json.loads((draft.folder / name).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        draft.problems.append(
+            Problem(name, f"line {exc.lineno}, column {exc.colno}", exc.msg, "valid JSON")
+        )
+    except UnicodeDecodeError as exc:
+        draft.problems.append(Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text"))
+    return None
+
+
+def _geometry(draft: Draft, name: str, path: str, raw: Any, allowed: tuple[str, ...]) -> Any | None:
+    """A shapely geometry from a GeoJSON object, or None after recording why not."""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    if kind not in allowed:
+        draft.problems.append(Problem(name, f"{path}.type", _show(kind), "one of " + ", ".join(allowed)))
+        return None
+    try:
+        geometry = shape(raw)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+        draft.problems.append(
+            Problem(name, f"{path}.coordinates", _show(raw.get("coordinates")), f"{kind} coordinates ({exc})")
+        )
+        return None
+    coords = get_coordinates(geometry)
+    bad = [(x, y) for x, y in coords if not (-180 <= x <= 180 and -90 <= y <= 90)]
+    if bad:
+        draft.problems.append(
+            Problem(name, f"{path}.coordinates", _show(bad[0]), "lon in [-180, 180] and lat in [-90, 90]")
+        )
+        return None
+    if geometry.is_empty:
+        draft.problems.append(Problem(name, f"{path}.coordinates", "[]", "a non-empty geometry"))
+        return None
+    if not geometry.is_valid:
+        draft.problems.append(
+            Problem(name, f"{path}.coordinates", explain_validity(geometry), "a valid geometry (no self-intersection)")
+        )
+        return None
+    return geometry
+
+
+def _features(draft: Draft, name: str, data: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        yield "", data
+        return
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        kind = data.get("type") if isinstance(data, dict) else data
+        draft.problems.append(Problem(name, "type", _show(kind), "a GeoJSON FeatureCollection or Feature"))
+        return
+    for index, feature in enumerate(data.get("features") or []):
+        if not isinstance(feature, dict):
+            draft.problems.append(Problem(name, f"features[{index}]", _show(feature), "a GeoJSON Feature"))
+            continue
+        yield f"features[{index}].", feature
+
+
+def _load_areas(draft: Draft) -> None:
+    data = _read_json(draft, AREAS_FILE)
+    if data is None:
+        return
+    for prefix, feature in _features(draft, AREAS_FILE, data):
+        geometry = _geometry(
+            draft, AREAS_FILE, f"{prefix}geometry", feature.get("geometry"), ("Polygon", "MultiPolygon", "Point")
+        )
+        props = feature.get("properties") or {}
+        origin = Origin(AREAS_FILE, (f"{prefix}properties",), {})
+        value = _validate(draft, Area, {**props, "geometry_wkt": geometry.wkt if geometry else "POINT EMPTY"}, origin)
+        if value is not None and geometry is not None:
+            draft.of("areas").append(Located(value, origin))
+
+
+def _load_line_of_contact(draft: Draft) -> None:
+    data = _read_json(draft, LINE_FILE)
+    if data is None:
+        return
+    features = list(_features(draft, LINE_FILE, data))
+    if len(features) != 1:
+        draft.problems.append(Problem(LINE_FILE, "features", f"{len(features)} features", "exactly one feature"))
+        return
+    prefix, feature = features[0]
+    geometry = _geometry(
+        draft, LINE_FILE, f"{prefix}geometry", feature.get("geometry"), ("LineString", "MultiLineString")
+    )
+    props = feature.get("properties") or {}
+    origin = Origin(LINE_FILE, (f"{prefix}properties",), {})
+    value = _validate(
+        draft, LineOfContact, {**props, "geometry_wkt": geometry.wkt if geometry else ""}, origin
+    )
+    if value is not None and geometry is not None:
+        draft.of("line_of_contact").append(Located(value, origin))
+
+
+# --- the folder --------------------------------------------------------------------------
+
+_LOADERS: tuple[tuple[str, Callable[[Draft], None]], ...] = (
+    (SCENARIO_FILE, _load_header),
+    (AREAS_FILE, _load_areas),
+    (LINE_FILE, _load_line_of_contact),
+)
+
+
+def read_draft(folder: Path) -> Draft:
+    """Parse every file of a scenario folder, collecting problems instead of stopping."""
+    draft = Draft(folder)
+    if not folder.is_dir():
+        draft.problems.append(Problem(str(folder), "-", "not a folder", "a scenario folder"))
+        return draft
+    for name, loader in _LOADERS:
+        if (folder / name).is_file():
+            loader(draft)
+        else:
+            draft.problems.append(Problem(name, "-", "(missing file)", f"{name} in {folder}"))
+    for name, model in LIST_FILES.items():
+        collection = name.removesuffix(".yaml")
+        if (folder / name).is_file():
+            _load_list_file(draft, name, model, collection)
+        elif name != "pledges.yaml":
+            draft.problems.append(Problem(name, "-", "(missing file)", f"{name} in {folder}"))
+    if (folder / PLEDGES_CSV).is_file():
+        _load_pledges_csv(draft)
+    elif not (folder / "pledges.yaml").is_file():
+        draft.problems.append(Problem("pledges.yaml", "-", "(missing file)", "pledges.yaml or pledges.csv"))
+    return draft
+
+
+def load_scenario(folder: Path | str | None = None) -> Scenario:
+    """Load and check a scenario folder (the built-in one by default).
+
+    Raises
+    ------
+    ScenarioError
+        With every problem found, in file order.
+    """
+    draft = read_draft(Path(folder) if folder is not None else builtin_scenario_dir())
+    draft.problems.extend(checks.run_all(draft))
+    if draft.problems or draft.header is None or not draft.of("line_of_contact"):
+        if not draft.problems:  # a missing header is already reported; keep the invariant
+            draft.problems.append(Problem(SCENARIO_FILE, "-", "(unreadable)", "a scenario header"))
+        raise ScenarioError(draft.problems)
+    return Scenario(
+        **dict(draft.header.item),
+        nations=tuple(x.item for x in draft.of("nations")),
+        stances=tuple(x.item for x in draft.of("stances")),
+        catalogue=tuple(x.item for x in draft.of("catalogue")),
+        pledges=tuple(x.item for x in draft.of("pledges")),
+        frameworks=tuple(x.item for x in draft.of("frameworks")),
+        missions=tuple(x.item for x in draft.of("missions")),
+        areas=tuple(x.item for x in draft.of("areas")),
+        line_of_contact=draft.of("line_of_contact")[0].item,
+    )
