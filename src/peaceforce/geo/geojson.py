@@ -48,8 +48,11 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def geometry_from_geojson(obj: Any) -> BaseGeometry:
-    """Build a shapely geometry from a GeoJSON geometry object; ``ValueError`` says why not."""
+def geometry_from_geojson(obj: Any, *, lonlat: bool = True) -> BaseGeometry:
+    """Build a shapely geometry from a GeoJSON geometry object; ``ValueError`` says why not.
+
+    With ``lonlat`` the coordinates must be plausible longitudes and latitudes.
+    """
     if isinstance(obj, BaseGeometry):
         return obj
     if not isinstance(obj, Mapping):
@@ -71,13 +74,21 @@ def geometry_from_geojson(obj: Any) -> BaseGeometry:
     coords = shapely.get_coordinates(geometry)
     if not np.isfinite(coords).all():
         raise ValueError("finite coordinates")
-    if len(coords) and (np.abs(coords[:, 0]).max() > 180 or np.abs(coords[:, 1]).max() > 90):
+    if (
+        lonlat
+        and len(coords)
+        and (np.abs(coords[:, 0]).max() > 180 or np.abs(coords[:, 1]).max() > 90)
+    ):
         raise ValueError("lon/lat coordinates (|lon| <= 180, |lat| <= 90)")
     return geometry
 
 
 def _validate(value: Any) -> BaseGeometry:
     return geometry_from_geojson(value)
+
+
+def _validate_metric(value: Any) -> BaseGeometry:
+    return geometry_from_geojson(value, lonlat=False)
 
 
 def _serialize(geometry: BaseGeometry) -> dict[str, Any]:
@@ -90,6 +101,15 @@ Geometry = Annotated[
     PlainValidator(_validate),
     PlainSerializer(_serialize, return_type=dict),
     WithJsonSchema({"type": "object", "description": "GeoJSON geometry object"}),
+]
+
+#: A shapely geometry in ``METRIC_CRS`` metres, serialised with GeoJSON's structure
+#: (not valid GeoJSON, whose coordinates are lon/lat: export with ``to_lonlat``).
+MetricGeometry = Annotated[
+    BaseGeometry,
+    PlainValidator(_validate_metric),
+    PlainSerializer(_serialize, return_type=dict),
+    WithJsonSchema({"type": "object", "description": "geometry in METRIC_CRS metres"}),
 ]
 
 
@@ -132,10 +152,24 @@ def _check_crs(data: Mapping[str, Any], file: str) -> list[Problem]:
     ]
 
 
-def read_features(path: Path | str, *, allow_null_geometry: bool = False) -> list[Feature]:
+def read_features(path: Path | str) -> list[Feature]:
     """Read a FeatureCollection, a Feature or a bare geometry, reporting every bad feature.
 
     Raises ``InputError`` listing all problems (file, JSON path, value, expected).
+    """
+    features, problems = parse_features(path)
+    if problems:
+        raise InputError(problems)
+    return features
+
+
+def parse_features(
+    path: Path | str, *, allow_null_geometry: bool = False
+) -> tuple[list[Feature], list[Problem]]:
+    """Like ``read_features`` but returns the good features beside the problems of the bad ones.
+
+    Intake keeps every valid report of a file with some broken ones; only a file
+    that is not GeoJSON at all raises ``InputError``.
     """
     path = Path(path)
     file = str(path)
@@ -143,13 +177,13 @@ def read_features(path: Path | str, *, allow_null_geometry: bool = False) -> lis
     if not isinstance(data, Mapping):
         raise InputError([Problem(file, "$", _short(data), "a GeoJSON object")])
     problems = _check_crs(data, file)
+    if problems:  # every coordinate would be misread: refuse the whole file
+        raise InputError(problems)
     kind = data.get("type")
     if kind == "FeatureCollection":
         raw = data.get("features")
         if not isinstance(raw, list):
-            raise InputError(
-                [*problems, Problem(file, "$.features", _short(raw), "a list of features")]
-            )
+            raise InputError([Problem(file, "$.features", _short(raw), "a list of features")])
         items = [(f"$.features[{i}]", item) for i, item in enumerate(raw)]
     elif kind == "Feature":
         items = [("$", data)]
@@ -158,7 +192,6 @@ def read_features(path: Path | str, *, allow_null_geometry: bool = False) -> lis
     else:
         raise InputError(
             [
-                *problems,
                 Problem(file, "$.type", _short(kind), "FeatureCollection, Feature or a geometry"),
             ]
         )
@@ -186,9 +219,7 @@ def read_features(path: Path | str, *, allow_null_geometry: bool = False) -> lis
             problems.append(Problem(file, f"{location}.geometry", _short(raw_geometry), str(exc)))
             continue
         features.append(Feature(geometry, properties, location))
-    if problems:
-        raise InputError(problems)
-    return features
+    return features, problems
 
 
 def read_area(path: Path | str) -> BaseGeometry:

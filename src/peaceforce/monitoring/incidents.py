@@ -1,0 +1,135 @@
+"""Incidents: what a monitor, a drone, a sensor or a party reports.
+
+An incident is a single report. Several reports of the same event are kept
+apart here and correlated at adjudication, so that no report is ever lost and
+each keeps its own source, confidence and evidence.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Self
+
+import mgrs
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class IncidentType(StrEnum):
+    """What happened."""
+
+    EXPLOSION = "explosion"
+    ARTILLERY = "artillery"
+    MLRS = "mlrs"
+    AIR_STRIKE = "air_strike"
+    MISSILE = "missile"
+    DRONE = "drone"
+    SMALL_ARMS = "small_arms"
+    WEAPONS_SIGHTING = "weapons_sighting"
+    NAVAL = "naval"
+    FREEDOM_OF_MOVEMENT = "freedom_of_movement"
+    CIVILIAN_HARM = "civilian_harm"
+
+
+#: Incident types that are fire: a shot, an impact, a strike.
+FIRE_TYPES = frozenset(
+    {
+        IncidentType.EXPLOSION,
+        IncidentType.ARTILLERY,
+        IncidentType.MLRS,
+        IncidentType.AIR_STRIKE,
+        IncidentType.MISSILE,
+        IncidentType.DRONE,
+        IncidentType.SMALL_ARMS,
+        IncidentType.NAVAL,
+    }
+)
+
+
+class Source(StrEnum):
+    """Who or what reported it."""
+
+    PATROL = "patrol"
+    UAV = "uav"
+    FIXED_SENSOR = "fixed_sensor"
+    OSINT = "osint"
+    PARTY_COMPLAINT = "party_complaint"
+
+
+class WeaponClass(StrEnum):
+    """Weapon classes named by withdrawal agreements (Minsk-II and its 2015 addendum)."""
+
+    TANK = "tank"
+    MORTAR = "mortar"  # up to 120 mm
+    ARTILLERY_UNDER_100MM = "artillery_under_100mm"
+    ARTILLERY_100MM_PLUS = "artillery_100mm_plus"
+    MLRS = "mlrs"  # e.g. BM-21 Grad
+    HEAVY_MLRS = "heavy_mlrs"  # Tornado-S, Uragan, Smerch
+    TACTICAL_MISSILE = "tactical_missile"  # Tochka, Tochka-U
+
+
+_MGRS = mgrs.MGRS()
+
+
+def mgrs_to_lonlat(reference: str) -> tuple[float, float]:
+    """Convert an MGRS grid reference to (lon, lat); ``ValueError`` if it is not one."""
+    try:
+        lat, lon = _MGRS.toLatLon(reference.replace(" ", "").upper())
+    except Exception as exc:  # the C extension raises bare Exception subclasses
+        raise ValueError(f"a valid MGRS grid reference, got {reference!r} ({exc})") from None
+    return float(lon), float(lat)
+
+
+class Incident(BaseModel):
+    """One report of an incident; ``id`` is stable and makes intake idempotent."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    time: datetime = Field(description="when it happened; naive times are taken as UTC")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    mgrs: str | None = Field(default=None, description="grid reference as reported, if any")
+    type: IncidentType
+    source: Source
+    confidence: float = Field(default=0.5, ge=0, le=1)
+    weapon_class: WeaponClass | None = None
+    weapon_count: int | None = Field(default=None, ge=1)
+    attributed_to: str | None = Field(default=None, description="party id, if attributed")
+    attribution_confidence: float | None = Field(default=None, ge=0, le=1)
+    evidence: tuple[str, ...] = ()
+    description: str = ""
+    deaths: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _place_from_mgrs(cls, data: Any) -> Any:
+        """Accept a grid reference in place of lon/lat, as patrols report them."""
+        if (
+            isinstance(data, dict)
+            and data.get("mgrs")
+            and (data.get("lon") is None or data.get("lat") is None)
+        ):
+            lon, lat = mgrs_to_lonlat(str(data["mgrs"]))
+            return {**data, "lon": lon, "lat": lat}
+        return data
+
+    @field_validator("time")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @field_validator("attributed_to")
+    @classmethod
+    def _party(cls, value: str | None) -> str | None:
+        return value.strip().upper() or None if value is not None else None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.type is IncidentType.WEAPONS_SIGHTING and self.weapon_class is None:
+            raise ValueError("a weapons_sighting needs a weapon_class")
+        if self.type is not IncidentType.WEAPONS_SIGHTING and self.weapon_count is not None:
+            raise ValueError("weapon_count is only for a weapons_sighting")
+        if self.attributed_to is None and self.attribution_confidence is not None:
+            raise ValueError("attribution_confidence given without attributed_to")
+        return self
