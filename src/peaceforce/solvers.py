@@ -8,6 +8,7 @@ is imported until a solver is actually needed.
 
 from __future__ import annotations
 
+import importlib
 from types import ModuleType
 
 
@@ -21,6 +22,4 @@ def cp_sat() -> ModuleType:
 def highs() -> ModuleType:
     """Return the ``highspy`` module, after OR-Tools has been loaded."""
     cp_sat()
-    import highspy
-
-    return highspy
+    return importlib.import_module("highspy")

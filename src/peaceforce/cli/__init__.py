@@ -6,6 +6,7 @@ list of problems and exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -36,7 +37,9 @@ errors = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
 
 ScenarioOption = Annotated[
     Path | None,
-    typer.Option("--scenario", "-s", help="Scenario folder (default: the built-in coalition-2025)."),
+    typer.Option(
+        "--scenario", "-s", help="Scenario folder (default: the built-in coalition-2025)."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
 
@@ -57,7 +60,14 @@ def validate(
     as_json: JsonOption = False,
 ) -> None:
     """Check a scenario folder and report every problem at once (exit code 2 if any)."""
-    scenario = load_scenario(folder)
+    try:
+        scenario = load_scenario(folder)
+    except InputError as exc:
+        if not as_json:
+            raise
+        problems = [dataclasses.asdict(p) for p in exc.problems]
+        sys.stdout.write(json.dumps({"ok": False, "problems": problems}, indent=2) + "\n")
+        raise SystemExit(2) from None
     if as_json:
         sys.stdout.write(json.dumps({"ok": True, "scenario": scenario.id, "problems": []}) + "\n")
     else:

@@ -49,7 +49,9 @@ def cite(source: Source | None) -> str:
 
 
 def _who(members: tuple[MemberPosition, ...], limit: int = 6) -> str:
-    shown = [f"{m.nation} {m.position.value if m.position else 'no stance'}" for m in members[:limit]]
+    shown = [
+        f"{m.nation} {m.position.value if m.position else 'no stance'}" for m in members[:limit]
+    ]
     if len(members) > limit:
         shown.append(f"+{len(members) - limit} more")
     return ", ".join(shown)
@@ -116,7 +118,9 @@ def pledges_table(assessment: FrameworkAssessment, *, only_affected: bool = Fals
         hidden = len(assessment.pledges) - len(verdicts)
         table.caption = f"{hidden} eligible pledges not shown (peaceforce mandate lists them all)"
     for column in ("nation", "pledge", "unit type", "personnel", "status", "reasons"):
-        table.add_column(column, justify="right" if column == "personnel" else "left", overflow="fold")
+        table.add_column(
+            column, justify="right" if column == "personnel" else "left", overflow="fold"
+        )
     for verdict in sorted(verdicts, key=lambda v: (v.status.value, v.nation, v.pledge_id)):
         table.add_row(
             verdict.nation,
@@ -134,7 +138,9 @@ def scenario_summary(scenario: Scenario) -> Table:
     table = Table(title=f"Scenario {scenario.id}: {scenario.name}", show_header=False)
     table.add_column("item")
     table.add_column("value", overflow="fold")
-    personnel = sum(p.count * scenario.unit_type_by_id[p.unit_type].personnel for p in scenario.pledges)
+    personnel = sum(
+        p.count * scenario.unit_type_by_id[p.unit_type].personnel for p in scenario.pledges
+    )
     contributors = sorted({p.nation for p in scenario.pledges})
     table.add_row("D-day", str(scenario.d_day))
     table.add_row("US backstop assumed", "yes" if scenario.assumptions.us_backstop else "no")
@@ -144,9 +150,13 @@ def scenario_summary(scenario: Scenario) -> Table:
         f"{len(scenario.pledges)} from {len(contributors)} nations, {personnel:,} personnel",
     )
     for mission in scenario.missions:
-        need = sum(line.quantity * scenario.unit_type_by_id[line.capability].personnel for line in mission.requirements)
+        need = sum(
+            line.quantity * scenario.unit_type_by_id[line.capability].personnel
+            for line in mission.requirements
+        )
         table.add_row(
             f"mission {mission.id}",
-            f"{mission.name}: {len(mission.requirements)} lines, {need:,} personnel, {mission.duration_months} months",
+            f"{mission.name}: {len(mission.requirements)} lines, {need:,} personnel, "
+            f"{mission.duration_months} months",
         )
     return table

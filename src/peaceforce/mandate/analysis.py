@@ -183,13 +183,19 @@ def assess_decision(
     if rule is DecisionRule.CONSENSUS:
         for nation in members:
             if _position(scenario, nation) is Position.OPPOSED:
-                blockers.append(_member_position(scenario, nation, "opposes; consensus needs no objection"))
+                blockers.append(
+                    _member_position(scenario, nation, "opposes; consensus needs no objection")
+                )
     elif rule is DecisionRule.UNANIMITY:
         for nation in members:
             if votes[nation] is Vote.NO:
-                blockers.append(_member_position(scenario, nation, "will not vote in favour; unanimity needed"))
+                blockers.append(
+                    _member_position(scenario, nation, "will not vote in favour; unanimity needed")
+                )
             elif votes[nation] is Vote.UNDECIDED:
-                at_risk.append(_member_position(scenario, nation, "no stated support; unanimity needed"))
+                at_risk.append(
+                    _member_position(scenario, nation, "no stated support; unanimity needed")
+                )
     elif rule is DecisionRule.PERMANENT_MEMBER_VETO:
         veto = set(scenario.members_of(framework.veto_members))
         for nation in members:
@@ -200,7 +206,9 @@ def assess_decision(
         required = framework.votes_required or 0
         if count.yes + count.undecided < required:
             blockers.extend(
-                _member_position(scenario, n, f"votes no; {required} of {len(members)} votes needed")
+                _member_position(
+                    scenario, n, f"votes no; {required} of {len(members)} votes needed"
+                )
                 for n in members
                 if votes[n] is Vote.NO and n not in veto
             )

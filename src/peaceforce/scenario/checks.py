@@ -8,7 +8,7 @@ every fault. Checks never raise on bad data.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -25,18 +25,17 @@ if TYPE_CHECKING:
 _DAYS_PER_MONTH = 30.44
 
 
-def _ids(items: Iterable[Located], attr: str) -> set[str]:
-    return {getattr(x.item, attr) for x in items}
-
-
-def _problem(located: Located, subpath: tuple[str | int, ...], value: Any, expected: str) -> Problem:
+def _problem(
+    located: Located, subpath: tuple[str | int, ...], value: Any, expected: str
+) -> Problem:
     return Problem(located.origin.file, located.origin.where(*subpath), repr(value), expected)
 
 
 def _unknown(known: set[str], what: str) -> str:
+    """'a nation defined in the scenario (ALB, AUS, ...)': what was expected, with examples."""
     sample = ", ".join(sorted(known)[:12])
     more = ", ..." if len(known) > 12 else ""
-    return f"a {what} defined in the scenario ({sample}{more})"
+    return f"{what} defined in the scenario ({sample}{more})"
 
 
 def check_duplicate_ids(draft: Draft) -> list[Problem]:
@@ -56,26 +55,33 @@ def check_duplicate_ids(draft: Draft) -> list[Problem]:
             key = getattr(located.item, attr)
             seen[key] += 1
             if seen[key] == 2:
-                problems.append(_problem(located, (attr,), key, f"a unique {attr} among {collection}"))
+                problems.append(
+                    _problem(located, (attr,), key, f"a unique {attr} among {collection}")
+                )
     for mission in draft.of("missions"):
         lines: Counter[str] = Counter()
         for index, line in enumerate(mission.item.requirements):
             lines[line.id] += 1
             if lines[line.id] == 2:
                 problems.append(
-                    _problem(mission, ("requirements", index, "id"), line.id, "a unique line id within the mission")
+                    _problem(
+                        mission,
+                        ("requirements", index, "id"),
+                        line.id,
+                        "a unique line id within the mission",
+                    )
                 )
     return problems
 
 
 def check_nations_known(draft: Draft) -> list[Problem]:
     """Stances, pledges, parties, framework members and areas name defined nations."""
-    known = _ids(draft.of("nations"), "code")
+    known = draft.known_ids("nations", "code")
     problems: list[Problem] = []
 
     def need(located: Located, subpath: tuple[str | int, ...], code: str | None) -> None:
         if code is not None and code not in known and code not in Membership.__members__:
-            problems.append(_problem(located, subpath, code, _unknown(known, "nation")))
+            problems.append(_problem(located, subpath, code, _unknown(known, "a nation")))
 
     for collection in ("stances", "pledges"):
         for located in draft.of(collection):
@@ -94,18 +100,22 @@ def check_nations_known(draft: Draft) -> list[Problem]:
 
 def check_unit_types_known(draft: Draft) -> list[Problem]:
     """Pledges, requirement lines and substitutes name unit types of the catalogue."""
-    known = _ids(draft.of("catalogue"), "id")
+    known = draft.known_ids("catalogue", "id")
     problems: list[Problem] = []
     for located in draft.of("pledges"):
         if located.item.unit_type not in known:
             problems.append(
-                _problem(located, ("unit_type",), located.item.unit_type, _unknown(known, "unit type"))
+                _problem(
+                    located, ("unit_type",), located.item.unit_type, _unknown(known, "a unit type")
+                )
             )
     for located in draft.of("catalogue"):
         for index, substitute in enumerate(located.item.substitutes):
             if substitute not in known:
                 problems.append(
-                    _problem(located, ("substitutes", index), substitute, _unknown(known, "unit type"))
+                    _problem(
+                        located, ("substitutes", index), substitute, _unknown(known, "a unit type")
+                    )
                 )
     for located in draft.of("missions"):
         for index, line in enumerate(located.item.requirements):
@@ -115,7 +125,7 @@ def check_unit_types_known(draft: Draft) -> list[Problem]:
                         located,
                         ("requirements", index, "capability"),
                         line.capability,
-                        _unknown(known, "unit type"),
+                        _unknown(known, "a unit type"),
                     )
                 )
     return problems
@@ -123,20 +133,25 @@ def check_unit_types_known(draft: Draft) -> list[Problem]:
 
 def check_areas_known(draft: Draft) -> list[Problem]:
     """Requirement lines name areas of areas.geojson."""
-    known = _ids(draft.of("areas"), "id")
+    known = draft.known_ids("areas", "id")
     problems: list[Problem] = []
     for located in draft.of("missions"):
         for index, line in enumerate(located.item.requirements):
             if line.area not in known:
                 problems.append(
-                    _problem(located, ("requirements", index, "area"), line.area, _unknown(known, "area"))
+                    _problem(
+                        located,
+                        ("requirements", index, "area"),
+                        line.area,
+                        _unknown(known, "an area"),
+                    )
                 )
     return problems
 
 
 def check_frameworks_known(draft: Draft) -> list[Problem]:
     """Caveats that require a framework name a defined framework."""
-    known = _ids(draft.of("frameworks"), "id")
+    known = draft.known_ids("frameworks", "id")
     problems: list[Problem] = []
     for located in draft.of("pledges"):
         for c_index, caveat in enumerate(located.item.caveats):
@@ -148,7 +163,7 @@ def check_frameworks_known(draft: Draft) -> list[Problem]:
                                 located,
                                 ("caveats", c_index, "frameworks", f_index),
                                 framework,
-                                _unknown(known, "framework"),
+                                _unknown(known, "a framework"),
                             )
                         )
     return problems
@@ -184,11 +199,21 @@ def check_framework_rules(draft: Draft) -> list[Problem]:
         if framework.decision_rule is DecisionRule.PERMANENT_MEMBER_VETO:
             if not framework.veto_members:
                 problems.append(
-                    _problem(located, ("veto_members",), [], "the members holding a veto (rule permanent_member_veto)")
+                    _problem(
+                        located,
+                        ("veto_members",),
+                        [],
+                        "the members holding a veto (rule permanent_member_veto)",
+                    )
                 )
             if framework.votes_required is None:
                 problems.append(
-                    _problem(located, ("votes_required",), None, "the affirmative votes needed (rule permanent_member_veto)")
+                    _problem(
+                        located,
+                        ("votes_required",),
+                        None,
+                        "the affirmative votes needed (rule permanent_member_veto)",
+                    )
                 )
         elif framework.veto_members:
             problems.append(

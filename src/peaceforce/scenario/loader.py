@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import yaml
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from shapely import get_coordinates
 from shapely.geometry import shape
 from shapely.validation import explain_validity
@@ -33,7 +33,6 @@ from peaceforce.scenario.model import (
     LineOfContact,
     MissionOption,
     Nation,
-    Party,
     Pledge,
     Scenario,
     ScenarioHeader,
@@ -101,12 +100,26 @@ class Draft:
     items: dict[str, list[Located]] = field(default_factory=dict)
     header: Located | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: Ids of items that failed validation, so references to them are not reported again.
+    broken_ids: dict[str, set[str]] = field(default_factory=dict)
+
+    def known_ids(self, collection: str, attr: str) -> set[str]:
+        """Ids defined by a collection, including those of items that failed to parse."""
+        parsed = {getattr(x.item, attr) for x in self.of(collection)}
+        return parsed | self.broken_ids.get(collection, set())
+
+    def remember_broken(self, collection: str, data: Any, attr: str = "id") -> None:
+        """Note the id of an item that failed validation, if it has a readable one."""
+        if isinstance(data, dict) and isinstance(data.get(attr), str):
+            self.broken_ids.setdefault(collection, set()).add(data[attr])
 
     def of(self, collection: str) -> list[Located]:
         """Parsed items of one collection (e.g. 'pledges')."""
         return self.items.setdefault(collection, [])
 
-    def problem(self, origin: Origin, subpath: Sequence[str | int], value: Any, expected: str) -> None:
+    def problem(
+        self, origin: Origin, subpath: Sequence[str | int], value: Any, expected: str
+    ) -> None:
         """Record a problem at a place inside an item."""
         self.problems.append(Problem(origin.file, origin.where(*subpath), _show(value), expected))
 
@@ -126,9 +139,13 @@ def _show(value: Any) -> str:
 # --- YAML with line numbers -----------------------------------------------------------
 
 
+#: libyaml's parser where PyYAML was built with it (about 10x faster), else pure Python.
+_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _compose_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML into plain data, remembering the line of every node."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_FAST_SAFE_LOADER)
     constructor = yaml.SafeLoader("")
     lines: dict[Path_, int] = {}
 
@@ -180,7 +197,7 @@ def _expected(error: Any) -> str:
 def _validate(draft: Draft, model: type[BaseModel], data: Any, origin: Origin) -> Any | None:
     """Validate one item; on failure record every error with its line and return None."""
     try:
-        return TypeAdapter(model).validate_python(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
@@ -207,13 +224,17 @@ def _load_list_file(draft: Draft, name: str, model: type[BaseModel], collection:
         return
     data, lines = parsed
     if not isinstance(data, list):
-        draft.problems.append(Problem(name, "top level", _show(data), f"a YAML list of {collection}"))
+        draft.problems.append(
+            Problem(name, "top level", _show(data), f"a YAML list of {collection}")
+        )
         return
     for index, item in enumerate(data):
         origin = Origin(name, (index,), lines)
         value = _validate(draft, model, item, origin)
         if value is not None:
             draft.of(collection).append(Located(value, origin))
+        else:
+            draft.remember_broken(collection, item, "code" if collection == "nations" else "id")
 
 
 def _load_header(draft: Draft) -> None:
@@ -330,20 +351,32 @@ def _geometry(draft: Draft, name: str, path: str, raw: Any, allowed: tuple[str, 
     """A shapely geometry from a GeoJSON object, or None after recording why not."""
     kind = raw.get("type") if isinstance(raw, dict) else None
     if kind not in allowed:
-        draft.problems.append(Problem(name, f"{path}.type", _show(kind), "one of " + ", ".join(allowed)))
+        draft.problems.append(
+            Problem(name, f"{path}.type", _show(kind), "one of " + ", ".join(allowed))
+        )
         return None
     try:
         geometry = shape(raw)
     except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
         draft.problems.append(
-            Problem(name, f"{path}.coordinates", _show(raw.get("coordinates")), f"{kind} coordinates ({exc})")
+            Problem(
+                name,
+                f"{path}.coordinates",
+                _show(raw.get("coordinates")),
+                f"{kind} coordinates ({exc})",
+            )
         )
         return None
     coords = get_coordinates(geometry)
     bad = [(x, y) for x, y in coords if not (-180 <= x <= 180 and -90 <= y <= 90)]
     if bad:
         draft.problems.append(
-            Problem(name, f"{path}.coordinates", _show(bad[0]), "lon in [-180, 180] and lat in [-90, 90]")
+            Problem(
+                name,
+                f"{path}.coordinates",
+                f"({float(bad[0][0])}, {float(bad[0][1])})",
+                "lon in [-180, 180] and lat in [-90, 90]",
+            )
         )
         return None
     if geometry.is_empty:
@@ -351,7 +384,12 @@ def _geometry(draft: Draft, name: str, path: str, raw: Any, allowed: tuple[str, 
         return None
     if not geometry.is_valid:
         draft.problems.append(
-            Problem(name, f"{path}.coordinates", explain_validity(geometry), "a valid geometry (no self-intersection)")
+            Problem(
+                name,
+                f"{path}.coordinates",
+                explain_validity(geometry),
+                "a valid geometry (no self-intersection)",
+            )
         )
         return None
     return geometry
@@ -363,11 +401,15 @@ def _features(draft: Draft, name: str, data: Any) -> Iterator[tuple[str, dict[st
         return
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         kind = data.get("type") if isinstance(data, dict) else data
-        draft.problems.append(Problem(name, "type", _show(kind), "a GeoJSON FeatureCollection or Feature"))
+        draft.problems.append(
+            Problem(name, "type", _show(kind), "a GeoJSON FeatureCollection or Feature")
+        )
         return
     for index, feature in enumerate(data.get("features") or []):
         if not isinstance(feature, dict):
-            draft.problems.append(Problem(name, f"features[{index}]", _show(feature), "a GeoJSON Feature"))
+            draft.problems.append(
+                Problem(name, f"features[{index}]", _show(feature), "a GeoJSON Feature")
+            )
             continue
         yield f"features[{index}].", feature
 
@@ -378,13 +420,24 @@ def _load_areas(draft: Draft) -> None:
         return
     for prefix, feature in _features(draft, AREAS_FILE, data):
         geometry = _geometry(
-            draft, AREAS_FILE, f"{prefix}geometry", feature.get("geometry"), ("Polygon", "MultiPolygon", "Point")
+            draft,
+            AREAS_FILE,
+            f"{prefix}geometry",
+            feature.get("geometry"),
+            ("Polygon", "MultiPolygon", "Point"),
         )
         props = feature.get("properties") or {}
         origin = Origin(AREAS_FILE, (f"{prefix}properties",), {})
-        value = _validate(draft, Area, {**props, "geometry_wkt": geometry.wkt if geometry else "POINT EMPTY"}, origin)
+        value = _validate(
+            draft,
+            Area,
+            {**props, "geometry_wkt": geometry.wkt if geometry else "POINT EMPTY"},
+            origin,
+        )
         if value is not None and geometry is not None:
             draft.of("areas").append(Located(value, origin))
+        else:
+            draft.remember_broken("areas", props)
 
 
 def _load_line_of_contact(draft: Draft) -> None:
@@ -393,11 +446,17 @@ def _load_line_of_contact(draft: Draft) -> None:
         return
     features = list(_features(draft, LINE_FILE, data))
     if len(features) != 1:
-        draft.problems.append(Problem(LINE_FILE, "features", f"{len(features)} features", "exactly one feature"))
+        draft.problems.append(
+            Problem(LINE_FILE, "features", f"{len(features)} features", "exactly one feature")
+        )
         return
     prefix, feature = features[0]
     geometry = _geometry(
-        draft, LINE_FILE, f"{prefix}geometry", feature.get("geometry"), ("LineString", "MultiLineString")
+        draft,
+        LINE_FILE,
+        f"{prefix}geometry",
+        feature.get("geometry"),
+        ("LineString", "MultiLineString"),
     )
     props = feature.get("properties") or {}
     origin = Origin(LINE_FILE, (f"{prefix}properties",), {})
@@ -437,8 +496,16 @@ def read_draft(folder: Path) -> Draft:
     if (folder / PLEDGES_CSV).is_file():
         _load_pledges_csv(draft)
     elif not (folder / "pledges.yaml").is_file():
-        draft.problems.append(Problem("pledges.yaml", "-", "(missing file)", "pledges.yaml or pledges.csv"))
+        draft.problems.append(
+            Problem("pledges.yaml", "-", "(missing file)", "pledges.yaml or pledges.csv")
+        )
     return draft
+
+
+def _reading_order(problem: Problem) -> tuple[str, int]:
+    """Sort problems by file, then by line where the location starts with one."""
+    head = problem.location.removeprefix("line ").split(",", 1)[0]
+    return problem.file, int(head) if head.isdigit() else 0
 
 
 def load_scenario(folder: Path | str | None = None) -> Scenario:
@@ -451,6 +518,7 @@ def load_scenario(folder: Path | str | None = None) -> Scenario:
     """
     draft = read_draft(Path(folder) if folder is not None else builtin_scenario_dir())
     draft.problems.extend(checks.run_all(draft))
+    draft.problems.sort(key=_reading_order)
     if draft.problems or draft.header is None or not draft.of("line_of_contact"):
         if not draft.problems:  # a missing header is already reported; keep the invariant
             draft.problems.append(Problem(SCENARIO_FILE, "-", "(unreadable)", "a scenario header"))

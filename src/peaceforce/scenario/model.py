@@ -16,7 +16,6 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar
 
 import mgrs
-
 import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -455,6 +454,14 @@ class Scenario(ScenarioHeader):
     areas: tuple[Area, ...]
     line_of_contact: LineOfContact
 
+    def replace(self, **changes: Any) -> Scenario:
+        """A copy with some fields changed, validated again (what-if runs use this).
+
+        Unlike ``model_copy(update=...)`` it rebuilds the cached lookups below.
+        """
+        fields = {name: getattr(self, name) for name in type(self).model_fields}
+        return type(self).model_validate({**fields, **changes})
+
     @cached_property
     def nation_by_code(self) -> dict[str, Nation]:
         """Nations indexed by ISO code."""
@@ -499,4 +506,3 @@ class Scenario(ScenarioHeader):
         """The latest stance of a nation on a question, if any."""
         found = [s for s in self.stances if s.nation == nation and s.question is question]
         return max(found, key=lambda s: s.date) if found else None
-
