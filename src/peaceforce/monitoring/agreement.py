@@ -543,7 +543,7 @@ def compile_zones(
                 )
             )
         elif isinstance(clause, HeavyWeaponWithdrawal):
-            for weapon in sorted(clause.security_zone_km):
+            for weapon in clause.security_zone_km:
                 km = clause.each_side_km(weapon)
                 zones.append(
                     Zone(
