@@ -120,6 +120,12 @@ class Feature:
     geometry: BaseGeometry | None
     properties: Mapping[str, Any] = field(default_factory=dict)
     location: str = "$"
+    id: str | None = None
+
+
+def _feature_id(item: Mapping[str, Any]) -> str | None:
+    value = item.get("id")
+    return None if value is None else str(value)
 
 
 def _load_json(path: Path) -> Any:
@@ -211,14 +217,14 @@ def parse_features(
             if not allow_null_geometry:
                 problems.append(Problem(file, f"{location}.geometry", "null", "a geometry"))
                 continue
-            features.append(Feature(None, properties, location))
+            features.append(Feature(None, properties, location, _feature_id(item)))
             continue
         try:
             geometry = geometry_from_geojson(raw_geometry)
         except ValueError as exc:
             problems.append(Problem(file, f"{location}.geometry", _short(raw_geometry), str(exc)))
             continue
-        features.append(Feature(geometry, properties, location))
+        features.append(Feature(geometry, properties, location, _feature_id(item)))
     return features, problems
 
 

@@ -349,6 +349,7 @@ def parse_agreement(text: str, *, file: str = "<agreement>") -> Agreement:
             line, path = _locate(root, loc)
             value = error["input"]
             shown = repr(value) if not isinstance(value, Mapping | list) else type(value).__name__
+            shown = "nothing" if error["type"] == "missing" else shown
             problems.append(Problem(file, f"line {line}: {path}", shown[:80], error["msg"]))
         raise InputError(problems) from None
 

@@ -73,7 +73,13 @@ class _Collector:
             for error in exc.errors(include_url=False):
                 field = str(error["loc"][0]) if error["loc"] else ""
                 place = f"{location}, {where.get(field, field)}" if field else location
-                value = repr(error["input"]) if field else "report"
+                value = (
+                    "nothing"
+                    if error["type"] == "missing"
+                    else repr(error["input"])
+                    if field
+                    else "report"
+                )
                 self.rejected.append(Problem(file, place, value, error["msg"]))
             return
         self.add(incident, file, location)
@@ -173,6 +179,8 @@ def read_geojson(path: Path | str, *, defaults: Mapping[str, Any] | None = None)
     where = {f: f"properties.{f}" for f in Incident.model_fields}
     for feature in features:
         data: dict[str, Any] = {**(defaults or {}), **feature.properties}
+        if feature.id is not None:
+            data.setdefault("id", feature.id)
         geometry = feature.geometry
         if geometry is not None:
             if geometry.geom_type != "Point":

@@ -1,0 +1,320 @@
+"""Intake: every format keeps good rows, reports bad ones by line, and is idempotent by id."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from peaceforce.errors import InputError
+from peaceforce.monitoring.incidents import (
+    Incident,
+    IncidentType,
+    Source,
+    WeaponClass,
+    mgrs_to_lonlat,
+)
+from peaceforce.monitoring.intake import (
+    IntakeResult,
+    merge_intake,
+    parse_cot,
+    read_cot,
+    read_csv,
+    read_geojson,
+    read_incidents,
+    read_ucdp_ged,
+)
+
+CSV = """\
+report,when,x,y,grid,what,who,conf,weapon,n,links
+r1,2025-04-10T06:00:00Z,37.8,48.1,,artillery,patrol,0.8,,,photo-1;photo-2
+r2,2025-04-10T07:00:00,,,37UDQ 12345 67890,weapons_sighting,uav,0.6,mlrs,4,
+r3,yesterday,37.8,48.1,,artillery,patrol,0.8,,,
+r4,2025-04-10T08:00:00Z,37.8,48.1,,artillery,martians,0.8,,,
+r5,2025-04-10T08:00:00Z,37.8,48.1,,weapons_sighting,uav,0.5,,,
+r1,2025-04-10T06:00:00Z,37.8,48.1,,artillery,patrol,0.8,,,photo-1;photo-2
+r2,2025-04-11T07:00:00Z,37.0,48.0,,artillery,uav,0.6,,,
+"""
+COLUMNS = {
+    "id": "report",
+    "time": "when",
+    "lon": "x",
+    "lat": "y",
+    "mgrs": "grid",
+    "type": "what",
+    "source": "who",
+    "confidence": "conf",
+    "weapon_class": "weapon",
+    "weapon_count": "n",
+    "evidence": "links",
+}
+
+
+def test_csv_with_column_mapping(tmp_path: Path) -> None:
+    path = tmp_path / "reports.csv"
+    path.write_text(CSV)
+    result = read_csv(path, columns=COLUMNS)
+    assert [i.id for i in result.incidents] == ["r1", "r2"]
+    first, second = result.incidents
+    assert first.evidence == ("photo-1", "photo-2")
+    assert second.time == datetime(2025, 4, 10, 7, tzinfo=UTC)  # naive taken as UTC
+    assert second.weapon_class is WeaponClass.MLRS and second.weapon_count == 4
+    assert (second.lon, second.lat) == pytest.approx(mgrs_to_lonlat("37UDQ1234567890"))
+    assert result.duplicates == 1  # r1 twice, same content
+    rejected = {p.location: p for p in result.rejected}
+    assert set(rejected) == {"line 4, when", "line 5, who", "line 6", "line 8"}
+    assert rejected["line 4, when"].value == "'yesterday'"
+    assert "weapon_class" in rejected["line 6"].expected
+    assert "already" in rejected["line 8"].expected  # r2 again with other content
+    assert all(p.file == str(path) for p in result.rejected)
+
+
+def test_csv_defaults_and_missing_columns(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text("id,time,lon,lat,type\na,2025-04-10T06:00:00Z,37.8,48.1,drone\n")
+    result = read_csv(path, defaults={"source": "fixed_sensor"})
+    assert result.incidents[0].source is Source.FIXED_SENSOR
+    with pytest.raises(InputError, match="line 1"):
+        read_csv(path, columns={"id": "report"})
+
+
+def test_csv_bad_mgrs_is_a_row_problem(tmp_path: Path) -> None:
+    path = tmp_path / "grid.csv"
+    path.write_text("id,time,mgrs,type,source\na,2025-04-10T06:00:00Z,not a grid,drone,uav\n")
+    result = read_csv(path)
+    assert not result.incidents
+    assert result.rejected[0].location == "line 2"
+    assert "MGRS" in result.rejected[0].expected
+
+
+def test_geojson_good_and_broken_features(tmp_path: Path) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "id": "g1",
+            "geometry": {"type": "Point", "coordinates": [37.5, 48.0]},
+            "properties": {
+                "time": "2025-04-10T06:00:00Z",
+                "type": "drone",
+                "source": "uav",
+                "attributed_to": "rus",
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {
+                "id": "g2",
+                "mgrs": "37UDQ1234567890",
+                "time": "2025-04-10T06:00:00Z",
+                "type": "naval",
+            },
+        },
+        {
+            "type": "Feature",
+            "geometry": {"type": "LineString", "coordinates": [[1, 2], [3, 4]]},
+            "properties": {},
+        },
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [37.5]}, "properties": {}},
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [37.5, 48.0]},
+            "properties": {
+                "id": "g5",
+                "time": "2025-04-10T06:00:00Z",
+                "type": "rumour",
+                "source": "uav",
+            },
+        },
+    ]
+    path = tmp_path / "reports.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    result = read_geojson(path, defaults={"source": "osint"})
+    for feature, incident in zip(features[:2], result.incidents, strict=True):
+        assert incident.id == feature.get("id", feature["properties"].get("id"))
+    assert result.incidents[0].attributed_to == "RUS"
+    assert [p.location for p in result.rejected] == [
+        "$.features[3].geometry",
+        "$.features[2].geometry",
+        "$.features[4], properties.type",
+    ]
+
+
+def test_geojson_not_a_collection_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "x.geojson"
+    path.write_text("[1, 2]")
+    with pytest.raises(InputError, match="GeoJSON object"):
+        read_geojson(path)
+
+
+def test_ucdp_ged_real_file(shared_data: Path) -> None:
+    result = read_ucdp_ged(shared_data / "events" / "ucdp_ged_ukraine.csv")
+    assert not result.rejected
+    assert len(result.incidents) == 3883
+    types = Counter(i.type for i in result.incidents)
+    assert types == {IncidentType.EXPLOSION: 3877, IncidentType.CIVILIAN_HARM: 6}
+    harm = [i for i in result.incidents if i.type is IncidentType.CIVILIAN_HARM]
+    assert {i.attributed_to for i in harm} == {"RUS"}
+    assert all(i.source is Source.OSINT for i in result.incidents)
+    assert all(
+        i.attributed_to is None for i in result.incidents if i.type is IncidentType.EXPLOSION
+    )
+    first = result.incidents[0]
+    assert first.id == "ucdp-147997"
+    assert first.time == datetime(2014, 1, 22, tzinfo=UTC)
+    assert first.deaths == 5 and first.confidence == pytest.approx(0.9)
+    years = Counter(i.time.year for i in result.incidents)
+    assert years[2015] == 710 and years[2021] == 167
+
+
+def test_ucdp_ged_broken_rows(tmp_path: Path) -> None:
+    header = (
+        "id,date_start,latitude,longitude,where_prec,type_of_violence,side_a,best,event_clarity\n"
+    )
+    path = tmp_path / "ged.csv"
+    path.write_text(
+        header
+        + "1,2015-02-20,48.0,37.8,1,1,Government of Ukraine,3,1\n"
+        + "2,20/20/2015,48.0,37.8,1,1,Government of Ukraine,3,1\n"
+        + "3,2015-02-20,48.0,37.8,x,1,Government of Ukraine,3,1\n"
+        + "4,2015-02-20,48.0,37.8,1,9,Government of Ukraine,3,1\n"
+        + "5,2015-02-20,148.0,37.8,2,3,DPR,1,2\n"
+    )
+    result = read_ucdp_ged(path)
+    assert [i.id for i in result.incidents] == ["ucdp-1"]
+    assert [p.location for p in result.rejected] == [
+        "line 3, date_start",
+        "line 4",
+        "line 5, type_of_violence",
+        "line 6, latitude",
+    ]
+    with pytest.raises(InputError, match="UCDP GED header"):
+        path.write_text("id,foo\n1,2\n")
+        read_ucdp_ged(path)
+
+
+COT = """<?xml version="1.0" encoding="UTF-8"?>
+<events>
+<event version="2.0" uid="cot-1" type="a-h-G-E-W-R" time="2025-04-10T06:00:00Z"
+       start="2025-04-10T05:58:00Z" stale="2025-04-10T07:00:00Z" how="m-g">
+  <point lat="48.1" lon="37.8" hae="0" ce="25" le="10"/>
+  <detail><__incident weapon_count="6" attributed_to="RUS" attribution_confidence="0.7"/>
+    <remarks>Grad battery in firing position</remarks><link url="https://evidence.example/1"/></detail>
+</event>
+<!-- <event uid="commented-out"/> -->
+<event version="2.0" uid="cot-2" type="b-m-p-s-p-i" time="2025-04-10T06:05:00Z"
+       start="2025-04-10T06:05:00Z" stale="2025-04-10T07:00:00Z" how="h-e">
+  <point lat="47.9" lon="37.6" hae="0" ce="50" le="10"/>
+  <detail><__incident type="artillery" source="fixed_sensor" confidence="0.9"
+     evidence="acoustic-7;radar-2"/></detail>
+</event>
+<event version="2.0" uid="cot-3" type="b-m-p-s-p-i"
+      time="2025-04-10T06:05:00Z" stale="2025-04-10T07:00:00Z">
+  <point lat="47.9" lon="37.6" hae="0" ce="50" le="10"/>
+</event>
+<event version="2.0" uid="cot-4" type="b-r-f-h-c"
+      time="not a time" stale="2025-04-10T07:00:00Z">
+  <point lat="47.9" lon="37.6" hae="0" ce="50" le="10"/>
+</event>
+<event version="2.0" uid="cot-5" type="b-r-f-h-c"
+      time="2025-04-10T06:05:00Z" stale="2025-04-10T07:00:00Z">
+  <point lat="147.9" lon="37.6"/>
+</event>
+<event version="2.0" uid="cot-6" type="a-h-G-E-V-A-T"
+      time="2025-04-10T06:09:00Z" stale="2025-04-10T07:00:00Z">
+</event>
+</events>
+"""
+
+
+def test_cot_events(tmp_path: Path) -> None:
+    path = tmp_path / "feed.xml"
+    path.write_text(COT)
+    result = read_cot(path)
+    assert [i.id for i in result.incidents] == ["cot-1", "cot-2"]
+    grad, shell = result.incidents
+    assert grad.type is IncidentType.WEAPONS_SIGHTING and grad.weapon_class is WeaponClass.MLRS
+    assert grad.weapon_count == 6 and grad.attributed_to == "RUS"
+    assert grad.time == datetime(2025, 4, 10, 5, 58, tzinfo=UTC)  # start, when it was seen
+    assert grad.description == "Grad battery in firing position"
+    assert grad.evidence == ("https://evidence.example/1",)
+    assert grad.source is Source.PATROL
+    assert shell.type is IncidentType.ARTILLERY and shell.source is Source.FIXED_SENSOR
+    assert shell.evidence == ("acoustic-7", "radar-2")
+    assert [p.location for p in result.rejected] == [
+        "line 16, @type",
+        "line 20, @start",
+        "line 24, point@lat",
+        "line 28, point@lon",
+        "line 28, point@lat",
+    ]
+    assert result.rejected[-1].value == "nothing"
+
+
+def test_cot_single_event_and_stream_without_wrapper() -> None:
+    one = (
+        '<event uid="a" type="b-r-f-h-c" time="2025-04-10T06:00:00Z">'
+        '<point lat="48" lon="37"/></event>'
+    )
+    assert parse_cot(one).incidents[0].type is IncidentType.CIVILIAN_HARM
+    stream = one + "\n" + one.replace('uid="a"', 'uid="b"')
+    assert [i.id for i in parse_cot(stream).incidents] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('<!DOCTYPE x [<!ENTITY a "aaaa">]><event uid="x"/>', "DTD"),
+        ('<event uid="x">\n<point lat="1"', "line 2"),
+    ],
+)
+def test_cot_refuses_dtds_and_broken_xml(text: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        parse_cot(text)
+
+
+def test_intake_is_idempotent_across_files(tmp_path: Path) -> None:
+    path = tmp_path / "feed.cot"
+    path.write_text(COT)
+    once = read_incidents([path])
+    twice = read_incidents([path, path])
+    assert twice.incidents == once.incidents
+    assert twice.duplicates == len(once.incidents)
+    assert merge_intake(once, once).incidents == once.incidents
+    assert IntakeResult.model_validate_json(once.model_dump_json()) == once
+    with pytest.raises(InputError, match=r"\.csv"):
+        read_incidents([tmp_path / "feed.txt"])
+
+
+def test_ucdp_is_recognised_by_its_header(shared_data: Path) -> None:
+    result = read_incidents([shared_data / "events" / "ucdp_ged_ukraine.csv"])
+    assert len(result.incidents) == 3883
+
+
+@given(
+    lon=st.floats(-180, 180),
+    lat=st.floats(-90, 90),
+    confidence=st.floats(0, 1),
+    seconds=st.integers(0, 2_000_000_000),
+    kind=st.sampled_from(list(IncidentType)),
+)
+def test_incident_round_trips_through_json(
+    lon: float, lat: float, confidence: float, seconds: int, kind: IncidentType
+) -> None:
+    weapon = WeaponClass.MORTAR if kind is IncidentType.WEAPONS_SIGHTING else None
+    incident = Incident(
+        id="x",
+        time=datetime.fromtimestamp(seconds, tz=UTC),
+        lon=lon,
+        lat=lat,
+        type=kind,
+        source=Source.UAV,
+        confidence=confidence,
+        weapon_class=weapon,
+    )
+    assert Incident.model_validate_json(incident.model_dump_json()) == incident
