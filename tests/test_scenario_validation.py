@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -335,7 +336,9 @@ yaml_fragments = st.lists(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("PEACEFORCE_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(content=yaml_fragments)
 def test_malformed_yaml_never_raises_anything_else(pristine: Path, content: str) -> None:
@@ -343,7 +346,9 @@ def test_malformed_yaml_never_raises_anything_else(pristine: Path, content: str)
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("PEACEFORCE_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_mutated_pledge_yaml_never_raises_anything_else(
@@ -357,7 +362,9 @@ def test_mutated_pledge_yaml_never_raises_anything_else(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=int(os.environ.get("PEACEFORCE_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     rows=st.lists(
@@ -370,3 +377,21 @@ def test_malformed_pledge_csv_never_raises_anything_else(
 ) -> None:
     header = (builtin_scenario_dir() / "pledges.csv").read_text(encoding="utf-8").splitlines()[0]
     _load_with(pristine, "pledges.csv", "\n".join([header, *(",".join(r) for r in rows)]) + "\n")
+
+
+def test_impossible_date(folder: Path) -> None:
+    (folder / "stances.yaml").write_text("- {date: 2025-13-45}\n", encoding="utf-8")
+    problems = [p for p in _problems(folder) if p.file == "stances.yaml"]
+    assert problems == [
+        Problem("stances.yaml", "line 1, column 10", "'2025-13-45'", "a valid timestamp")
+    ]
+
+
+def test_list_as_mapping_key(folder: Path) -> None:
+    (folder / "stances.yaml").write_text("- {[a]: 1}\n", encoding="utf-8")
+    problems = [p for p in _problems(folder) if p.file == "stances.yaml"]
+    assert problems == [
+        Problem(
+            "stances.yaml", "line 1, column 4", "a seq as a key", "a plain scalar as a mapping key"
+        )
+    ]

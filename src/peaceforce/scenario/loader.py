@@ -139,6 +139,14 @@ def _show(value: Any) -> str:
 # --- YAML with line numbers -----------------------------------------------------------
 
 
+class _BadScalarError(Exception):
+    """A YAML node that parses but cannot become a value (e.g. the date 2025-13-45)."""
+
+    def __init__(self, node: yaml.Node) -> None:
+        self.node = node
+        super().__init__(node.tag)
+
+
 #: libyaml's parser where PyYAML was built with it (about 10x faster), else pure Python.
 _FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -149,18 +157,26 @@ def _compose_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
     constructor = yaml.SafeLoader("")
     lines: dict[Path_, int] = {}
 
+    def scalar(node: yaml.Node) -> Any:
+        try:
+            return constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
+            raise _BadScalarError(node) from exc
+
     def build(node: yaml.Node, path: Path_) -> Any:
         lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
-                key = constructor.construct_object(key_node, deep=True)
+                key = scalar(key_node)
+                if not isinstance(key, str | int | float | bool | None):
+                    raise _BadScalarError(key_node)
                 lines[(*path, key)] = key_node.start_mark.line + 1
                 result[key] = build(value_node, (*path, key))
             return result
         if isinstance(node, yaml.SequenceNode):
             return [build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return constructor.construct_object(node, deep=True)
+        return scalar(node)
 
     return (None if root is None else build(root, ())), lines
 
@@ -169,6 +185,16 @@ def _read_yaml(draft: Draft, name: str) -> tuple[Any, dict[Path_, int]] | None:
     path = draft.folder / name
     try:
         return _compose_with_lines(path.read_text(encoding="utf-8"))
+    except _BadScalarError as exc:
+        node = exc.node
+        kind = node.tag.rsplit(":", 1)[-1]
+        where = f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
+        if isinstance(node, yaml.ScalarNode):
+            draft.problems.append(Problem(name, where, _show(node.value), f"a valid {kind}"))
+        else:
+            draft.problems.append(
+                Problem(name, where, f"a {kind} as a key", "a plain scalar as a mapping key")
+            )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "top level"
