@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import BaseModel
-from rich.console import Console
 
 from peaceforce.cli import render
+from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
 from peaceforce.errors import InputError, PeaceforceError
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.outputs import write_atomic
@@ -31,21 +30,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Piped output gets a readable width rather than rich's 80-column fallback.
-console = Console(width=None if sys.stdout.isatty() else 150)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
-
-ScenarioOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--scenario", "-s", help="Scenario folder (default: the built-in coalition-2025)."
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
-
-
-def _print_json(result: BaseModel) -> None:
-    sys.stdout.write(result.model_dump_json(indent=2) + "\n")
 
 
 @app.command()
@@ -79,7 +63,7 @@ def mandate(scenario: ScenarioOption = None, as_json: JsonOption = False) -> Non
     """Which framework can authorise the mission, who blocks, which pledges survive."""
     report = analyse_mandate(load_scenario(scenario))
     if as_json:
-        _print_json(report)
+        print_json(report)
         return
     console.print(render.mandate_table(report))
     console.print(render.blockers_table(report))
@@ -102,7 +86,7 @@ def plan(
     write_atomic(out / "scenario.json", loaded.model_dump_json(indent=2))
     write_atomic(out / "plan.json", result.model_dump_json(indent=2))
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
     console.print(render.scenario_summary(loaded))
     console.print(render.mandate_table(result.mandate))

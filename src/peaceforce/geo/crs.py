@@ -17,7 +17,9 @@ from shapely import transform
 from shapely.geometry.base import BaseGeometry
 
 #: Lambert azimuthal equal-area centred on Ukraine; units are metres.
-METRIC_CRS = CRS.from_proj4("+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m")
+METRIC_CRS = CRS.from_proj4(
+    "+proj=laea +lat_0=48.5 +lon_0=31.5 +x_0=0 +y_0=0 +ellps=WGS84 +units=m"
+)
 LONLAT_CRS = CRS.from_epsg(4326)
 _GEOD = Geod(ellps="WGS84")
 
@@ -47,7 +49,9 @@ def to_lonlat(geometry: BaseGeometry) -> BaseGeometry:
     return transform(geometry, lambda c: _apply(_inverse(), c))
 
 
-def lonlat_to_metric(lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def lonlat_to_metric(
+    lon: ArrayLike, lat: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Project arrays of lon/lat to metric x/y in one vectorised call."""
     x, y = _forward().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x, dtype=float), np.asarray(y, dtype=float)

@@ -1,0 +1,106 @@
+"""What-if tables over sourcing: N-1 robustness and the framework × mission sweep."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from peaceforce.mandate.analysis import MandateReport, Outcome
+from peaceforce.scenario.model import Domain, Scenario
+from peaceforce.sourcing.baseline import greedy_solution
+from peaceforce.sourcing.optimise import Solution, SourcingProblem, build_problem, optimise
+
+_FRONT_STAGE_TIME_LIMIT_S = 10.0
+
+
+class Row(BaseModel):
+    """Base of table rows: immutable and serialisable."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WithdrawalRow(Row):
+    """N-1: the fill rate of a mission if one contributing nation withdrew."""
+
+    framework_id: str
+    mission_id: str
+    nation: str
+    fill_rate: float
+    baseline_fill_rate: float
+
+    @property
+    def drop(self) -> float:
+        """Fill rate lost by the withdrawal."""
+        return self.baseline_fill_rate - self.fill_rate
+
+
+class SweepRow(Row):
+    """Fill by domain for one framework × mission: the optimum beside the greedy baseline."""
+
+    framework_id: str
+    outcome: Outcome
+    mission_id: str
+    domain: Domain | None
+    optimal_fill: float
+    greedy_fill: float
+
+
+def fill_rate(problem: SourcingProblem, solution: Solution, domain: Domain | None = None) -> float:
+    """Share of required units filled by a solution, overall or within one domain."""
+    lines = [
+        line
+        for line in problem.mission.requirements
+        if domain is None or problem.scenario.unit_type_by_id[line.capability].domain is domain
+    ]
+    required = sum(line.quantity for line in lines)
+    missing = sum(solution.shortfall[line.id] for line in lines)
+    return 1.0 if required == 0 else 1.0 - missing / required
+
+
+def withdrawals(problem: SourcingProblem, contributors: list[str]) -> list[WithdrawalRow]:
+    """Re-solve the shortfall stage without each contributor in turn."""
+    base = fill_rate(problem, optimise(problem, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S))
+    return [
+        WithdrawalRow(
+            framework_id=problem.assessment.framework_id,
+            mission_id=problem.mission.id,
+            nation=nation,
+            fill_rate=round(
+                fill_rate(
+                    problem,
+                    optimise(
+                        problem.without_nation(nation),
+                        stages=1,
+                        time_limit_s=_FRONT_STAGE_TIME_LIMIT_S,
+                    ),
+                ),
+                4,
+            ),
+            baseline_fill_rate=round(base, 4),
+        )
+        for nation in contributors
+    ]
+
+
+def sweep(scenario: Scenario, mandate: MandateReport) -> list[SweepRow]:
+    """Fill by domain for every framework × mission, optimum (shortfall stage) and greedy."""
+    rows = []
+    for assessment in mandate.frameworks:
+        for mission in scenario.missions:
+            problem = build_problem(scenario, mission, assessment)
+            best = optimise(problem, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S)
+            greedy = greedy_solution(problem)
+            domains = sorted(
+                {scenario.unit_type_by_id[line.capability].domain for line in mission.requirements}
+            )
+            for domain in [None, *domains]:
+                rows.append(
+                    SweepRow(
+                        framework_id=assessment.framework_id,
+                        outcome=assessment.outcome,
+                        mission_id=mission.id,
+                        domain=domain,
+                        optimal_fill=round(fill_rate(problem, best, domain), 4),
+                        greedy_fill=round(fill_rate(problem, greedy, domain), 4),
+                    )
+                )
+    return rows
