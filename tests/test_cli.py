@@ -57,6 +57,11 @@ def test_plan_writes_results_that_round_trip(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stdout
     plan = PlanResult.model_validate_json((out / "plan.json").read_text(encoding="utf-8"))
     assert plan.scenario_id == "coalition-2025"
+    assert {s.mission_id for s in plan.sourcing} == {"reassurance", "monitoring", "air_shield"}
+    assert {r.nation for r in plan.withdrawals} >= {"GBR", "FRA"}
+    assert len({(r.framework_id, r.mission_id) for r in plan.sweep}) == 15
+    assert "Gaps and why: monitoring under coalition" in result.stdout
+    assert "N-1: fill rate if one nation withdrew" in result.stdout
     assert (out / "scenario.json").is_file()
     assert not list(out.glob(".*.tmp"))
 
@@ -78,3 +83,38 @@ def test_every_command_is_documented(command: str) -> None:
     assert re.search(rf"^## `peaceforce {re.escape(command)}", text, re.MULTILINE), (
         f"docs/cli.md has no section for 'peaceforce {command}'"
     )
+
+
+def test_source_json_and_mps(tmp_path: Path) -> None:
+    mps = tmp_path / "m.mps"
+    result = runner.invoke(
+        app,
+        [
+            "source",
+            "--mission",
+            "air_shield",
+            "--framework",
+            "coalition",
+            "--json",
+            "--export-mps",
+            str(mps),
+        ],
+    )
+    assert result.exit_code == 0, result.stdout
+    report = json.loads(result.stdout)
+    assert report["sourcing"]["mission_id"] == "air_shield"
+    assert {row["nation"] for row in report["withdrawals"]} >= {"FRA", "NLD"}
+    assert mps.read_text(encoding="utf-8").startswith("NAME")
+
+
+def test_source_table_explains_gaps() -> None:
+    result = runner.invoke(app, ["source", "-m", "monitoring", "-f", "coalition"])
+    assert result.exit_code == 0
+    assert "Gaps and why" in result.stdout
+    assert "no pledge of uas_bty" in result.stdout
+
+
+def test_source_unknown_mission_is_a_clean_error() -> None:
+    result = runner.invoke(app, ["source", "-m", "invasion", "-f", "coalition"])
+    assert result.exit_code == 2
+    assert "unknown id 'invasion'" in result.output

@@ -1,16 +1,24 @@
 """The main job: run every stage of the flow on one scenario and collect the results.
 
-Stages are added here as they land (sourcing, deployment, protection); each
-takes typed inputs and returns a typed, serialisable result, so the whole plan
-serialises to JSON and back.
+Stages are added here as they land; each takes typed inputs and returns a
+typed, serialisable result, so the whole plan serialises to JSON and back.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
 from peaceforce.scenario.model import Scenario
+from peaceforce.sourcing.engine import solve_and_explain
+from peaceforce.sourcing.optimise import build_problem
+from peaceforce.sourcing.result import SourcingResult
+from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow, sweep, withdrawals
+
+#: Called with a short description before each step, for progress display.
+Progress = Callable[[str], None]
 
 
 class PlanResult(BaseModel):
@@ -20,8 +28,41 @@ class PlanResult(BaseModel):
 
     scenario_id: str
     mandate: MandateReport
+    sourcing: tuple[SourcingResult, ...]
+    withdrawals: tuple[WithdrawalRow, ...]
+    sweep: tuple[SweepRow, ...]
 
 
-def run_plan(scenario: Scenario) -> PlanResult:
-    """Run every stage on a validated scenario."""
-    return PlanResult(scenario_id=scenario.id, mandate=analyse_mandate(scenario))
+def _quiet(_: str) -> None:
+    """Default progress callback: say nothing."""
+
+
+def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
+    """Run every stage on a validated scenario.
+
+    Sourcing (with explained gaps and N-1) runs for every authorisable framework
+    × mission option; the sweep covers every framework, blocked ones included,
+    so analysts see what a different legal frame would change.
+    """
+    progress("analysing the mandate")
+    mandate = analyse_mandate(scenario)
+    sourced: list[SourcingResult] = []
+    withdrawn: list[WithdrawalRow] = []
+    for assessment in mandate.authorisable():
+        for mission in scenario.missions:
+            progress(f"sourcing {mission.id} under {assessment.framework_id}")
+            problem = build_problem(scenario, mission, assessment)
+            result = solve_and_explain(problem)
+            sourced.append(result)
+            progress(f"N-1 for {mission.id} under {assessment.framework_id}")
+            withdrawn.extend(
+                withdrawals(problem, [c.nation for c in result.contributions if c.units])
+            )
+    progress("sweeping frameworks × missions against the greedy baseline")
+    return PlanResult(
+        scenario_id=scenario.id,
+        mandate=mandate,
+        sourcing=tuple(sourced),
+        withdrawals=tuple(withdrawn),
+        sweep=tuple(sweep(scenario, mandate)),
+    )

@@ -17,11 +17,15 @@ import typer
 from peaceforce.cli import render
 from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
 from peaceforce.errors import InputError, PeaceforceError
-from peaceforce.mandate.analysis import analyse_mandate
+from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import run_plan
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
+from peaceforce.sourcing.engine import SourceReport, solve_and_explain
+from peaceforce.sourcing.optimise import build_problem
+from peaceforce.sourcing.optimise import export_mps as export_mps_file
+from peaceforce.sourcing.sweep import withdrawals
 
 app = typer.Typer(
     name="peaceforce",
@@ -79,10 +83,9 @@ def plan(
 ) -> None:
     """The main job: validate the scenario, run every stage, print a summary, write out/."""
     folder = scenario or builtin_scenario_dir()
-    with console.status("loading and validating the scenario"):
+    with console.status("loading and validating the scenario") as status:
         loaded = load_scenario(folder)
-    with console.status("analysing the mandate"):
-        result = run_plan(loaded)
+        result = run_plan(loaded, progress=status.update)
     write_atomic(out / "scenario.json", loaded.model_dump_json(indent=2))
     write_atomic(out / "plan.json", result.model_dump_json(indent=2))
     if as_json:
@@ -93,7 +96,58 @@ def plan(
     console.print(render.blockers_table(result.mandate))
     for assessment in result.mandate.authorisable():
         console.print(render.pledges_table(assessment, only_affected=True))
+    console.print(render.sweep_table(result.sweep))
+    if result.sourcing:
+        console.print(f"[bold]Sourcing objective[/bold]: {result.sourcing[0].objective.statement}")
+    for sourced in result.sourcing:
+        console.print(render.contributions_table(sourced))
+        console.print(render.gaps_table(sourced))
+    console.print(render.withdrawals_table(result.withdrawals))
     console.print(f"results written to {out}/scenario.json and {out}/plan.json")
+
+
+@app.command()
+def source(
+    mission: Annotated[str, typer.Option("--mission", "-m", help="Mission option id.")],
+    framework: Annotated[str, typer.Option("--framework", "-f", help="Framework id.")],
+    scenario: ScenarioOption = None,
+    export_mps: Annotated[
+        Path | None, typer.Option("--export-mps", help="Also write the shortfall-stage MIP as MPS.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Source one mission option under one framework, explaining every gap, with N-1."""
+    loaded = load_scenario(scenario)
+    try:
+        mission_option = loaded.mission(mission)
+        loaded.framework(framework)
+    except KeyError as exc:
+        raise typer.BadParameter(f"unknown id {exc.args[0]}") from None
+    mandate_report = analyse_mandate(loaded)
+    assessment = mandate_report.assessment(framework)
+    problem = build_problem(loaded, mission_option, assessment)
+    with console.status(f"sourcing {mission} under {framework}"):
+        result = solve_and_explain(problem)
+        withdrawn = tuple(withdrawals(problem, [c.nation for c in result.contributions if c.units]))
+    if export_mps is not None:
+        export_mps_file(problem, export_mps)
+    if as_json:
+        print_json(SourceReport(sourcing=result, withdrawals=withdrawn))
+        return
+    if assessment.outcome is not Outcome.AUTHORISABLE:
+        blockers = ", ".join(b.nation for b in assessment.blockers) or "undecided members"
+        console.print(
+            f"[yellow]note[/yellow]: {framework} is {assessment.outcome.value} ({blockers}); "
+            "what-if only"
+        )
+    console.print(f"[bold]Objective[/bold]: {result.objective.statement}")
+    console.print(render.lines_table(result))
+    console.print(render.contributions_table(result))
+    if result.gaps():
+        console.print(render.gaps_table(result))
+    console.print(render.withdrawals_table(withdrawn))
+    if export_mps is not None:
+        console.print(f"MPS model written to {export_mps}")
 
 
 def main() -> None:

@@ -14,6 +14,8 @@ from peaceforce.mandate.analysis import (
     PledgeStatus,
 )
 from peaceforce.scenario.model import ArticleSource, Assumption, PublicSource, Scenario, Source
+from peaceforce.sourcing.result import SourcingResult
+from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow
 
 _OUTCOME_STYLE = {
     Outcome.AUTHORISABLE: "bold green",
@@ -159,4 +161,161 @@ def scenario_summary(scenario: Scenario) -> Table:
             f"{mission.name}: {len(mission.requirements)} lines, {need:,} personnel, "
             f"{mission.duration_months} months",
         )
+    return table
+
+
+# --- sourcing ---------------------------------------------------------------------------
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
+    """Fill by domain for every framework × mission: optimum beside the greedy baseline."""
+    domains = sorted({r.domain for r in rows if r.domain is not None})
+    table = Table(title="Fill rate by domain: optimum / greedy baseline (largest pledges first)")
+    table.add_column("framework")
+    table.add_column("mission")
+    table.add_column("all", justify="right")
+    table.add_column("weighted shortfall", justify="right")
+    for domain in domains:
+        table.add_column(domain.value, justify="right")
+    keys = list(dict.fromkeys((r.framework_id, r.mission_id) for r in rows))
+    for framework_id, mission_id in keys:
+        cells = {
+            r.domain: r
+            for r in rows
+            if (r.framework_id, r.mission_id) == (framework_id, mission_id)
+        }
+        outcome = next(iter(cells.values())).outcome
+        style = _OUTCOME_STYLE[outcome]
+
+        def cell(row: SweepRow | None) -> str:
+            if row is None:
+                return "-"
+            mark = "" if row.optimal_fill == row.greedy_fill else " *"
+            return f"{_pct(row.optimal_fill)} / {_pct(row.greedy_fill)}{mark}"
+
+        overall = cells[None]
+        better = overall.optimal_weighted_shortfall < overall.greedy_weighted_shortfall
+        table.add_row(
+            Text(framework_id, style=style),
+            mission_id,
+            cell(overall),
+            f"{overall.optimal_weighted_shortfall:,.0f} / {overall.greedy_weighted_shortfall:,.0f}"
+            + (" *" if better else ""),
+            *(cell(cells.get(d)) for d in domains),
+        )
+    table.caption = (
+        "share of required units filled, and the priority-weighted shortfall (objective 1); "
+        "* where the optimum beats the baseline"
+    )
+    return table
+
+
+def lines_table(result: SourcingResult) -> Table:
+    """Every requirement line: filled / required, and who fills it."""
+    table = Table(title=f"Requirement lines: {result.mission_id} under {result.framework_id}")
+    for column in ("line", "capability", "area", "prio", "filled", "sourced from"):
+        table.add_column(column, overflow="fold")
+    for line in result.lines:
+        sources = [
+            f"{a.nation} {a.units}× {a.unit_type}" + (" (subst.)" if a.substitute else "")
+            for a in result.assignments
+            if a.line_id == line.line_id
+        ]
+        style = "green" if line.shortfall == 0 else ("red" if line.filled == 0 else "yellow")
+        table.add_row(
+            line.line_id,
+            line.capability,
+            line.area,
+            str(line.priority),
+            Text(f"{line.filled}/{line.required}", style=style),
+            ", ".join(sources) or "-",
+        )
+    return table
+
+
+def contributions_table(result: SourcingResult) -> Table:
+    """Per nation: units and personnel deployed, fair share, rotations and total commitment."""
+    table = Table(title=f"National contributions: {result.mission_id} under {result.framework_id}")
+    for column in (
+        "nation",
+        "units",
+        "deployed",
+        "fair share",
+        "rotations",
+        "committed",
+        "ceiling",
+    ):
+        table.add_column(column, justify="left" if column == "nation" else "right")
+    for c in result.contributions:
+        table.add_row(
+            c.nation,
+            str(c.units),
+            f"{c.deployed_personnel:,}",
+            f"{c.fair_share_personnel:,.0f}",
+            str(c.rotations),
+            f"{c.committed_personnel:,}",
+            f"{c.ceiling:,}" if c.ceiling else "-",
+        )
+    total = sum(c.deployed_personnel for c in result.contributions)
+    table.caption = (
+        f"{total:,} deployed; committed = deployed × {result.rotation_ratio} "
+        f"(rotation ratio); rotations = unit tours over the mission; fair share by burden basis"
+    )
+    return table
+
+
+def gaps_table(result: SourcingResult) -> Table:
+    """Every unfilled line: the candidates and what kept each out, and the smallest fix."""
+    table = Table(
+        title=f"Gaps and why: {result.mission_id} under {result.framework_id}", show_lines=True
+    )
+    for column in ("line", "missing", "candidates and obstacles", "smallest single relaxation"):
+        table.add_column(column, overflow="fold")
+    for line in result.gaps():
+        candidates = "\n".join(
+            f"{c.nation} {c.pledge_id}: " + "; ".join(o.detail for o in c.obstacles)
+            if c.obstacles
+            else f"{c.nation} {c.pledge_id}: used here"
+            for c in line.candidates
+        )
+        relaxation = line.relaxation.description if line.relaxation else "-"
+        if line.relaxation and line.relaxation.shortfall_after:
+            relaxation += f" (still {line.relaxation.shortfall_after} short)"
+        table.add_row(
+            f"{line.line_id}\n[dim]{line.capability}, prio {line.priority}[/dim]",
+            f"{line.shortfall} of {line.required}",
+            candidates or "no pledge of this capability or its substitutes",
+            relaxation,
+        )
+    return table
+
+
+def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
+    """N-1: fill rate per mission if each contributing nation withdrew."""
+    missions = list(dict.fromkeys((r.framework_id, r.mission_id) for r in rows))
+    nations = sorted({r.nation for r in rows})
+    table = Table(title="N-1: fill rate if one nation withdrew")
+    table.add_column("nation")
+    for framework_id, mission_id in missions:
+        table.add_column(f"{mission_id}\n({framework_id})", justify="right")
+    by_key = {(r.framework_id, r.mission_id, r.nation): r for r in rows}
+    baseline = {(r.framework_id, r.mission_id): r.baseline_fill_rate for r in rows}
+    table.add_row("[dim]none[/dim]", *(_pct(baseline[m]) for m in missions))
+    for nation in nations:
+        cells = []
+        for framework_id, mission_id in missions:
+            row = by_key.get((framework_id, mission_id, nation))
+            if row is None:
+                cells.append("-")
+            else:
+                style = "red" if row.drop >= 0.1 else ("yellow" if row.drop > 0 else "")
+                cells.append(
+                    f"[{style}]{_pct(row.fill_rate)}[/{style}]" if style else _pct(row.fill_rate)
+                )
+        table.add_row(nation, *cells)
+    table.caption = "'-': the nation contributes nothing to that mission"
     return table

@@ -46,4 +46,4 @@ def greedy_solution(problem: SourcingProblem) -> Solution:
         priority_weight(line.priority) * problem.unit_personnel(line.capability) * need[line.id]
         for line in problem.mission.requirements
     )
-    return Solution(units, need, (weighted,), False, time.perf_counter() - started)
+    return Solution(units, need, (float(weighted),), False, time.perf_counter() - started)

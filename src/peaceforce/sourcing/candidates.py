@@ -110,7 +110,10 @@ def obstacles(
             found.append(
                 Obstacle(
                     kind=ObstacleKind.DISTANCE,
-                    detail=f"caveat: ≥ {min_distance.km:g} km from the line, {area.id} is {distance:.0f} km",
+                    detail=(
+                        f"caveat: ≥ {min_distance.km:g} km from the line, "
+                        f"{area.id} is {distance:.0f} km"
+                    ),
                     excess=min_distance.km - distance,
                 )
             )
@@ -139,7 +142,10 @@ def obstacles(
         found.append(
             Obstacle(
                 kind=ObstacleKind.WINDOW,
-                detail=f"available {pledge.available.start}..{pledge.available.end}, needed by {arrival}",
+                detail=(
+                    f"available {pledge.available.start}..{pledge.available.end}, "
+                    f"needed by {arrival}"
+                ),
             )
         )
     return tuple(found)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from pydantic import BaseModel, ConfigDict
+
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.explain import explain_line
@@ -28,6 +30,7 @@ from peaceforce.sourcing.result import (
     SolveStatus,
     SourcingResult,
 )
+from peaceforce.sourcing.sweep import WithdrawalRow
 
 
 def _assignments(problem: SourcingProblem, solution: Solution) -> tuple[Assignment, ...]:
@@ -151,3 +154,12 @@ def source_mission(
     report = mandate or analyse_mandate(scenario)
     problem = build_problem(scenario, mission, report.assessment(framework_id))
     return solve_and_explain(problem, explain=explain, time_limit_s=time_limit_s)
+
+
+class SourceReport(BaseModel):
+    """What ``peaceforce source`` returns: the sourcing and its N-1 table."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sourcing: SourcingResult
+    withdrawals: tuple[WithdrawalRow, ...]

@@ -163,6 +163,8 @@ def explain_line(
         pledge_id=None,
         nation=None,
         obstacle=None,
-        description=f"{reason} {accepted} fills it: {shortfall} more {capability.name} must be pledged",
+        description=(
+            f"{reason} {accepted} fills it: {shortfall} more {capability.name} must be pledged"
+        ),
         shortfall_after=0,
     )

@@ -5,9 +5,15 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from peaceforce.mandate.analysis import MandateReport, Outcome
-from peaceforce.scenario.model import Domain, Scenario
+from peaceforce.scenario.model import Domain, RequirementLine, Scenario
 from peaceforce.sourcing.baseline import greedy_solution
-from peaceforce.sourcing.optimise import Solution, SourcingProblem, build_problem, optimise
+from peaceforce.sourcing.optimise import (
+    Solution,
+    SourcingProblem,
+    build_problem,
+    optimise,
+    priority_weight,
+)
 
 _FRONT_STAGE_TIME_LIMIT_S = 10.0
 
@@ -42,15 +48,33 @@ class SweepRow(Row):
     domain: Domain | None
     optimal_fill: float
     greedy_fill: float
+    optimal_weighted_shortfall: float
+    greedy_weighted_shortfall: float
 
 
-def fill_rate(problem: SourcingProblem, solution: Solution, domain: Domain | None = None) -> float:
-    """Share of required units filled by a solution, overall or within one domain."""
-    lines = [
+def _lines(problem: SourcingProblem, domain: Domain | None) -> list[RequirementLine]:
+    return [
         line
         for line in problem.mission.requirements
         if domain is None or problem.scenario.unit_type_by_id[line.capability].domain is domain
     ]
+
+
+def weighted_shortfall(
+    problem: SourcingProblem, solution: Solution, domain: Domain | None = None
+) -> float:
+    """The first objective (priority-weighted missing personnel), overall or within one domain."""
+    return sum(
+        priority_weight(line.priority)
+        * problem.unit_personnel(line.capability)
+        * solution.shortfall[line.id]
+        for line in _lines(problem, domain)
+    )
+
+
+def fill_rate(problem: SourcingProblem, solution: Solution, domain: Domain | None = None) -> float:
+    """Share of required units filled by a solution, overall or within one domain."""
+    lines = _lines(problem, domain)
     required = sum(line.quantity for line in lines)
     missing = sum(solution.shortfall[line.id] for line in lines)
     return 1.0 if required == 0 else 1.0 - missing / required
@@ -101,6 +125,8 @@ def sweep(scenario: Scenario, mandate: MandateReport) -> list[SweepRow]:
                         domain=domain,
                         optimal_fill=round(fill_rate(problem, best, domain), 4),
                         greedy_fill=round(fill_rate(problem, greedy, domain), 4),
+                        optimal_weighted_shortfall=weighted_shortfall(problem, best, domain),
+                        greedy_weighted_shortfall=weighted_shortfall(problem, greedy, domain),
                     )
                 )
     return rows
