@@ -39,7 +39,7 @@ from shapely.geometry.base import BaseGeometry
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.geo.crs import to_lonlat, to_metric
-from peaceforce.geo.geojson import Geometry, polygonal, read_area
+from peaceforce.geo.geojson import Geometry, polygonal, read_area, read_features
 
 #: Region read from Natural Earth: Ukraine and everything within a few hundred km.
 _REGION = (18.0, 40.0, 45.0, 56.0)
@@ -95,6 +95,24 @@ class LineOfContact(BaseModel):
             "properties": {
                 "length_km": round(self.length_km, 3),
                 "snapshot": self.snapshot.isoformat() if self.snapshot else None,
+            },
+        }
+
+    def to_scenario_feature(self, description: str = "") -> dict[str, Any]:
+        """A GeoJSON Feature a scenario takes as its ``line_of_contact.geojson``.
+
+        Its properties are only ``as_of`` and ``description`` (the scenario's
+        line of contact admits no others); the length goes into the description.
+        """
+        parts = list(shapely.get_parts(self.geometry))
+        geometry = parts[0] if len(parts) == 1 else self.geometry
+        summary = f"{len(parts)} part(s), {self.length_km:.1f} km"
+        return {
+            "type": "Feature",
+            "geometry": shapely.geometry.mapping(geometry),
+            "properties": {
+                "as_of": self.snapshot.isoformat() if self.snapshot else None,
+                "description": f"{description} ({summary})" if description else summary,
             },
         }
 
@@ -176,3 +194,52 @@ def line_of_contact_from_file(
     occupied, snapshot = load_occupied(path)
     ukraine = read_area(ukraine_path) if ukraine_path is not None else None
     return derive_line_of_contact(occupied, ukraine=ukraine, snapshot=snapshot)
+
+
+def read_line_of_contact(
+    path: Path | str, *, occupied: BaseGeometry | None = None
+) -> LineOfContact:
+    """Read a line of contact written by ``to_scenario_feature`` (or a scenario's own file).
+
+    The file holds one Feature (alone or in a FeatureCollection) with a
+    LineString or MultiLineString; its date is ``properties.as_of``, else the date
+    in the file name. A line alone does not say which side is occupied: give
+    ``occupied`` where a clause needs the sides; without it the occupied area
+    is empty.
+    """
+    file = str(path)
+    features = read_features(path)
+    if len(features) != 1:
+        raise InputError(
+            [Problem(file, "$.features", f"{len(features)} features", "exactly one feature")]
+        )
+    feature = features[0]
+    geometry = feature.geometry
+    if geometry is None or geometry.geom_type not in {"LineString", "MultiLineString"}:
+        kind = geometry.geom_type if geometry is not None else "null"
+        raise InputError(
+            [Problem(file, f"{feature.location}.geometry", kind, "LineString or MultiLineString")]
+        )
+    raw_date = feature.properties.get("as_of")
+    snapshot = snapshot_date(Path(path).name)
+    if raw_date is not None:
+        try:
+            snapshot = date.fromisoformat(str(raw_date))
+        except ValueError:
+            raise InputError(
+                [
+                    Problem(
+                        file,
+                        f"{feature.location}.properties.as_of",
+                        repr(raw_date),
+                        "a date YYYY-MM-DD",
+                    )
+                ]
+            ) from None
+    lines = [p for p in shapely.get_parts(geometry) if not p.is_empty]
+    return LineOfContact(
+        geometry=shapely.MultiLineString(lines),
+        occupied=occupied if occupied is not None else shapely.Polygon(),
+        length_km=float(to_metric(geometry).length) / 1000.0,
+        snapshot=snapshot,
+    )

@@ -32,6 +32,7 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, Self
 
@@ -368,6 +369,32 @@ def load_agreement(path: Path | str) -> Agreement:
             [Problem(str(path), "-", type(exc).__name__, "a readable UTF-8 file")]
         ) from None
     return parse_agreement(text, file=str(path))
+
+
+def builtin_agreements() -> dict[str, Path]:
+    """The sample agreements shipped inside the package, by name."""
+    folder = Path(str(resources.files("peaceforce") / "data" / "agreements"))
+    return {path.stem: path for path in sorted(folder.glob("*.yaml"))}
+
+
+def agreement_path(name_or_path: Path | str) -> Path:
+    """An agreement file: an existing path, else a built-in agreement of that name."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    builtin = builtin_agreements()
+    if str(name_or_path) in builtin:
+        return builtin[str(name_or_path)]
+    raise InputError(
+        [
+            Problem(
+                str(name_or_path),
+                "-",
+                "no such file",
+                f"an agreement YAML file or a built-in agreement: {', '.join(builtin)}",
+            )
+        ]
+    )
 
 
 # --- protected sites ----------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
@@ -126,19 +127,17 @@ def read_csv(
 ) -> IntakeResult:
     """Read incidents from a CSV file.
 
-    ``columns`` maps an ``Incident`` field to the CSV column that holds it (by
-    default each field's own name); ``defaults`` fills fields no column gives,
+    ``columns`` maps an ``Incident`` field to the CSV column that holds it; a
+    field it does not name is read from a column of the field's own name, if
+    any. ``defaults`` fills fields no column gives,
     e.g. ``{"source": "patrol"}``. ``evidence`` holds ``;``-separated references.
     """
     path = Path(path)
     file = str(path)
     reader = csv.DictReader(io.StringIO(_read_text(path), newline=""))
     header = reader.fieldnames or []
-    mapping = (
-        dict(columns)
-        if columns is not None
-        else {f: f for f in Incident.model_fields if f in header}
-    )
+    # a mapping renames some fields; the others are still read from columns of their own name
+    mapping = {f: f for f in Incident.model_fields if f in header} | dict(columns or {})
     missing = [c for c in mapping.values() if c not in header]
     if missing or not mapping:
         raise InputError(
@@ -411,27 +410,96 @@ def read_cot(path: Path | str, *, default_source: Source = Source.PATROL) -> Int
     return parse_cot(_read_text(path), file=str(path), default_source=default_source)
 
 
-def read_incidents(paths: Iterable[Path | str]) -> IntakeResult:
-    """Read several files, choosing the reader by extension; a CSV with UCDP columns is UCDP GED."""
-    results = []
-    for path in map(Path, paths):
-        suffix = path.suffix.lower()
-        if suffix == ".csv":
-            header = _read_text(path).partition("\n")[0]
-            results.append(read_ucdp_ged(path) if "type_of_violence" in header else read_csv(path))
-        elif suffix in {".geojson", ".json"}:
-            results.append(read_geojson(path))
-        elif suffix in {".xml", ".cot"}:
-            results.append(read_cot(path))
+def parse_columns(text: str, *, option: str = "--columns") -> dict[str, str]:
+    """A column mapping written ``field=column,field=column`` (e.g. ``time=reported_at,lon=x``).
+
+    ``InputError`` names every pair that is malformed or names no ``Incident`` field.
+    """
+    mapping: dict[str, str] = {}
+    problems: list[Problem] = []
+    fields = sorted(Incident.model_fields)
+    for pair in (p.strip() for p in text.split(",")):
+        field, equals, column = (part.strip() for part in pair.partition("="))
+        if not pair:
+            continue
+        if not equals or not field or not column:
+            problems.append(Problem(option, "-", repr(pair), "field=column"))
+        elif field not in Incident.model_fields:
+            problems.append(Problem(option, "-", repr(field), f"an incident field: {fields}"))
         else:
-            raise InputError(
-                [
-                    Problem(
-                        str(path),
-                        "-",
-                        suffix or "no extension",
-                        ".csv, .geojson, .json, .xml or .cot",
-                    )
-                ]
-            )
-    return merge_intake(*results)
+            mapping[field] = column
+    if problems:
+        raise InputError(problems)
+    return mapping
+
+
+def read_jsonl(path: Path | str) -> IntakeResult:
+    """Read JSON Lines, one incident object a line (the incident store's own format)."""
+    path = Path(path)
+    file = str(path)
+    collector = _Collector()
+    where = {f: f for f in Incident.model_fields}
+    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        location = f"line {number}"
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            collector.rejected.append(Problem(file, location, exc.msg, "a JSON object"))
+            continue
+        if not isinstance(data, dict):
+            collector.rejected.append(Problem(file, location, type(data).__name__, "a JSON object"))
+            continue
+        collector.validate(data, file, location, where)
+    return collector.result()
+
+
+#: File name endings each reader takes; a CSV with UCDP columns goes to the UCDP reader.
+INTAKE_FORMATS: Mapping[str, str] = {
+    ".csv": "CSV (or UCDP GED, recognised by its header)",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".xml": "Cursor-on-Target",
+    ".cot": "Cursor-on-Target",
+    ".jsonl": "JSON Lines (incident store)",
+    ".ndjson": "JSON Lines (incident store)",
+}
+
+
+def read_incident_file(
+    path: Path | str,
+    *,
+    columns: Mapping[str, str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> IntakeResult:
+    """Read one file with the reader its extension names (see ``INTAKE_FORMATS``).
+
+    ``columns`` and ``defaults`` apply to plain CSV files (see ``read_csv``).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        header = _read_text(path).partition("\n")[0]
+        if "type_of_violence" in header:
+            return read_ucdp_ged(path)
+        return read_csv(path, columns=columns, defaults=defaults)
+    if suffix in {".geojson", ".json"}:
+        return read_geojson(path, defaults=defaults)
+    if suffix in {".xml", ".cot"}:
+        return read_cot(path)
+    if suffix in {".jsonl", ".ndjson"}:
+        return read_jsonl(path)
+    raise InputError(
+        [Problem(str(path), "-", suffix or "no extension", ", ".join(sorted(INTAKE_FORMATS)))]
+    )
+
+
+def read_incidents(
+    paths: Iterable[Path | str],
+    *,
+    columns: Mapping[str, str] | None = None,
+    defaults: Mapping[str, Any] | None = None,
+) -> IntakeResult:
+    """Read several files, choosing the reader by extension, and merge them idempotently."""
+    return merge_intake(*(read_incident_file(p, columns=columns, defaults=defaults) for p in paths))
