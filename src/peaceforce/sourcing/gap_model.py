@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 
 
 class Sense(StrEnum):
@@ -68,6 +69,12 @@ class GapInstance:
     def integral_costs(self) -> bool:
         """True when every objective value is an integer, so bounds can be rounded."""
         return bool(np.all(self.costs == np.round(self.costs)))
+
+    @property
+    def integral(self) -> bool:
+        """True when costs, resources and capacities are all integers, as CP-SAT needs."""
+        data = (self.costs, self.resources, self.capacities)
+        return all(bool(np.all(a == np.round(a))) for a in data)
 
     def with_sense(self, sense: Sense) -> GapInstance:
         """The same data read as the other objective (OR-Library files hold both)."""
