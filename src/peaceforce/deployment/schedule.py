@@ -37,10 +37,12 @@ class Objective(StrEnum):
 class LatenessReason(StrEnum):
     """Why a task ends after its due day, as far as the schedule shows."""
 
-    RELEASE = "release"  # release + duration is already past the due day
-    PRECEDENCE = "precedence"  # predecessors and lags alone push it past due
-    RESOURCE = "resource"  # ``blocked_by`` resources were full on every earlier start
-    PREDECESSOR = "predecessor"  # starts as ``blocked_by`` predecessors end, themselves late
+    # It starts as early as any schedule allows:
+    RELEASE = "release"  # on its release day, already too late
+    PRECEDENCE = "precedence"  # when ``blocked_by`` predecessors end at the earliest (+ lag)
+    # It starts later than that (the ``unavoidable_days`` part stays unavoidable):
+    RESOURCE = "resource"  # ``blocked_by`` resources were full on every earlier day
+    PREDECESSOR = "predecessor"  # right after ``blocked_by`` predecessors, themselves delayed
     SCHEDULE = "schedule"  # it could start earlier; the schedule chose not to
 
 
@@ -167,11 +169,11 @@ def explain_lateness(ix: IndexedProblem, starts: Sequence[int]) -> tuple[LateTas
 def _why_late(
     ix: IndexedProblem, starts: Sequence[int], use: IntArray, cap: IntArray, j: int
 ) -> tuple[LatenessReason, tuple[str, ...]]:
-    due, d, s = ix.due[j], ix.duration[j], starts[j]
-    assert due is not None
-    if ix.release[j] + d > due:
-        return LatenessReason.RELEASE, ()
-    if ix.head[j] + d > due:
+    """The cause of the delay beyond the unavoidable, if any, else of the rest."""
+    d, s = ix.duration[j], starts[j]
+    if s == ix.head[j]:
+        if ix.head[j] == ix.release[j]:
+            return LatenessReason.RELEASE, ()
         chain = [i for i, lag in ix.preds[j] if ix.head[i] + ix.duration[i] + lag == ix.head[j]]
         return LatenessReason.PRECEDENCE, tuple(ix.ids[i] for i in chain)
     ready = max([ix.release[j], *(starts[i] + ix.duration[i] + lag for i, lag in ix.preds[j])])

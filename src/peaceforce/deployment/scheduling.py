@@ -103,7 +103,7 @@ def solve_schedule(
     cp = solvers.cp_sat()
     if not lateness_first:
         horizon = ix.safe_horizon if best is None else best.makespan
-        model = _build(cp, ix, _latest_ends_for_makespan(ix, horizon), makespan_lb)
+        model = _build(cp, ix, _latest_ends_for_makespan(ix, horizon), makespan_lb, lateness=False)
         model.cp.minimize(model.makespan)
         run = _run(cp, ix, model, best, time_limit_s=remaining(), threads=threads)
         if run.starts is None:
@@ -111,7 +111,7 @@ def solve_schedule(
         return finish(run.starts, run.status, max(lb, run.bound), heuristic_value)
 
     ends = _latest_ends_for_lateness(ix, best)
-    model = _build(cp, ix, ends, makespan_lb)
+    model = _build(cp, ix, ends, makespan_lb, lateness=True)
     model.cp.minimize(model.lateness)
     first = _run(
         cp, ix, model, best, time_limit_s=LATENESS_PHASE_SHARE * remaining(), threads=threads
@@ -186,9 +186,11 @@ def _latest_ends_for_lateness(ix: IndexedProblem, best: Candidate | None) -> lis
     return ends
 
 
-def _build(cp: Any, ix: IndexedProblem, latest_end: list[int], makespan_lb: int) -> _Model:
+def _build(
+    cp: Any, ix: IndexedProblem, latest_end: list[int], makespan_lb: int, *, lateness: bool
+) -> _Model:
     """Interval per task, precedences with lags, one cumulative per resource
-    (capacity dips as fixed intervals), makespan and weighted lateness.
+    (capacity dips as fixed intervals), makespan and, if asked, weighted lateness.
     """
     model = cp.CpModel()
     horizon = max([makespan_lb, *latest_end])
@@ -221,13 +223,13 @@ def _build(cp: Any, ix: IndexedProblem, latest_end: list[int], makespan_lb: int)
     late: dict[int, Any] = {}
     for j in range(ix.n):
         due, w = ix.due[j], ix.weight[j]
-        if due is None or w == 0:
+        if not lateness or due is None or w == 0:
             continue
         lo = max(0, ix.head[j] + dur[j] - due)
         late[j] = model.new_int_var(lo, max(lo, latest_end[j] - due), f"late{j}")
         model.add(late[j] >= starts[j] + dur[j] - due)
-    lateness = sum(ix.weight[j] * v for j, v in late.items())
-    return _Model(model, starts, makespan, lateness, late)
+    weighted = sum(ix.weight[j] * v for j, v in late.items())
+    return _Model(model, starts, makespan, weighted, late)
 
 
 def _capacity_dips(deficit: Sequence[int]) -> list[tuple[int, int, int]]:
