@@ -14,7 +14,7 @@
 Prints markdown tables. Usage::
 
     .venv/bin/python benchmarks/rcpsp.py [--time-limit 10] [--scale-time-limit 60]
-        [--only j30|scale] [--lines 5000] [--seed 1]
+        [--only j30|scale] [--lines 5000] [--seeds 1 2]
 """
 
 from __future__ import annotations
@@ -40,8 +40,6 @@ from peaceforce.deployment import (
     schedule_violations,
     solve_schedule,
 )
-from peaceforce.deployment.bounds import lateness_lower_bound, makespan_lower_bound
-from peaceforce.deployment.network import index_problem
 from peaceforce.deployment.psplib import instance_paths
 
 J30 = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "rcpsp-j30"
@@ -277,49 +275,50 @@ def deployment_instance(
     )
 
 
-def bench_scale(lines: int, seed: int, time_limit_s: float, threads: int) -> None:
-    """Part (b): the synthetic deployment for makespan, then for lateness."""
-    t0 = time.monotonic()
-    problem = deployment_instance(lines, seed)
-    built = time.monotonic() - t0
-    ix = index_problem(problem)
-    lb = makespan_lower_bound(ix)
+def bench_scale(lines: int, seeds: list[int], time_limit_s: float, threads: int) -> None:
+    """Part (b): synthetic deployments for makespan (ours and plain), then for
+    weighted lateness; gap = (found - lower bound) / lower bound.
+    """
+    cases = [("deployment", DEPLOYMENT_LOAD, seed) for seed in seeds]
+    cases.append(("stress", STRESS_LOAD, seeds[0]))
     print(
-        f"\n### (b) Synthetic deployment: {len(problem.tasks)} lines, "
-        f"{len(problem.resources)} nodes, {len(problem.precedences)} precedences, "
+        f"\n### (b) Synthetic deployments: {lines} lines, {sum(map(len, NODES.values()))} nodes, "
         f"{HORIZON}-day capacity profiles, {time_limit_s:g} s limit, {threads} threads\n"
     )
-    print(f"Instance built in {built:.1f} s; resource-free lower bounds: makespan {lb}, ")
-    print(f"weighted lateness {lateness_lower_bound(ix)}.\n")
     print(
-        "| objective | model | heuristic | final | lower bound | gap % "
+        "| instance | objective | model | heuristic | found | lower bound | gap % "
         "| makespan | weighted lateness | late lines | status | s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for objective in (Objective.MAKESPAN, Objective.LATENESS):
-        r = solve_schedule(problem, time_limit_s, threads=threads, objective=objective)
-        assert not schedule_violations(problem, r.starts)
-        gap = 100 * (r.value - r.lower_bound) / r.lower_bound if r.value and r.lower_bound else 0
-        print(
-            f"| {objective.value} | ours | {r.heuristic_value} | {r.value} | {r.lower_bound} | "
-            f"{gap:.1f} | {r.makespan} | {r.weighted_lateness} | {len(r.late_tasks)} | "
-            f"{r.status.value} | {r.time_s:.1f} |",
-            flush=True,
-        )
-        if objective is Objective.MAKESPAN:
-            plain = solve_plain(problem, time_limit_s, threads)
-            pgap = (
-                f"{100 * (plain.makespan - r.lower_bound) / r.lower_bound:.1f}"
-                if plain.makespan
-                else "-"
-            )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind, load, seed in cases:
+        problem = deployment_instance(lines, seed, load)
+        name = f"{kind} s{seed} ({len(problem.precedences)} prec.)"
+        for objective in (Objective.MAKESPAN, Objective.LATENESS):
+            r = solve_schedule(problem, time_limit_s, threads=threads, objective=objective)
+            assert not schedule_violations(problem, r.starts)
+            assert r.value is not None
             print(
-                f"| makespan | plain CP-SAT | - | {plain.makespan or 'none'} | {plain.bound} "
-                f"| {pgap} (vs our bound) | {plain.makespan or '-'} | - | - | "
-                f"{'optimal' if plain.proven else 'feasible' if plain.makespan else 'no solution'}"
-                f" | {plain.time_s:.1f} |",
+                f"| {name} | {objective.value} | ours | {r.heuristic_value} | {r.value} | "
+                f"{r.lower_bound} | {_gap(r.value, r.lower_bound)} | {r.makespan} | "
+                f"{r.weighted_lateness} | {len(r.late_tasks)} | {r.status.value} | "
+                f"{r.time_s:.1f} |",
                 flush=True,
             )
+            if objective is Objective.MAKESPAN:
+                plain = solve_plain(problem, time_limit_s, threads)
+                status = "optimal" if plain.proven else "feasible" if plain.makespan else "none"
+                print(
+                    f"| {name} | makespan | plain CP-SAT | - | {plain.makespan or '-'} | "
+                    f"{plain.bound} | {_gap(plain.makespan, r.lower_bound)} (to our bound) | "
+                    f"{plain.makespan or '-'} | - | - | {status} | {plain.time_s:.1f} |",
+                    flush=True,
+                )
+
+
+def _gap(found: int | None, bound: int) -> str:
+    if found is None:
+        return "-"
+    return f"{100 * (found - bound) / bound:.1f}" if bound else "-"
 
 
 def main() -> None:
@@ -330,14 +329,14 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", choices=["j30", "scale"])
     parser.add_argument("--lines", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--j30", type=Path, default=J30)
     args = parser.parse_args()
     print(f"<!-- load before: {os.getloadavg()} on {os.cpu_count()} cores -->")
     if args.only in (None, "j30"):
         bench_j30(args.j30, args.time_limit, args.threads)
     if args.only in (None, "scale"):
-        bench_scale(args.lines, args.seed, args.scale_time_limit, args.threads)
+        bench_scale(args.lines, args.seeds, args.scale_time_limit, args.threads)
     print(f"\n<!-- load after: {os.getloadavg()} -->")
 
 
