@@ -338,7 +338,8 @@ def _neighbourhood_search(
             others = regret.copy()
             others[current, jobs] = np.inf
             weight = 1.0 / (1.0 + others.min(axis=0))
-            part = rng.choice(n, size=min(n, 25), replace=False, p=weight / weight.sum())
+            size = min(n, max(15, 500 // m))  # about 500 pairs: solved in a blink
+            part = rng.choice(n, size=size, replace=False, p=weight / weight.sum())
         kept = np.setdiff1d(jobs, part)
         load = np.bincount(
             current[kept], weights=instance.resources[current[kept], kept], minlength=m

@@ -1,0 +1,106 @@
+"""GAP benchmark: our engine vs a plain HiGHS MIP and a plain CP-SAT model, same run, same budget.
+
+Prints a markdown table (objective, gap to the best known value of
+``bounds.tsv``, time) for the three, instance by instance, then a summary.
+
+    .venv/bin/python benchmarks/gap.py --set gap1-12 --time-limit 30
+    .venv/bin/python benchmarks/gap.py d05100 d10100 d20100 --time-limit 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+import numpy as np
+
+from peaceforce.sourcing.gap import GapInstance, PlainSolver, read_gap_bounds, solve_gap_plain
+from peaceforce.sourcing.gap_bench import GapBenchReport, GapBenchRow, run_gap_bench
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "benchmarks" / "gap"
+
+#: Named subsets: OR-Library gap1…gap12 (c-type, 5–10 agents), the large
+#: c-type instances, and the hard d-type ones.
+SETS = {
+    "gap1-12": "c[01][0-9][0-9][0-9]_*.txt",
+    "c-large": "c[0-9][0-9][0-9]00.txt",
+    "d": "d*.txt",
+}
+
+
+def _cell(row: GapBenchRow) -> str:
+    if row.objective is None:
+        return f"no solution | — | {row.wall_time_s:.1f}"
+    gap = "—" if row.gap_to_best_known is None else f"{row.gap_to_best_known:.3%}"
+    proven = " ✓" if row.proven_optimal else ""
+    return f"{row.objective:g}{proven} | {gap} | {row.wall_time_s:.1f}"
+
+
+def markdown(reports: list[GapBenchReport]) -> str:
+    """One line per instance, three column groups (ours, HiGHS, CP-SAT)."""
+    names = ["ours", "HiGHS", "CP-SAT"]
+    head = "| instance | best known | " + " | ".join(f"{n} obj | {n} gap | {n} s" for n in names)
+    lines = [head + " |", "|" + "---|" * (2 + 3 * len(names))]
+    for rows in zip(*(r.rows for r in reports), strict=True):
+        known = "—" if rows[0].best_known is None else f"{rows[0].best_known:g}"
+        lines.append(f"| {rows[0].instance} | {known} | " + " | ".join(map(_cell, rows)) + " |")
+    lines.append("")
+    for name, report in zip(names, reports, strict=True):
+        gaps = [r.gap_to_best_known for r in report.rows if r.gap_to_best_known is not None]
+        proven = sum(r.proven_optimal for r in report.rows)
+        worst = f"{max(gaps):.3%}" if gaps else "—"
+        slowest = max(r.wall_time_s for r in report.rows)
+        lines.append(
+            f"- {name}: {proven}/{len(report.rows)} proven optimal, "
+            f"{len(gaps)}/{len(report.rows)} with a solution, worst gap {worst}, "
+            f"slowest {slowest:.2f} s"
+        )
+    return "\n".join(lines)
+
+
+def _warm_up() -> None:
+    """Pay the solvers' one-off start-up (HiGHS's thread pool) before any timing."""
+    tiny = GapInstance("warm-up", np.ones((1, 1)), np.ones((1, 1)), np.ones(1))
+    for solver in PlainSolver:
+        solve_gap_plain(tiny, 1.0, solver)
+
+
+def main() -> None:
+    """Parse flags, run the three solvers on each instance, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("instances", nargs="*", help="instance names, e.g. d20100 c0515_1")
+    parser.add_argument("--set", choices=sorted(SETS), action="append", default=[])
+    parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per solve")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the .txt files")
+    args = parser.parse_args()
+    paths = [args.data / f"{name}.txt" for name in args.instances]
+    for subset in args.set:
+        paths += sorted(args.data.glob(SETS[subset]))
+    if not paths:
+        parser.error("name instances or pick a --set")
+    bounds = read_gap_bounds(args.data / "bounds.tsv")
+    _warm_up()
+    # each instance is solved by the three in turn, so load changes hit all alike
+    per_instance = [
+        [
+            run_gap_bench([path], args.time_limit, bounds, threads=args.threads, solver=solver)
+            for solver in (None, PlainSolver.HIGHS, PlainSolver.CP_SAT)
+        ]
+        for path in paths
+    ]
+    reports = [
+        GapBenchReport(
+            solver=runs[0].solver,
+            time_limit_s=args.time_limit,
+            rows=tuple(row for run in runs for row in run.rows),
+        )
+        for runs in zip(*per_instance, strict=True)
+    ]
+    print(f"time limit {args.time_limit:g} s, {args.threads} threads; load: {os.getloadavg()}")
+    print(markdown(reports))
+
+
+if __name__ == "__main__":
+    main()
