@@ -56,7 +56,7 @@ def _instance(name: str, tokens: list[_Token], at: int, source: str) -> tuple[Ga
     if len(tokens) < at + 2:
         last = tokens[-1].line if tokens else 1
         raise InputError(
-            [Problem(source, f"line {last}", "end of file", "an 'm n' header (agents, jobs)")]
+            [Problem(source, f"line {last} ({name})", "end of file", "an 'm n' header")]
         )
     m = _size(tokens[at], source, "number of agents m")
     n = _size(tokens[at + 1], source, "number of jobs n")
@@ -66,7 +66,7 @@ def _instance(name: str, tokens: list[_Token], at: int, source: str) -> tuple[Ga
             [
                 Problem(
                     source,
-                    f"{name}: line {tokens[at].line}",
+                    f"line {tokens[at].line} ({name})",
                     f"{len(body)} numbers after 'm n' = '{m} {n}'",
                     f"{2 * m * n + m} (costs {m}×{n}, resources {m}×{n}, capacities {m})",
                 )
