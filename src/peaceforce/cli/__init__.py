@@ -16,6 +16,7 @@ import typer
 
 from peaceforce.cli import render
 from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
+from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.errors import InputError, PeaceforceError
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
@@ -148,6 +149,11 @@ def source(
     console.print(render.withdrawals_table(withdrawn))
     if export_mps is not None:
         console.print(f"MPS model written to {export_mps}")
+
+
+app.add_typer(geo_app)
+app.add_typer(agreement_app)
+app.add_typer(monitor_app)
 
 
 def main() -> None:
