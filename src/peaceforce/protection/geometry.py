@@ -1,0 +1,97 @@
+"""The geometry every protection result is measured on: the line, the origins, the occupied side.
+
+Everything is projected once into ``METRIC_CRS``; distances of points are
+vectorised, and distances of scenario areas go through
+:func:`peaceforce.sourcing.candidates.distance_to_line_km`, the function the
+sourcing caveat "minimum distance from the line of contact" uses, so that a
+site, a base and a requirement area are all measured against the same line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from shapely import wkt
+from shapely.geometry.base import BaseGeometry
+
+from peaceforce.geo.crs import lonlat_to_metric, to_metric
+from peaceforce.protection.data import ProtectionData
+from peaceforce.scenario.model import Area, Scenario
+from peaceforce.sourcing.candidates import distance_to_line_km
+
+LINE_OF_CONTACT = "line_of_contact"
+
+
+@cache
+def _metric(geometry_wkt: str) -> BaseGeometry:
+    geometry = to_metric(wkt.loads(geometry_wkt))
+    shapely.prepare(geometry)
+    return geometry
+
+
+Floats = NDArray[np.float64]
+
+
+def _distances_km(geometry: BaseGeometry, x: Floats, y: Floats) -> Floats:
+    return np.asarray(shapely.distance(geometry, shapely.points(x, y)), dtype=float) / 1000.0
+
+
+@dataclass(frozen=True)
+class Frontier:
+    """The line of contact, the other threat origins and the occupied territory, in metres."""
+
+    line: BaseGeometry
+    origins: tuple[tuple[str, BaseGeometry], ...]
+    occupied: BaseGeometry | None
+    line_wkt: str
+
+    @classmethod
+    def of(cls, scenario: Scenario, data: ProtectionData) -> Frontier:
+        """Project the scenario's line and the protection data's origins once."""
+        line_wkt = scenario.line_of_contact.geometry_wkt
+        occupied = data.occupied_territory
+        return cls(
+            line=_metric(line_wkt),
+            origins=tuple((o.id, _metric(o.geometry_wkt)) for o in data.threat_origins),
+            occupied=_metric(occupied.geometry_wkt) if occupied is not None else None,
+            line_wkt=line_wkt,
+        )
+
+    def line_km(self, lon: ArrayLike, lat: ArrayLike) -> Floats:
+        """Distance of lon/lat points from the line of contact, km."""
+        x, y = lonlat_to_metric(lon, lat)
+        return _distances_km(self.line, x, y)
+
+    def threat_km(self, lon: ArrayLike, lat: ArrayLike) -> tuple[Floats, list[str]]:
+        """Distance from the nearest threat origin (the line or another), and which one."""
+        x, y = lonlat_to_metric(lon, lat)
+        best = _distances_km(self.line, x, y)
+        names = np.full(best.shape, LINE_OF_CONTACT, dtype=object)
+        for name, geometry in self.origins:
+            here = _distances_km(geometry, x, y)
+            closer = here < best
+            best = np.where(closer, here, best)
+            names[closer] = name
+        return best, [str(n) for n in names]
+
+    def area_km(self, scenario: Scenario, area: Area) -> tuple[float, float, str]:
+        """Distance from the line (as sourcing measures it) and from the nearest origin."""
+        to_line = distance_to_line_km(scenario, area)
+        best, name = to_line, LINE_OF_CONTACT
+        shape = _metric(area.geometry_wkt)
+        for origin, geometry in self.origins:
+            here = float(shape.distance(geometry)) / 1000.0
+            if here < best:
+                best, name = here, origin
+        return to_line, best, name
+
+    def occupied_mask(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+        """Which lon/lat points lie in the occupied territory."""
+        x, y = lonlat_to_metric(lon, lat)
+        if self.occupied is None:
+            return np.zeros(x.shape, dtype=bool)
+        return np.asarray(shapely.contains_xy(self.occupied, x, y), dtype=bool)

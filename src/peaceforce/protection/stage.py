@@ -1,0 +1,135 @@
+"""The protection stage: air-defence coverage, threat and presence for one sourced mission.
+
+:func:`protect_mission` is what ``peaceforce protect`` and ``peaceforce plan``
+call. It takes the scenario, the sourcing result of one mission under one
+framework and the scenario's protection data, and returns a typed,
+serialisable :class:`~peaceforce.protection.result.ProtectionResult`. It reads no
+file itself: the caller loads ``protection.yaml`` and any power-plant CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from peaceforce.mandate.analysis import MandateReport, analyse_mandate
+from peaceforce.protection.assets import City, protected_assets, ukrainian_cities
+from peaceforce.protection.coverage import air_defence_units, candidate_sites, plan_coverage
+from peaceforce.protection.data import EnergySite, ProtectionData
+from peaceforce.protection.geometry import Frontier
+from peaceforce.protection.presence import assess_presence
+from peaceforce.protection.result import CoverageResult, PositionKind, ProtectionResult
+from peaceforce.protection.threat import Position, area_position, assess_threat
+from peaceforce.scenario.model import Scenario
+from peaceforce.sourcing.result import SourcingResult
+
+
+def mission_positions(
+    scenario: Scenario, data: ProtectionData, sourcing: SourcingResult, coverage: CoverageResult
+) -> list[Position]:
+    """Every base, area and unit position of the mission, for the threat layer."""
+    positions = [area_position(area) for area in scenario.areas]
+    positions += [
+        Position(f"base-{b.id}", b.name, PositionKind.AIR_BASE, b.lon, b.lat)
+        for b in data.air_bases
+    ]
+    used = {p.site_id for p in coverage.placements}
+    positions += [
+        Position(f"site-{s.id}", s.name, PositionKind.AD_SITE, s.lon, s.lat)
+        for s in coverage.sites
+        if s.id in used
+    ]
+    positions += [
+        area_position(
+            scenario.area_by_id[line.area],
+            PositionKind.UNIT,
+            id=f"unit-{a.line_id}-{a.pledge_id}",
+            name=f"{a.units} × {a.unit_type} ({a.nation}) for {a.line_id}",
+        )
+        for a in sourcing.assignments
+        for line in sourcing.lines
+        if line.line_id == a.line_id
+    ]
+    positions += [
+        Position(f"cap-{c.id}", c.name, PositionKind.CAP_STATION, c.lon, c.lat)
+        for c in data.cap_stations
+    ]
+    return positions
+
+
+def protect_mission(
+    scenario: Scenario,
+    sourcing: SourcingResult,
+    *,
+    data: ProtectionData,
+    mandate: MandateReport | None = None,
+    energy_sites: Sequence[EnergySite] | None = None,
+    cities: Sequence[City] | None = None,
+    include_unsourced: bool = False,
+    time_limit_s: float = 30.0,
+    withdrawals: bool = True,
+) -> ProtectionResult:
+    """Place the mission's air defence, score the threat to every position, assess presence.
+
+    Parameters
+    ----------
+    sourcing
+        ``source_mission(scenario, mission_id, framework_id)``: its air-defence
+        assignments are the units placed.
+    data
+        The scenario's ``protection.yaml``, from
+        :func:`~peaceforce.protection.data.load_protection_data`.
+    energy_sites
+        Power plants to defend instead of those in ``data`` (e.g. from
+        :func:`~peaceforce.protection.assets.read_power_plants_csv`).
+    cities
+        Cities to defend; by default every Ukrainian city of GeoNames' cities15000.
+    include_unsourced
+        Also place air-defence pledges that survive the mandate but were not
+        sourced for this mission (flagged ``sourced=False``).
+    withdrawals
+        Re-solve once per contributing nation to measure the loss if it withdrew.
+    """
+    assessment = (mandate or analyse_mandate(scenario)).assessment(sourcing.framework_id)
+    frontier = Frontier.of(scenario, data)
+    towns = ukrainian_cities() if cities is None else cities
+    assets, excluded = protected_assets(
+        scenario,
+        data,
+        sourcing,
+        frontier,
+        cities=towns,
+        energy_sites=data.energy_sites if energy_sites is None else energy_sites,
+    )
+    units = air_defence_units(
+        scenario, data, sourcing, assessment, include_unsourced=include_unsourced
+    )
+    coverage = plan_coverage(
+        units,
+        candidate_sites(data, frontier, towns),
+        assets,
+        data.hosts,
+        excluded_assets=excluded,
+        time_limit_s=time_limit_s,
+        withdrawals=withdrawals,
+    )
+    threat = assess_threat(
+        scenario,
+        frontier,
+        data.threat_classes,
+        mission_positions(scenario, data, sourcing, coverage),
+    )
+    notes = []
+    if excluded:
+        notes.append(f"{excluded} assets in occupied territory are not counted")
+    spare = [u.pledge_id for u in units if not u.sourced]
+    if spare:
+        notes.append("pledged but not sourced for this mission: " + ", ".join(spare))
+    return ProtectionResult(
+        scenario_id=scenario.id,
+        mission_id=sourcing.mission_id,
+        framework_id=sourcing.framework_id,
+        coverage=coverage,
+        threat=threat,
+        presence=assess_presence(scenario, data, sourcing, assessment),
+        notes=tuple(notes),
+    )
