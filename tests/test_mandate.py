@@ -13,8 +13,9 @@ from peaceforce.mandate.analysis import (
     analyse_mandate,
     assess_decision,
 )
+from peaceforce.scenario.base import Assumption
 from peaceforce.scenario.loader import load_scenario
-from peaceforce.scenario.model import Assumption, Position, Question, Scenario, Stance
+from peaceforce.scenario.model import Position, Question, Scenario, Stance
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import json
 import pytest
 import yaml
 
+from peaceforce.scenario.base import ArticleSource
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import (
-    ArticleSource,
     Domain,
     Location,
     ParliamentaryVote,

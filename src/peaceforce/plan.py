@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 
+from peaceforce.deployment.planner import DeploymentResult, deploy_mission
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.engine import solve_and_explain
@@ -31,6 +32,7 @@ class PlanResult(BaseModel):
     sourcing: tuple[SourcingResult, ...]
     withdrawals: tuple[WithdrawalRow, ...]
     sweep: tuple[SweepRow, ...]
+    deployments: tuple[DeploymentResult, ...]
 
 
 def _quiet(_: str) -> None:
@@ -40,14 +42,16 @@ def _quiet(_: str) -> None:
 def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
     """Run every stage on a validated scenario.
 
-    Sourcing (with explained gaps and N-1) runs for every authorisable framework
-    × mission option; the sweep covers every framework, blocked ones included,
+    Sourcing (with explained gaps and N-1) and deployment run for every
+    authorisable framework × mission option; the sweep covers every framework,
+    blocked ones included,
     so analysts see what a different legal frame would change.
     """
     progress("analysing the mandate")
     mandate = analyse_mandate(scenario)
     sourced: list[SourcingResult] = []
     withdrawn: list[WithdrawalRow] = []
+    deployed: list[DeploymentResult] = []
     for assessment in mandate.authorisable():
         for mission in scenario.missions:
             progress(f"sourcing {mission.id} under {assessment.framework_id}")
@@ -55,9 +59,13 @@ def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
             result = solve_and_explain(problem)
             sourced.append(result)
             progress(f"N-1 for {mission.id} under {assessment.framework_id}")
-            withdrawn.extend(
-                withdrawals(problem, [c.nation for c in result.contributions if c.units])
-            )
+            contributors = [c.nation for c in result.contributions if c.units]
+            withdrawn.extend(withdrawals(problem, contributors))
+            if scenario.transport is not None:
+                progress(
+                    f"scheduling the deployment of {mission.id} under {assessment.framework_id}"
+                )
+                deployed.append(deploy_mission(scenario, result))
     progress("sweeping frameworks × missions against the greedy baseline")
     return PlanResult(
         scenario_id=scenario.id,
@@ -65,4 +73,5 @@ def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
         sourcing=tuple(sourced),
         withdrawals=tuple(withdrawn),
         sweep=tuple(sweep(scenario, mandate)),
+        deployments=tuple(deployed),
     )

@@ -17,13 +17,15 @@ import typer
 from peaceforce.cli import render
 from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
+from peaceforce.deployment.outputs import write_deployment_files
+from peaceforce.deployment.planner import deploy_mission
 from peaceforce.errors import InputError, PeaceforceError
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import run_plan
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
-from peaceforce.sourcing.engine import SourceReport, solve_and_explain
+from peaceforce.sourcing.engine import SourceReport, solve_and_explain, source_mission
 from peaceforce.sourcing.optimise import build_problem
 from peaceforce.sourcing.optimise import export_mps as export_mps_file
 from peaceforce.sourcing.sweep import withdrawals
@@ -104,7 +106,21 @@ def plan(
         console.print(render.contributions_table(sourced))
         console.print(render.gaps_table(sourced))
     console.print(render.withdrawals_table(result.withdrawals))
-    console.print(f"results written to {out}/scenario.json and {out}/plan.json")
+    if result.deployments:
+        console.print(render.deployments_table(result.deployments))
+    for deployment in result.deployments:
+        console.print(render.bottlenecks_table(deployment))
+        if deployment.late:
+            console.print(render.late_table(deployment))
+        write_deployment_files(deployment, out)
+    console.print(
+        f"results written to {out}/: scenario.json, plan.json"
+        + (
+            ", deploy-*.{tpfdd.csv,tpfdd.xlsx,nodes.csv,json}, *-gantt and *-arrivals (PNG, SVG)"
+            if result.deployments
+            else ""
+        )
+    )
 
 
 @app.command()
@@ -154,6 +170,41 @@ def source(
 app.add_typer(geo_app)
 app.add_typer(agreement_app)
 app.add_typer(monitor_app)
+
+
+@app.command()
+def deploy(
+    mission: Annotated[str, typer.Option("--mission", "-m", help="Mission option id.")],
+    framework: Annotated[str, typer.Option("--framework", "-f", help="Framework id.")],
+    scenario: ScenarioOption = None,
+    out: Annotated[Path, typer.Option(help="Folder for the TPFDD, charts and JSON.")] = Path("out"),
+    ioc_share: Annotated[
+        float, typer.Option(min=0.05, max=1.0, help="Share of personnel in place that makes IOC.")
+    ] = 0.5,
+    as_json: JsonOption = False,
+) -> None:
+    """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts."""
+    loaded = load_scenario(scenario)
+    try:
+        loaded.mission(mission)
+        loaded.framework(framework)
+    except KeyError as exc:
+        raise typer.BadParameter(f"unknown id {exc.args[0]}") from None
+    with console.status(f"sourcing {mission} under {framework}") as status:
+        sourced = source_mission(loaded, mission, framework, explain=False)
+        status.update("scheduling the deployment")
+        result = deploy_mission(loaded, sourced, ioc_share=ioc_share)
+        status.update("writing the TPFDD and charts")
+        written = write_deployment_files(result, out)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"[bold]Objective[/bold]: {result.objective}")
+    console.print(render.deployments_table((result,)))
+    console.print(render.bottlenecks_table(result))
+    if result.late:
+        console.print(render.late_table(result))
+    console.print("written: " + ", ".join(str(p) for p in written))
 
 
 def main() -> None:

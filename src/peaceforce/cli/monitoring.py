@@ -234,7 +234,7 @@ class AgreementCheck(BaseModel):
 
 def _agreement_table(agreement: Agreement) -> Table:
     period = agreement.period
-    until = f"{period.end:%Y-%m-%d}" if period.end else "open-ended"
+    until = f"until {period.end:%Y-%m-%d}" if period.end else "open-ended"
     scope = (
         "full"
         if agreement.scope.kind == "full"
@@ -243,7 +243,7 @@ def _agreement_table(agreement: Agreement) -> Table:
     parties = ", ".join(f"{p.id} ({p.holds.value})" for p in agreement.parties)
     table = Table(
         title=f"{agreement.name} [{agreement.id}]",
-        caption=f"in force {period.start:%Y-%m-%d} to {until}; scope {scope}; parties {parties}",
+        caption=f"in force from {period.start:%Y-%m-%d}, {until}; scope {scope}; parties {parties}",
     )
     for column in ("clause", "kind", "rule", "title"):
         table.add_column(column, overflow="fold")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from peaceforce.deployment.planner import DeploymentResult
 from peaceforce.errors import Problem
 from peaceforce.mandate.analysis import (
     FrameworkAssessment,
@@ -13,7 +14,8 @@ from peaceforce.mandate.analysis import (
     Outcome,
     PledgeStatus,
 )
-from peaceforce.scenario.model import ArticleSource, Assumption, PublicSource, Scenario, Source
+from peaceforce.scenario.base import ArticleSource, Assumption, PublicSource, Source
+from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.result import SourcingResult
 from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow
 
@@ -318,4 +320,80 @@ def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
                 )
         table.add_row(nation, *cells)
     table.caption = "'-': the nation contributes nothing to that mission"
+    return table
+
+
+# --- deployment -------------------------------------------------------------------------
+
+
+def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
+    """IOC and FOC of every deployment, with lateness and the schedule's status."""
+    table = Table(title="Deployment: when is the force in place?")
+    for column in (
+        "mission",
+        "framework",
+        "personnel",
+        "IOC day",
+        "FOC day",
+        "late units",
+        "status",
+    ):
+        table.add_column(
+            column,
+            justify="right"
+            if column in {"personnel", "IOC day", "FOC day", "late units"}
+            else "left",
+        )
+    for r in results:
+        table.add_row(
+            r.mission_id,
+            r.framework_id,
+            f"{r.personnel:,}",
+            "-" if r.ioc_day is None else f"{r.ioc_day} ({r.ioc_share:.0%})",
+            "-" if r.foc_day is None else str(r.foc_day),
+            str(len(r.late)),
+            r.status.value,
+        )
+    table.caption = "days after D-day; IOC = share of personnel in place, FOC = everyone in place"
+    return table
+
+
+def bottlenecks_table(result: DeploymentResult) -> Table:
+    """Nodes and lift that were full, and what one more a day would gain."""
+    table = Table(title=f"Bottlenecks: {result.mission_id} under {result.framework_id}")
+    for column in (
+        "node or lift",
+        "days full",
+        "+1 a day: FOC earlier by",
+        "+1 a day: days late saved",
+    ):
+        table.add_column(column, justify="left" if column == "node or lift" else "right")
+    for b in result.bottlenecks:
+        table.add_row(
+            b.name,
+            str(b.days_full),
+            "-" if b.foc_gain_days is None else f"{b.foc_gain_days} d",
+            "-" if b.days_late_gain is None else f"{b.days_late_gain} d",
+        )
+    return table
+
+
+def late_table(result: DeploymentResult, limit: int = 12) -> Table:
+    """Units that miss their required delivery day, worst first, with the binding reason."""
+    table = Table(title=f"Late arrivals: {result.mission_id} under {result.framework_id}")
+    for column in ("unit", "line", "RDD", "arrives", "late", "reason", "held back by"):
+        table.add_column(column, overflow="fold")
+    for line in result.late[:limit]:
+        table.add_row(
+            line.unit,
+            line.requirement_line,
+            str(line.required_delivery_day),
+            str(line.arrival_day),
+            f"{line.days_late} d"
+            + (f" ({line.unavoidable_days} unavoidable)" if line.unavoidable_days else ""),
+            line.reason.value,
+            ", ".join(line.blocked_by) or "-",
+        )
+    if len(result.late) > limit:
+        table.caption = f"{len(result.late) - limit} more in the JSON and TPFDD files"
     return table

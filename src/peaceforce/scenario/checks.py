@@ -95,6 +95,12 @@ def check_nations_known(draft: Draft) -> list[Problem]:
                 need(located, (attr, index), code)
     for located in draft.of("areas"):
         need(located, ("host_nation",), located.item.host_nation)
+    for located in draft.of("transport"):
+        for index, node in enumerate(located.item.nodes):
+            need(located, ("nodes", index, "country"), node.country)
+        for index, pool in enumerate(located.item.lift_pools):
+            for n_index, code in enumerate(pool.nations):
+                need(located, ("lift_pools", index, "nations", n_index), code)
     return problems
 
 

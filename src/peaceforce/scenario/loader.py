@@ -26,6 +26,7 @@ from shapely.validation import explain_validity
 
 from peaceforce.errors import Problem, ScenarioError
 from peaceforce.scenario import checks
+from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
     Area,
     Caveat,
@@ -36,10 +37,10 @@ from peaceforce.scenario.model import (
     Pledge,
     Scenario,
     ScenarioHeader,
-    Source,
     Stance,
     UnitType,
 )
+from peaceforce.scenario.transport import TransportNetwork
 
 BUILTIN_SCENARIOS = "coalition-2025"
 
@@ -53,6 +54,7 @@ LIST_FILES: dict[str, type[BaseModel]] = {
     "missions.yaml": MissionOption,
 }
 SCENARIO_FILE = "scenario.yaml"
+TRANSPORT_FILE = "transport.yaml"
 PLEDGES_CSV = "pledges.csv"
 AREAS_FILE = "areas.geojson"
 LINE_FILE = "line_of_contact.geojson"
@@ -171,8 +173,9 @@ def _compose_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
                 key = scalar(key_node)
                 if not isinstance(key, str | int | float | bool | None):
                     raise _BadScalarError(key_node)
-                lines[(*path, key)] = key_node.start_mark.line + 1
-                result[key] = build(value_node, (*path, key))
+                step = key if isinstance(key, str | int) else str(key)
+                lines[(*path, step)] = key_node.start_mark.line + 1
+                result[key] = build(value_node, (*path, step))
             return result
         if isinstance(node, yaml.SequenceNode):
             return [build(child, (*path, i)) for i, child in enumerate(node.value)]
@@ -261,6 +264,17 @@ def _load_list_file(draft: Draft, name: str, model: type[BaseModel], collection:
             draft.of(collection).append(Located(value, origin))
         else:
             draft.remember_broken(collection, item, "code" if collection == "nations" else "id")
+
+
+def _load_transport(draft: Draft) -> None:
+    parsed = _read_yaml(draft, TRANSPORT_FILE)
+    if parsed is None:
+        return
+    data, lines = parsed
+    origin = Origin(TRANSPORT_FILE, (), lines)
+    value = _validate(draft, TransportNetwork, data, origin)
+    if value is not None:
+        draft.of("transport").append(Located(value, origin))
 
 
 def _load_header(draft: Draft) -> None:
@@ -519,6 +533,8 @@ def read_draft(folder: Path) -> Draft:
             _load_list_file(draft, name, model, collection)
         elif name != "pledges.yaml":
             draft.problems.append(Problem(name, "-", "(missing file)", f"{name} in {folder}"))
+    if (folder / TRANSPORT_FILE).is_file():
+        _load_transport(draft)
     if (folder / PLEDGES_CSV).is_file():
         _load_pledges_csv(draft)
     elif not (folder / "pledges.yaml").is_file():
@@ -559,4 +575,5 @@ def load_scenario(folder: Path | str | None = None) -> Scenario:
         missions=tuple(x.item for x in draft.of("missions")),
         areas=tuple(x.item for x in draft.of("areas")),
         line_of_contact=draft.of("line_of_contact")[0].item,
+        transport=draft.of("transport")[0].item if draft.of("transport") else None,
     )

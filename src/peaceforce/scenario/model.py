@@ -16,26 +16,16 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar
 
 import mgrs
-import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
-
-class Frozen(BaseModel):
-    """Base of every scenario entity: immutable, strict about unknown fields."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
-
-
-def _check_iso3(code: str) -> str:
-    if pycountry.countries.get(alpha_3=code) is None:
-        raise ValueError("an ISO 3166-1 alpha-3 country code such as GBR or FRA")
-    return code
-
-
-#: A nation's ISO 3166-1 alpha-3 code, checked against pycountry.
-Iso3 = Annotated[str, Field(pattern=r"^[A-Z]{3}$"), AfterValidator(_check_iso3)]
-#: A short identifier used for cross-references between files.
-Ident = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)]
+from peaceforce.scenario.base import (
+    Frozen,
+    Ident,
+    Iso3,
+    Source,
+    check_iso3,
+)
+from peaceforce.scenario.transport import TransportNetwork
 
 
 class Membership(StrEnum):
@@ -99,36 +89,6 @@ class Phase(StrEnum):
     INITIAL = "initial"
     MAIN = "main"
     SUSTAINMENT = "sustainment"
-
-
-# --- sources -----------------------------------------------------------------
-
-
-class ArticleSource(Frozen):
-    """A citation of one of the seed articles: file, paragraph heading, paraphrase."""
-
-    kind: Literal["article"] = "article"
-    article: str = Field(description="seed article file name, e.g. 004_476d1b6c6be6d900.txt")
-    paragraph: str = Field(description="heading of the section the paragraph sits under")
-    paraphrase: str = Field(min_length=10, description="what the article says, in our words")
-
-
-class PublicSource(Frozen):
-    """A public figure or statement outside the seed articles."""
-
-    kind: Literal["public"] = "public"
-    reference: str = Field(description="publisher, title and date")
-    paraphrase: str = Field(min_length=10)
-
-
-class Assumption(Frozen):
-    """An analyst's assumption where no source exists; the reason is mandatory."""
-
-    kind: Literal["assumption"] = "assumption"
-    reason: str = Field(min_length=10)
-
-
-Source = Annotated[ArticleSource | PublicSource | Assumption, Field(discriminator="kind")]
 
 
 # --- nations and stances -------------------------------------------------------
@@ -339,7 +299,7 @@ def _check_member(code: str) -> str:
     if code in Membership.__members__:
         return code
     try:
-        return _check_iso3(code)
+        return check_iso3(code)
     except ValueError:
         raise ValueError(
             "an ISO 3166-1 alpha-3 code, or a membership ("
@@ -453,6 +413,9 @@ class Scenario(ScenarioHeader):
     missions: tuple[MissionOption, ...]
     areas: tuple[Area, ...]
     line_of_contact: LineOfContact
+    transport: TransportNetwork | None = Field(
+        default=None, description="nodes and lift for deployment planning (transport.yaml)"
+    )
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed, validated again (what-if runs use this).
