@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pydantic import BaseModel, ConfigDict
-
 from peaceforce.deployment.planner import DeploymentResult, deploy_mission
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
+from peaceforce.results import Result
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.engine import solve_and_explain
 from peaceforce.sourcing.optimise import build_problem
@@ -22,10 +21,8 @@ from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow, sweep, withdrawal
 Progress = Callable[[str], None]
 
 
-class PlanResult(BaseModel):
+class PlanResult(Result):
     """Everything ``peaceforce plan`` computes for a scenario."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     scenario_id: str
     mandate: MandateReport

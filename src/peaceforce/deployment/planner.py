@@ -15,13 +15,14 @@ import math
 from collections.abc import Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from peaceforce.deployment.movements import Leg, MovementPlan, movement_plan
 from peaceforce.deployment.problem import Resource, SchedulingProblem
 from peaceforce.deployment.schedule import LatenessReason, Objective, ScheduleResult, SolveStatus
 from peaceforce.deployment.scheduling import solve_schedule
 from peaceforce.errors import InputError, Problem
+from peaceforce.results import Result
 from peaceforce.scenario.model import MaxTourLength, Scenario
 from peaceforce.scenario.transport import Mode
 from peaceforce.sourcing.optimise import DEFAULT_TOUR_MONTHS
@@ -30,12 +31,6 @@ from peaceforce.sourcing.result import SourcingResult
 _DAYS_PER_MONTH = 30.44
 _GAIN_TIME_LIMIT_S = 2.0
 _MAX_BOTTLENECKS = 6
-
-
-class Result(BaseModel):
-    """Base of deployment results: immutable and serialisable."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class RecordKind(StrEnum):

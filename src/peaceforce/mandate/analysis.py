@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from peaceforce.results import Result
+from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
     DecisionRule,
     Framework,
@@ -25,14 +25,7 @@ from peaceforce.scenario.model import (
     Question,
     RequiredFrameworks,
     Scenario,
-    Source,
 )
-
-
-class Result(BaseModel):
-    """Base of analysis results: immutable and serialisable."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Outcome(StrEnum):

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import math
 
-from pydantic import BaseModel, ConfigDict
-
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
+from peaceforce.results import Result
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.explain import explain_line
 from peaceforce.sourcing.optimise import (
@@ -156,10 +155,8 @@ def source_mission(
     return solve_and_explain(problem, explain=explain, time_limit_s=time_limit_s)
 
 
-class SourceReport(BaseModel):
+class SourceReport(Result):
     """What ``peaceforce source`` returns: the sourcing and its N-1 table."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     sourcing: SourcingResult
     withdrawals: tuple[WithdrawalRow, ...]

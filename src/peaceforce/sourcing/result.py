@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from peaceforce.results import Result
 from peaceforce.scenario.model import Domain
-
-
-class Result(BaseModel):
-    """Base of sourcing results: immutable, strict, serialisable."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class ObstacleKind(StrEnum):

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
-
 from peaceforce.mandate.analysis import MandateReport, Outcome
+from peaceforce.results import Result
 from peaceforce.scenario.model import Domain, RequirementLine, Scenario
 from peaceforce.sourcing.baseline import greedy_solution
 from peaceforce.sourcing.optimise import (
@@ -18,13 +17,7 @@ from peaceforce.sourcing.optimise import (
 _FRONT_STAGE_TIME_LIMIT_S = 10.0
 
 
-class Row(BaseModel):
-    """Base of table rows: immutable and serialisable."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class WithdrawalRow(Row):
+class WithdrawalRow(Result):
     """N-1: the fill rate of a mission if one contributing nation withdrew."""
 
     framework_id: str
@@ -39,7 +32,7 @@ class WithdrawalRow(Row):
         return self.baseline_fill_rate - self.fill_rate
 
 
-class SweepRow(Row):
+class SweepRow(Result):
     """Fill by domain for one framework × mission: the optimum beside the greedy baseline."""
 
     framework_id: str
