@@ -35,7 +35,7 @@ def solve_with_spopt(instance: MclpInstance, *, time_limit_s: float = 600.0) -> 
     group = instance.groups[0]
     if not group.allowed.all() or (instance.capacity != 1).any():
         raise ValueError("spopt's MCLP allows every site once; the instance restricts sites")
-    import pulp
+    import pulp  # type: ignore[import-untyped]  # PuLP ships no py.typed marker
     from spopt.locate import MCLP
 
     started = time.perf_counter()
