@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from peaceforce.cli import render
+from peaceforce.cli.bench import bench_app
 from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.deployment.outputs import write_deployment_files
@@ -167,6 +168,7 @@ def source(
         console.print(f"MPS model written to {export_mps}")
 
 
+app.add_typer(bench_app)
 app.add_typer(geo_app)
 app.add_typer(agreement_app)
 app.add_typer(monitor_app)

@@ -290,30 +290,29 @@ def _solve_stages(
     return tuple(reached), optimal
 
 
-def _new_highs(threads: int) -> tuple[Any, Any]:
+def _new_highs() -> tuple[Any, Any]:
+    # No "threads" option: HiGHS sizes one thread pool per process, and a later
+    # solve asking for a different size returns at once without a solution.
     hs = highs()
     h = hs.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", threads)
     h.setOptionValue("mip_rel_gap", 0.0)
     return h, hs
 
 
-def create_model(problem: SourcingProblem, threads: int = 2) -> _Model:
+def create_model(problem: SourcingProblem) -> _Model:
     """Variables, constraints and the three objective vectors of a sourcing problem."""
-    h, hs = _new_highs(threads)
+    h, hs = _new_highs()
     model = _define_variables(problem, h, hs)
     _define_constraints(problem, model)
     _define_objectives(problem, model)
     return model
 
 
-def optimise(
-    problem: SourcingProblem, *, stages: int = 3, time_limit_s: float = 20.0, threads: int = 2
-) -> Solution:
+def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float = 20.0) -> Solution:
     """Solve the first ``stages`` objectives lexicographically and read the solution back."""
     started = time.perf_counter()
-    model = create_model(problem, threads)
+    model = create_model(problem)
     objectives, optimal = _solve_stages(model, stages, time_limit_s)
     values = np.asarray(model.highs.getSolution().col_value)
     units = {

@@ -1,0 +1,84 @@
+"""``peaceforce bench``: run the solver cores on published benchmark files.
+
+The GAP files load into the sourcing engine, the PSPLIB files into the
+deployment scheduling core, so a user can check both against known optima.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+
+from peaceforce.cli.common import JsonOption, console, new_group, print_json
+from peaceforce.deployment import read_optima, render_rcpsp_bench, run_rcpsp_bench
+from peaceforce.sourcing.gap import export_mps, read_gap_bounds, read_orlib_gap
+from peaceforce.sourcing.gap_bench import render_gap_bench, run_gap_bench
+
+bench_app = new_group("bench", "Run the solver cores on benchmark files with known optima.")
+
+Files = Annotated[list[Path], typer.Argument(help="Benchmark files.", exists=True, dir_okay=False)]
+TimeLimit = Annotated[float, typer.Option("--time-limit", min=0.1, help="Seconds per instance.")]
+
+
+def _sibling(paths: list[Path], name: str) -> Path | None:
+    """A file of known bounds next to the first benchmark file, if there is one."""
+    candidate = paths[0].parent / name
+    return candidate if candidate.is_file() else None
+
+
+@bench_app.command("gap")
+def bench_gap(
+    files: Files,
+    time_limit: TimeLimit = 30.0,
+    bounds: Annotated[
+        Path | None, typer.Option(help="bounds.tsv of known values (default: beside the files).")
+    ] = None,
+    export_mps_to: Annotated[
+        Path | None,
+        typer.Option("--export-mps", help="Write each instance as MPS into this folder."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Solve OR-Library GAP files with the sourcing engine: objective, bound, gap, time."""
+    bounds_file = bounds or _sibling(files, "bounds.tsv")
+    known = read_gap_bounds(bounds_file) if bounds_file else None
+    if export_mps_to is not None:
+        export_mps_to.mkdir(parents=True, exist_ok=True)
+        for path in files:
+            for instance in read_orlib_gap(path):
+                export_mps(instance, export_mps_to / f"{instance.name}.mps")
+    count = sum(len(read_orlib_gap(path)) for path in files)
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("solving GAP instances", total=count)
+        report = run_gap_bench(files, time_limit, known, progress=lambda _: progress.advance(task))
+    if as_json:
+        print_json(report)
+        return
+    console.print(render_gap_bench(report))
+    if export_mps_to is not None:
+        console.print(f"MPS models written to {export_mps_to}/")
+
+
+@bench_app.command("rcpsp")
+def bench_rcpsp(
+    files: Files,
+    time_limit: TimeLimit = 10.0,
+    optima: Annotated[
+        Path | None,
+        typer.Option(help="optimum.csv of known makespans (default: beside the files)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Solve PSPLIB .sm files with the deployment scheduling core: makespan, bound, time."""
+    optima_file = optima or _sibling(files, "optimum.csv")
+    known = read_optima(optima_file) if optima_file else None
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task("scheduling PSPLIB instances", total=len(files))
+        report = run_rcpsp_bench(files, time_limit, known, on_row=lambda _: progress.advance(task))
+    if as_json:
+        print_json(report)
+        return
+    console.print(render_rcpsp_bench(report))
