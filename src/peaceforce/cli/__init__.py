@@ -18,6 +18,7 @@ from peaceforce.cli import render
 from peaceforce.cli.bench import bench_app
 from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
+from peaceforce.cli.protection import protect
 from peaceforce.deployment.outputs import write_deployment_files
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.errors import InputError, PeaceforceError
@@ -207,6 +208,9 @@ def deploy(
     if result.late:
         console.print(render.late_table(result))
     console.print("written: " + ", ".join(str(p) for p in written))
+
+
+app.command()(protect)
 
 
 def main() -> None:

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class Result(BaseModel):
-    """Base of protection results: immutable, strict, serialisable."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
+from peaceforce.results import Result
 
 # --- threat --------------------------------------------------------------------------
 

@@ -1,0 +1,370 @@
+"""Maps of coverage and threat: GeoJSON layers for the web page, PNG and SVG for briefings.
+
+Every shape is built in ``METRIC_CRS`` (engagement rings are true circles of
+the system's range, threat bands are buffers of the line in km) and turned back
+into lon/lat, so the layers are plain GeoJSON. The pictures are drawn from the
+same layers with matplotlib's object API (no pyplot state), in lon/lat with the
+aspect of Ukraine's mid-latitude.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import shapely
+from shapely import ops, wkt
+from shapely.geometry import mapping
+from shapely.geometry.base import BaseGeometry
+
+from peaceforce.geo.crs import lonlat_to_metric, to_lonlat, to_metric
+from peaceforce.outputs import write_atomic
+from peaceforce.protection.data import ProtectionData
+from peaceforce.protection.geometry import Frontier
+from peaceforce.protection.result import AssetKind, ProtectionResult
+from peaceforce.scenario.model import Scenario
+
+#: Map extent (lon/lat): Ukraine and the host-nation border regions.
+EXTENT = (21.0, 43.5, 41.0, 53.0)
+#: Threat bands wider than this are not drawn: they cover the whole map anyway.
+_MAX_BAND_KM = 600.0
+#: Simplification of drawn shapes, metres (far below what a map shows).
+_SIMPLIFY_M = 500.0
+_SIMPLIFY_DEG = 0.01
+
+Layers = dict[str, dict[str, Any]]
+
+
+def _feature(geometry: BaseGeometry, **properties: Any) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": mapping(geometry), "properties": properties}
+
+
+def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _circle(lon: float, lat: float, radius_km: float) -> BaseGeometry:
+    x, y = lonlat_to_metric([lon], [lat])
+    return to_lonlat(shapely.Point(float(x[0]), float(y[0])).buffer(radius_km * 1000.0, 64))
+
+
+def _ukraine_free(frontier: Frontier) -> BaseGeometry:
+    """Unoccupied Ukrainian land, metric: where threat bands are drawn."""
+    from peaceforce.geo.frontline import natural_earth_ukraine
+
+    land = to_metric(natural_earth_ukraine())
+    return land.difference(frontier.occupied) if frontier.occupied is not None else land
+
+
+def map_layers(result: ProtectionResult, scenario: Scenario, data: ProtectionData) -> Layers:
+    """Every layer of the coverage and threat maps, as GeoJSON FeatureCollections."""
+    frontier = Frontier.of(scenario, data)
+    sites = {s.id: s for s in result.coverage.sites}
+    placements = result.coverage.placements
+    layers: Layers = {
+        "line_of_contact": _collection(
+            [_feature(wkt.loads(scenario.line_of_contact.geometry_wkt), name="line of contact")]
+        ),
+        "occupied": _collection(
+            [_feature(wkt.loads(data.occupied_territory.geometry_wkt), name="occupied territory")]
+            if data.occupied_territory
+            else []
+        ),
+        "ad_sites": _collection(
+            [
+                _feature(
+                    shapely.Point(sites[p.site_id].lon, sites[p.site_id].lat),
+                    **p.model_dump(exclude={"covered_assets"}),
+                    site_name=sites[p.site_id].name,
+                )
+                for p in placements
+            ]
+        ),
+        "ad_coverage": _collection(
+            [
+                _feature(
+                    _circle(sites[p.site_id].lon, sites[p.site_id].lat, p.range_km),
+                    placement=p.id,
+                    unit_type=p.unit_type,
+                    nation=p.nation,
+                    range_km=p.range_km,
+                )
+                for p in placements
+            ]
+        ),
+        "assets": _collection(
+            [
+                _feature(
+                    shapely.Point(a.lon, a.lat),
+                    id=a.id,
+                    name=a.name,
+                    kind=a.kind.value,
+                    value=a.value,
+                    weight=round(a.weight, 3),
+                    covered=a.covered,
+                    covered_by=list(a.covered_by),
+                )
+                for a in result.coverage.assets
+            ]
+        ),
+        "positions": _collection(
+            [
+                _feature(shapely.Point(p.lon, p.lat), **p.model_dump(mode="json"))
+                for p in result.threat.positions
+            ]
+        ),
+        "cap_stations": _collection(
+            [
+                _feature(
+                    shapely.Point(c.lon, c.lat),
+                    id=c.id,
+                    name=c.name,
+                    sustained=c.sustained,
+                    squadrons=list(c.squadrons),
+                    bases=[b.base_id for b in c.bases],
+                )
+                for c in result.presence.cap_stations
+            ]
+        ),
+    }
+    free = _ukraine_free(frontier)
+    origins = shapely.union_all([frontier.line, *(g for _, g in frontier.origins)])
+    layers["threat_bands"] = _collection(
+        [
+            _feature(
+                to_lonlat(
+                    origins.buffer(c.reach_km * 1000.0).intersection(free).simplify(_SIMPLIFY_M)
+                ),
+                id=c.id,
+                name=c.name,
+                reach_km=c.reach_km,
+                severity=c.severity,
+            )
+            for c in sorted(result.threat.classes, key=lambda c: -c.reach_km)
+            if c.reach_km <= _MAX_BAND_KM
+        ]
+    )
+    corridor = result.presence.corridor
+    if data.corridor is not None and corridor is not None:
+        route = to_metric(wkt.loads(data.corridor.route_wkt))
+        swept = ops.substring(route, 0.0, corridor.swept_km * 1000.0)
+        layers["corridor"] = _collection(
+            [
+                _feature(to_lonlat(route), part="route", route_km=corridor.route_km),
+                *(
+                    [_feature(to_lonlat(swept), part="swept", swept_km=corridor.swept_km)]
+                    if corridor.swept_km > 0
+                    else []
+                ),
+            ]
+        )
+    return layers
+
+
+# --- pictures ------------------------------------------------------------------------------
+
+
+@cache
+def _background() -> tuple[BaseGeometry, BaseGeometry]:
+    """Land and Ukraine within the map, simplified to about a kilometre (drawing only)."""
+    from peaceforce.geo.frontline import natural_earth_land, natural_earth_ukraine
+
+    box = shapely.box(*EXTENT)
+    return (
+        natural_earth_land().intersection(box).simplify(_SIMPLIFY_DEG),
+        natural_earth_ukraine().simplify(_SIMPLIFY_DEG),
+    )
+
+
+def _axes(title: str) -> tuple[Any, Any]:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(11, 7.5), layout="constrained")
+    axes = figure.add_subplot()
+    west, south, east, north = EXTENT
+    axes.set_xlim(west, east)
+    axes.set_ylim(south, north)
+    axes.set_aspect(1.0 / math.cos(math.radians((south + north) / 2)))
+    axes.set_facecolor("#dfeaf2")
+    land, ukraine = _background()
+    _draw(axes, land, facecolor="#f4f1ea", edgecolor="#b0a89a", linewidth=0.4)
+    _draw(axes, ukraine, facecolor="#fbfaf5", edgecolor="#555555", linewidth=0.8)
+    axes.set_title(title, fontsize=11)
+    axes.set_xlabel("longitude")
+    axes.set_ylabel("latitude")
+    return figure, axes
+
+
+def _draw(axes: Any, geometry: BaseGeometry | dict[str, Any], **style: Any) -> None:
+    """Draw polygons (filled) and lines of a shapely geometry or GeoJSON geometry."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    shape = shapely.geometry.shape(geometry) if isinstance(geometry, dict) else geometry
+    for part in shapely.get_parts(shape):
+        if part.geom_type == "Polygon":
+            rings = [part.exterior, *part.interiors]
+            vertices = [xy for ring in rings for xy in ring.coords]
+            codes = [
+                code
+                for ring in rings
+                for code in [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring.coords) - 1)
+            ]
+            axes.add_patch(PathPatch(MplPath(vertices, codes), **style))
+        elif part.geom_type in {"LineString", "LinearRing"}:
+            xs, ys = part.xy
+            axes.plot(
+                xs, ys, color=style.get("edgecolor", "black"), linewidth=style.get("linewidth", 1)
+            )
+        elif part.geom_type in {"MultiPolygon", "MultiLineString", "GeometryCollection"}:
+            _draw(axes, part, **style)
+
+
+def _context(axes: Any, layers: Layers) -> None:
+    for feature in layers["occupied"]["features"]:
+        _draw(axes, feature["geometry"], facecolor="#e8c4c4", edgecolor="none", alpha=0.8)
+    for feature in layers["line_of_contact"]["features"]:
+        _draw(axes, feature["geometry"], edgecolor="#b00000", linewidth=1.6)
+
+
+def _render(figure: Any, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, dpi=130)
+    return buffer.getvalue()
+
+
+_UNIT_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+
+
+def render_coverage_map(result: ProtectionResult, layers: Layers, fmt: str = "png") -> bytes:
+    """Engagement rings, defended and undefended assets, the line and the occupied area."""
+    totals = result.coverage.totals
+    figure, axes = _axes(
+        f"Air-defence coverage — {result.mission_id} under {result.framework_id}: "
+        f"{totals.population_covered / 1e6:.1f} of {totals.population / 1e6:.1f} M people, "
+        f"{totals.mw_covered:,.0f} of {totals.mw:,.0f} MW"
+    )
+    _context(axes, layers)
+    types = sorted({f["properties"]["unit_type"] for f in layers["ad_coverage"]["features"]})
+    colour = {t: _UNIT_COLOURS[i % len(_UNIT_COLOURS)] for i, t in enumerate(types)}
+    for feature in layers["ad_coverage"]["features"]:
+        c = colour[feature["properties"]["unit_type"]]
+        _draw(axes, feature["geometry"], facecolor=c, edgecolor=c, alpha=0.18, linewidth=1.0)
+    markers = {
+        AssetKind.CITY.value: "o",
+        AssetKind.ENERGY.value: "^",
+        AssetKind.PORT.value: "s",
+        AssetKind.FORCE_BASE.value: "*",
+    }
+    for kind, marker in markers.items():
+        for covered in (False, True):
+            points = [
+                f
+                for f in layers["assets"]["features"]
+                if f["properties"]["kind"] == kind and f["properties"]["covered"] is covered
+            ]
+            if not points:
+                continue
+            sizes = [
+                8 + 60 * math.sqrt(f["properties"]["value"] / 3e6) if kind == "city" else 40
+                for f in points
+            ]
+            axes.scatter(
+                [f["geometry"]["coordinates"][0] for f in points],
+                [f["geometry"]["coordinates"][1] for f in points],
+                s=sizes,
+                marker=marker,
+                c="#1a7f37" if covered else "#9a9a9a",
+                edgecolors="black",
+                linewidths=0.3,
+                zorder=3,
+                label=f"{kind} ({'defended' if covered else 'not defended'})",
+            )
+    for feature in layers["ad_sites"]["features"]:
+        x, y = feature["geometry"]["coordinates"]
+        p = feature["properties"]
+        axes.scatter(
+            [x], [y], marker="D", s=45, c=colour[p["unit_type"]], edgecolors="black", zorder=4
+        )
+        axes.annotate(
+            f"{p['nation']} {p['unit_type']}",
+            (x, y),
+            fontsize=6,
+            xytext=(4, 3),
+            textcoords="offset points",
+        )
+    axes.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    return _render(figure, fmt)
+
+
+def render_threat_map(result: ProtectionResult, layers: Layers, fmt: str = "png") -> bytes:
+    """Threat bands by class and every position coloured by its risk score."""
+    from matplotlib import colormaps
+
+    figure, axes = _axes(
+        f"Threat — {result.mission_id} under {result.framework_id}: reach of each class past "
+        "the line of contact and Russia's border; positions by risk (0-100)"
+    )
+    bands = layers["threat_bands"]["features"]
+    shades = colormaps["OrRd"]
+    for i, feature in enumerate(bands):
+        _draw(
+            axes,
+            feature["geometry"],
+            facecolor=shades(0.25 + 0.6 * (i + 1) / max(1, len(bands))),
+            edgecolor="none",
+            alpha=0.55,
+        )
+    _context(axes, layers)
+    positions = layers["positions"]["features"]
+    scatter = axes.scatter(
+        [f["geometry"]["coordinates"][0] for f in positions],
+        [f["geometry"]["coordinates"][1] for f in positions],
+        c=[f["properties"]["risk"] for f in positions],
+        cmap="RdYlGn_r",
+        vmin=0,
+        vmax=100,
+        s=28,
+        edgecolors="black",
+        linewidths=0.3,
+        zorder=4,
+    )
+    figure.colorbar(scatter, ax=axes, label="risk score", shrink=0.6)
+    for feature in positions:
+        if feature["properties"]["kind"] == "area":
+            x, y = feature["geometry"]["coordinates"]
+            axes.annotate(
+                feature["properties"]["id"],
+                (x, y),
+                fontsize=6,
+                xytext=(4, 3),
+                textcoords="offset points",
+            )
+    labels = ", ".join(
+        f"{f['properties']['name'].split(' (')[0]} {f['properties']['reach_km']:g} km"
+        for f in bands
+    )
+    axes.text(0.01, 0.99, labels, transform=axes.transAxes, fontsize=7, va="top", wrap=True)
+    return _render(figure, fmt)
+
+
+def write_maps(
+    result: ProtectionResult, scenario: Scenario, data: ProtectionData, folder: Path
+) -> tuple[Path, ...]:
+    """Write the coverage and threat maps (PNG, SVG) and the GeoJSON layers into ``folder``."""
+    layers = map_layers(result, scenario, data)
+    stem = f"protection-{result.mission_id}-{result.framework_id}"
+    written = []
+    for fmt in ("png", "svg"):
+        for name, render in (("coverage", render_coverage_map), ("threat", render_threat_map)):
+            path = folder / f"{stem}-{name}.{fmt}"
+            write_atomic(path, render(result, layers, fmt))
+            written.append(path)
+    path = folder / f"{stem}-layers.json"
+    write_atomic(path, json.dumps(layers))
+    written.append(path)
+    return tuple(written)
