@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,7 @@ def test_frontline_json_and_file_usable_by_a_scenario(
     assert set(feature["properties"]) == {"as_of", "description"}
     # the derived line replaces the built-in scenario's hand-simplified one
     scenario = tmp_path / "scenario"
-    scenario.mkdir()
-    for item in builtin_scenario_dir().iterdir():
-        (scenario / item.name).write_bytes(item.read_bytes())
+    shutil.copytree(builtin_scenario_dir(), scenario)
     (scenario / "line_of_contact.geojson").write_text(line_file.read_text(encoding="utf-8"))
     loaded = load_scenario(scenario)
     assert str(loaded.line_of_contact.as_of) == "2025-04-02"

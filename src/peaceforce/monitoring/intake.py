@@ -439,7 +439,8 @@ def read_jsonl(path: Path | str) -> IntakeResult:
     file = str(path)
     collector = _Collector()
     where = {f: f for f in Incident.model_fields}
-    for number, line in enumerate(_read_text(path).splitlines(), start=1):
+    # split on "\n" only: str.splitlines also breaks at U+2028 and U+0085, which JSON leaves raw
+    for number, line in enumerate(_read_text(path).split("\n"), start=1):
         if not line.strip():
             continue
         location = f"line {number}"
