@@ -87,3 +87,18 @@ def test_column_mappings() -> None:
     with pytest.raises(InputError) as caught:
         parse_columns("when=time,id,=x")
     assert [p.value for p in caught.value.problems] == ["'when'", "'id'", "'=x'"]
+
+
+def test_line_separators_inside_text_stay_in_their_line(tmp_path: Path) -> None:
+    incident = Incident(
+        id="u2028",
+        time=datetime(2025, 4, 10, tzinfo=UTC),
+        lon=37.0,
+        lat=48.0,
+        type=IncidentType.DRONE,
+        source=Source.UAV,
+        description="first\u2028second\x85third\r\nfourth",
+    )
+    path = tmp_path / "store.jsonl"
+    path.write_text(store_text([incident]), encoding="utf-8")
+    assert load_store(path) == (incident,)
