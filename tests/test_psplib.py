@@ -175,7 +175,7 @@ def test_bench_report_table_and_json(j30: Path) -> None:
     )
     assert seen == ["j301_1.sm", "j3010_10.sm"]
     assert [(r.makespan, r.optimum) for r in report.rows] == [(43, 43), (41, 41)]
-    assert report.n_at_optimum == 2
+    assert (report.summary.at_optimum, report.summary.instances) == (2, 2)
     again = RcpspBenchReport.model_validate_json(report.model_dump_json())
     assert again == report
     console = Console(width=120, record=True)

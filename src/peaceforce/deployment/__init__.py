@@ -16,6 +16,7 @@ from peaceforce.deployment.psplib import read_optima, read_sm
 from peaceforce.deployment.rcpsp_bench import (
     RcpspBenchReport,
     RcpspBenchRow,
+    RcpspBenchSummary,
     render_rcpsp_bench,
     run_rcpsp_bench,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "Precedence",
     "RcpspBenchReport",
     "RcpspBenchRow",
+    "RcpspBenchSummary",
     "Resource",
     "ResourceGain",
     "ScheduleResult",

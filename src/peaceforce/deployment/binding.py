@@ -12,16 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict
-
 from peaceforce.deployment.network import IndexedProblem, index_problem
 from peaceforce.deployment.problem import Resource, SchedulingProblem
 from peaceforce.deployment.schedule import Objective, ScheduleResult, SolveStatus, usage_matrix
 from peaceforce.deployment.scheduling import solve_schedule
 from peaceforce.errors import InputError, Problem
+from peaceforce.results import Result
 
 
-class ResourceGain(BaseModel):
+class ResourceGain(Result):
     """What one more unit of a resource's daily capacity gains.
 
     ``gain`` is achieved (a schedule with the extra unit is that much better);
@@ -29,8 +28,6 @@ class ResourceGain(BaseModel):
     When the base schedule was not proven optimal, part of a gain may come
     from the extra search rather than the extra unit.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     resource: str
     decisive_days: tuple[int, ...]
@@ -40,10 +37,8 @@ class ResourceGain(BaseModel):
     status: SolveStatus
 
 
-class BindingAnalysis(BaseModel):
+class BindingAnalysis(Result):
     """The decisive tasks and resources of a schedule, best gain first."""
-
-    model_config = ConfigDict(frozen=True)
 
     problem: str
     objective: Objective

@@ -113,7 +113,7 @@ def construct(
     *,
     lateness_first: bool,
     budget_s: float,
-    max_passes: int = 100,
+    max_passes: int = 10,
     seed: int = 0,
 ) -> Candidate | None:
     """Best schedule of a multi-pass serial SGS within ``budget_s`` seconds and

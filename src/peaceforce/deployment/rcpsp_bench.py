@@ -8,18 +8,20 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, computed_field
 from rich.table import Table
 
 from peaceforce.deployment.psplib import read_sm
 from peaceforce.deployment.schedule import SolveStatus
 from peaceforce.deployment.scheduling import solve_schedule
+from peaceforce.results import Result
 
 
-class RcpspBenchRow(BaseModel):
-    """One instance: what we found, what we proved, what is known."""
+class RcpspBenchRow(Result):
+    """One instance: what we found, what we proved, what is known.
 
-    model_config = ConfigDict(frozen=True)
+    ``proven``: the solver proved the makespan optimal; ``at_optimum``: it
+    equals the known optimum (``None`` when none is known).
+    """
 
     instance: str
     tasks: int
@@ -27,61 +29,29 @@ class RcpspBenchRow(BaseModel):
     makespan: int | None
     bound: int
     optimum: int | None
+    proven: bool
+    at_optimum: bool | None
     time_s: float
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def proven(self) -> bool:
-        """Optimality proven by the solver (bound meets makespan)."""
-        return self.status is SolveStatus.OPTIMAL
 
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def at_optimum(self) -> bool | None:
-        """Makespan equals the known optimum; ``None`` when none is known."""
-        if self.optimum is None:
-            return None
-        return self.makespan == self.optimum
+class RcpspBenchSummary(Result):
+    """Counts and solve times over all rows."""
+
+    instances: int
+    at_optimum: int
+    proven: int
+    median_time_s: float
+    max_time_s: float
+    total_time_s: float
 
 
-class RcpspBenchReport(BaseModel):
+class RcpspBenchReport(Result):
     """All rows of one benchmark run, with its settings and a summary."""
-
-    model_config = ConfigDict(frozen=True)
 
     time_limit_s: float
     threads: int
     rows: tuple[RcpspBenchRow, ...]
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def n_at_optimum(self) -> int:
-        """Instances whose makespan equals the known optimum."""
-        return sum(1 for r in self.rows if r.at_optimum)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def n_proven(self) -> int:
-        """Instances proven optimal within the time limit."""
-        return sum(1 for r in self.rows if r.proven)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def median_time_s(self) -> float:
-        """Median solve time per instance."""
-        return statistics.median(r.time_s for r in self.rows) if self.rows else 0.0
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def max_time_s(self) -> float:
-        """Longest solve time of one instance."""
-        return max((r.time_s for r in self.rows), default=0.0)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def total_time_s(self) -> float:
-        """Sum of the solve times."""
-        return sum(r.time_s for r in self.rows)
+    summary: RcpspBenchSummary
 
 
 def run_rcpsp_bench(
@@ -103,30 +73,44 @@ def run_rcpsp_bench(
     rows: list[RcpspBenchRow] = []
     for path, problem in problems:
         result = solve_schedule(problem, time_limit_s, threads=threads)
+        optimum = known.get(path.name)
         row = RcpspBenchRow(
             instance=path.name,
             tasks=len(problem.tasks),
             status=result.status,
             makespan=result.makespan,
             bound=result.lower_bound,
-            optimum=known.get(path.name),
+            optimum=optimum,
+            proven=result.status is SolveStatus.OPTIMAL,
+            at_optimum=None if optimum is None else result.makespan == optimum,
             time_s=round(result.time_s, 3),
         )
         rows.append(row)
         if on_row is not None:
             on_row(row)
-    return RcpspBenchReport(time_limit_s=time_limit_s, threads=threads, rows=tuple(rows))
+    times = [r.time_s for r in rows]
+    summary = RcpspBenchSummary(
+        instances=len(rows),
+        at_optimum=sum(1 for r in rows if r.at_optimum),
+        proven=sum(1 for r in rows if r.proven),
+        median_time_s=statistics.median(times) if times else 0.0,
+        max_time_s=max(times, default=0.0),
+        total_time_s=round(sum(times), 3),
+    )
+    return RcpspBenchReport(
+        time_limit_s=time_limit_s, threads=threads, rows=tuple(rows), summary=summary
+    )
 
 
 def render_rcpsp_bench(report: RcpspBenchReport) -> Table:
     """One line per instance and a summary caption, for a terminal."""
+    s = report.summary
     table = Table(
         title=f"RCPSP, {report.time_limit_s:g} s limit, {report.threads} threads",
         caption=(
-            f"at known optimum {report.n_at_optimum}/{len(report.rows)}, "
-            f"proven {report.n_proven}/{len(report.rows)}; time median "
-            f"{report.median_time_s:.2f} s, max {report.max_time_s:.2f} s, "
-            f"total {report.total_time_s:.1f} s"
+            f"at known optimum {s.at_optimum}/{s.instances}, proven {s.proven}/{s.instances}; "
+            f"time median {s.median_time_s:.2f} s, max {s.max_time_s:.2f} s, "
+            f"total {s.total_time_s:.1f} s"
         ),
     )
     for name in ("instance", "tasks", "makespan", "bound", "optimum", "proven", "time s"):

@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
 from peaceforce.deployment.heuristics import evaluate
 from peaceforce.deployment.network import IndexedProblem, IntArray, index_problem
 from peaceforce.deployment.problem import SchedulingProblem
+from peaceforce.results import Result
 
 
 class SolveStatus(StrEnum):
@@ -46,10 +46,8 @@ class LatenessReason(StrEnum):
     SCHEDULE = "schedule"  # it could start earlier; the schedule chose not to
 
 
-class LateTask(BaseModel):
+class LateTask(Result):
     """A task that misses its due day, by how much and why."""
-
-    model_config = ConfigDict(frozen=True)
 
     task: str
     due: int
@@ -62,7 +60,7 @@ class LateTask(BaseModel):
     blocked_by: tuple[str, ...] = ()
 
 
-class ScheduleResult(BaseModel):
+class ScheduleResult(Result):
     """A schedule and what is known about its quality.
 
     ``lower_bound`` bounds the primary objective (makespan, or weighted lateness
@@ -70,8 +68,6 @@ class ScheduleResult(BaseModel):
     construction heuristic alone. ``usage`` is the daily use of each resource
     from day 0 to the makespan.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     problem: str
     objective: Objective

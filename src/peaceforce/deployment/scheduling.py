@@ -2,9 +2,18 @@
 
 The pipeline of ``solve_schedule``: index the problem → lower bounds (proof of
 infeasibility, or of optimality when the heuristic meets them) → multi-pass
-serial SGS (horizon and hint) → CP-SAT model with interval variables and one
-``add_cumulative`` per resource → solve → result with usage and lateness
+serial SGS (horizon, fallback, hint) → CP-SAT model with interval variables and
+one ``add_cumulative`` per resource → solve → result with usage and lateness
 reasons.
+
+The SGS schedule is given to CP-SAT with ``add_hint`` only for the lateness
+objective. For the makespan it measurably hurts (benchmarks/rcpsp.py): on
+j30 hinted solves proved optimality later, and on 5,000 lines CP-SAT's search
+stayed at the hinted makespan (120) where it reached 118 on its own. The SGS
+makespan still sets the horizon and every start's latest value, and the SGS
+schedule is kept whenever CP-SAT ends with nothing better. For weighted
+lateness CP-SAT on its own finds schedules twice as late as the hint, so
+there it is hinted.
 
 Lexicographic objective (``Objective.LATENESS``): two solves. The first
 minimises weighted lateness; the second fixes lateness at most the value found
@@ -105,7 +114,7 @@ def solve_schedule(
         horizon = ix.safe_horizon if best is None else best.makespan
         model = _build(cp, ix, _latest_ends_for_makespan(ix, horizon), makespan_lb, lateness=False)
         model.cp.minimize(model.makespan)
-        run = _run(cp, ix, model, best, time_limit_s=remaining(), threads=threads)
+        run = _run(cp, ix, model, best, time_limit_s=remaining(), threads=threads, guide=False)
         if run.starts is None:
             return finish(None, run.status, lb, heuristic_value)
         return finish(run.starts, run.status, max(lb, run.bound), heuristic_value)
@@ -114,7 +123,13 @@ def solve_schedule(
     model = _build(cp, ix, ends, makespan_lb, lateness=True)
     model.cp.minimize(model.lateness)
     first = _run(
-        cp, ix, model, best, time_limit_s=LATENESS_PHASE_SHARE * remaining(), threads=threads
+        cp,
+        ix,
+        model,
+        best,
+        time_limit_s=LATENESS_PHASE_SHARE * remaining(),
+        threads=threads,
+        guide=True,
     )
     if first.starts is None:
         return finish(None, first.status, lb, heuristic_value)
@@ -124,7 +139,7 @@ def solve_schedule(
     model.cp.add(model.lateness <= found.weighted_lateness)
     model.cp.add(model.makespan <= found.makespan)
     model.cp.minimize(model.makespan)
-    second = _run(cp, ix, model, found, time_limit_s=remaining(), threads=threads)
+    second = _run(cp, ix, model, found, time_limit_s=remaining(), threads=threads, guide=True)
     starts = found.starts if second.starts is None else second.starts
     status = (
         SolveStatus.OPTIMAL
@@ -250,35 +265,39 @@ def _run(
     cp: Any,
     ix: IndexedProblem,
     model: _Model,
-    hint: Candidate | None,
+    best: Candidate | None,
     *,
     time_limit_s: float,
     threads: int,
+    guide: bool,
 ) -> _Run:
-    """Solve the model with its current objective, hinted, and read it back."""
+    """Solve the model with its current objective and read it back; ``best``
+    is the fallback when CP-SAT finds nothing, and its hint when ``guide``.
+    """
     m = model.cp
     m.clear_hints()
-    if hint is not None:
-        for var, value in zip(model.starts, hint.starts, strict=True):
+    if best is not None and guide:
+        for var, value in zip(model.starts, best.starts, strict=True):
             m.add_hint(var, value)
-        m.add_hint(model.makespan, hint.makespan)
+        m.add_hint(model.makespan, best.makespan)
         for j, var in model.late.items():
             due = ix.due[j]
             assert due is not None
-            m.add_hint(var, max(0, hint.starts[j] + ix.duration[j] - due))
+            m.add_hint(var, max(0, best.starts[j] + ix.duration[j] - due))
     solver = cp.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.05, time_limit_s)
     solver.parameters.num_workers = threads
     code = solver.solve(m)
     if code == cp.MODEL_INVALID:
         raise SolverError(f"CP-SAT rejected the scheduling model: {m.validate()}")
-    bound = math.ceil(solver.best_objective_bound - 1e-6) if code != cp.INFEASIBLE else 0
+    if code == cp.INFEASIBLE:
+        return _Run(SolveStatus.INFEASIBLE, None, 0)
+    raw = solver.best_objective_bound
+    bound = math.ceil(raw - 1e-6) if math.isfinite(raw) else 0
     if code in (cp.OPTIMAL, cp.FEASIBLE):
         starts = tuple(int(solver.value(s)) for s in model.starts)
         status = SolveStatus.OPTIMAL if code == cp.OPTIMAL else SolveStatus.FEASIBLE
         return _Run(status, starts, bound)
-    if code == cp.INFEASIBLE:
-        return _Run(SolveStatus.INFEASIBLE, None, 0)
-    if hint is not None:
-        return _Run(SolveStatus.FEASIBLE, hint.starts, bound)
+    if best is not None:
+        return _Run(SolveStatus.FEASIBLE, best.starts, bound)
     return _Run(SolveStatus.NO_SOLUTION, None, bound)
