@@ -138,3 +138,11 @@ def test_bench_rcpsp_json(shared_data: Path) -> None:
     assert result.exit_code == 0, result.output
     [row] = json.loads(result.stdout)["rows"]
     assert row["makespan"] == row["optimum"] == 43
+
+
+def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    from peaceforce.outputs import write_atomic
+
+    path = tmp_path / "shared.json"
+    write_atomic(path, "{}")
+    assert path.stat().st_mode & 0o044  # group/other read, as with a plain open() under umask 022
