@@ -141,8 +141,14 @@ def test_bench_rcpsp_json(shared_data: Path) -> None:
 
 
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    import os
+
     from peaceforce.outputs import write_atomic
 
     path = tmp_path / "shared.json"
-    write_atomic(path, "{}")
-    assert path.stat().st_mode & 0o044  # group/other read, as with a plain open() under umask 022
+    previous = os.umask(0o022)
+    try:
+        write_atomic(path, "{}")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o644  # as a plain open() gives under umask 022
