@@ -10,6 +10,9 @@ from collections.abc import Callable
 
 from peaceforce.deployment.planner import DeploymentResult, deploy_mission
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
+from peaceforce.protection.data import ProtectionData
+from peaceforce.protection.result import ProtectionResult
+from peaceforce.protection.stage import protect_mission
 from peaceforce.results import Result
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.engine import solve_and_explain
@@ -30,17 +33,21 @@ class PlanResult(Result):
     withdrawals: tuple[WithdrawalRow, ...]
     sweep: tuple[SweepRow, ...]
     deployments: tuple[DeploymentResult, ...]
+    protection: tuple[ProtectionResult, ...]
 
 
 def _quiet(_: str) -> None:
     """Default progress callback: say nothing."""
 
 
-def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
+def run_plan(
+    scenario: Scenario, progress: Progress = _quiet, *, protection: ProtectionData | None = None
+) -> PlanResult:
     """Run every stage on a validated scenario.
 
-    Sourcing (with explained gaps and N-1) and deployment run for every
-    authorisable framework × mission option; the sweep covers every framework,
+    Sourcing (with explained gaps and N-1), deployment and protection (when
+    the scenario has ``protection.yaml``, passed as ``protection``) run for
+    every authorisable framework × mission option; the sweep covers every framework,
     blocked ones included,
     so analysts see what a different legal frame would change.
     """
@@ -49,6 +56,7 @@ def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
     sourced: list[SourcingResult] = []
     withdrawn: list[WithdrawalRow] = []
     deployed: list[DeploymentResult] = []
+    protected: list[ProtectionResult] = []
     for assessment in mandate.authorisable():
         for mission in scenario.missions:
             progress(f"sourcing {mission.id} under {assessment.framework_id}")
@@ -63,6 +71,11 @@ def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
                     f"scheduling the deployment of {mission.id} under {assessment.framework_id}"
                 )
                 deployed.append(deploy_mission(scenario, result))
+            if protection is not None:
+                progress(f"placing air defence for {mission.id} under {assessment.framework_id}")
+                protected.append(
+                    protect_mission(scenario, result, data=protection, mandate=mandate)
+                )
     progress("sweeping frameworks × missions against the greedy baseline")
     return PlanResult(
         scenario_id=scenario.id,
@@ -71,4 +84,5 @@ def run_plan(scenario: Scenario, progress: Progress = _quiet) -> PlanResult:
         withdrawals=tuple(withdrawn),
         sweep=tuple(sweep(scenario, mandate)),
         deployments=tuple(deployed),
+        protection=tuple(protected),
     )

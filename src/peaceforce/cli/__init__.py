@@ -18,13 +18,15 @@ from peaceforce.cli import render
 from peaceforce.cli.bench import bench_app
 from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
-from peaceforce.cli.protection import protect
+from peaceforce.cli.protection import protect, protection_summary_table
 from peaceforce.deployment.outputs import write_deployment_files
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.errors import InputError, PeaceforceError
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import run_plan
+from peaceforce.protection.data import load_protection_data
+from peaceforce.protection.maps import write_maps
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.engine import SourceReport, solve_and_explain, source_mission
@@ -90,7 +92,8 @@ def plan(
     folder = scenario or builtin_scenario_dir()
     with console.status("loading and validating the scenario") as status:
         loaded = load_scenario(folder)
-        result = run_plan(loaded, progress=status.update)
+        protection = load_protection_data(loaded, folder)
+        result = run_plan(loaded, progress=status.update, protection=protection)
     write_atomic(out / "scenario.json", loaded.model_dump_json(indent=2))
     write_atomic(out / "plan.json", result.model_dump_json(indent=2))
     if as_json:
@@ -115,6 +118,10 @@ def plan(
         if deployment.late:
             console.print(render.late_table(deployment))
         write_deployment_files(deployment, out)
+    if result.protection and protection is not None:
+        console.print(protection_summary_table(result.protection))
+        for protected in result.protection:
+            write_maps(protected, loaded, protection, out)
     console.print(
         f"results written to {out}/: scenario.json, plan.json"
         + (
@@ -122,6 +129,7 @@ def plan(
             if result.deployments
             else ""
         )
+        + (", coverage and threat maps (PNG, SVG, GeoJSON)" if result.protection else "")
     )
 
 
