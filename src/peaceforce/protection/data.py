@@ -29,10 +29,10 @@ from peaceforce.scenario.base import Frozen, Ident, Iso3, Source
 from peaceforce.scenario.loader import (
     Draft,
     Origin,
-    _read_yaml,
-    _reading_order,
-    _validate,
     builtin_scenario_dir,
+    read_yaml,
+    reading_order,
+    validate_item,
 )
 from peaceforce.scenario.model import AreaKind, Location, Scenario
 
@@ -363,14 +363,14 @@ def load_protection_data(
     draft = Draft(Path(folder) if folder is not None else builtin_scenario_dir())
     if not (draft.folder / PROTECTION_FILE).is_file():
         return None
-    parsed = _read_yaml(draft, PROTECTION_FILE)
+    parsed = read_yaml(draft, PROTECTION_FILE)
     data: ProtectionData | None = None
     if parsed is not None:
         raw, lines = parsed
         origin = Origin(PROTECTION_FILE, (), lines)
-        data = _validate(draft, ProtectionData, raw if raw is not None else {}, origin)
+        data = validate_item(draft, ProtectionData, raw if raw is not None else {}, origin)
         if data is not None:
             draft.problems.extend(run_checks(data, scenario, origin))
     if draft.problems or data is None:
-        raise ScenarioError(sorted(draft.problems, key=_reading_order))
+        raise ScenarioError(sorted(draft.problems, key=reading_order))
     return data

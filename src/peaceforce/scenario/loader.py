@@ -184,7 +184,8 @@ def _compose_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
     return (None if root is None else build(root, ())), lines
 
 
-def _read_yaml(draft: Draft, name: str) -> tuple[Any, dict[Path_, int]] | None:
+def read_yaml(draft: Draft, name: str) -> tuple[Any, dict[Path_, int]] | None:
+    """Parse one YAML file of the draft's folder with line numbers; record problems, return None."""
     path = draft.folder / name
     try:
         return _compose_with_lines(path.read_text(encoding="utf-8"))
@@ -223,8 +224,8 @@ def _expected(error: Any) -> str:
     return message
 
 
-def _validate(draft: Draft, model: type[BaseModel], data: Any, origin: Origin) -> Any | None:
-    """Validate one item; on failure record every error with its line and return None."""
+def validate_item(draft: Draft, model: type[BaseModel], data: Any, origin: Origin) -> Any | None:
+    """Validate one item against its model; record every error with its line, return None."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -248,7 +249,7 @@ _UNION_TAGS = frozenset(
 
 
 def _load_list_file(draft: Draft, name: str, model: type[BaseModel], collection: str) -> None:
-    parsed = _read_yaml(draft, name)
+    parsed = read_yaml(draft, name)
     if parsed is None:
         return
     data, lines = parsed
@@ -259,7 +260,7 @@ def _load_list_file(draft: Draft, name: str, model: type[BaseModel], collection:
         return
     for index, item in enumerate(data):
         origin = Origin(name, (index,), lines)
-        value = _validate(draft, model, item, origin)
+        value = validate_item(draft, model, item, origin)
         if value is not None:
             draft.of(collection).append(Located(value, origin))
         else:
@@ -267,23 +268,23 @@ def _load_list_file(draft: Draft, name: str, model: type[BaseModel], collection:
 
 
 def _load_transport(draft: Draft) -> None:
-    parsed = _read_yaml(draft, TRANSPORT_FILE)
+    parsed = read_yaml(draft, TRANSPORT_FILE)
     if parsed is None:
         return
     data, lines = parsed
     origin = Origin(TRANSPORT_FILE, (), lines)
-    value = _validate(draft, TransportNetwork, data, origin)
+    value = validate_item(draft, TransportNetwork, data, origin)
     if value is not None:
         draft.of("transport").append(Located(value, origin))
 
 
 def _load_header(draft: Draft) -> None:
-    parsed = _read_yaml(draft, SCENARIO_FILE)
+    parsed = read_yaml(draft, SCENARIO_FILE)
     if parsed is None:
         return
     data, lines = parsed
     origin = Origin(SCENARIO_FILE, (), lines)
-    value = _validate(draft, ScenarioHeader, data, origin)
+    value = validate_item(draft, ScenarioHeader, data, origin)
     if value is not None:
         draft.header = Located(value, origin)
 
@@ -367,7 +368,7 @@ def _load_pledges_csv(draft: Draft) -> None:
             "caveats": _csv_caveats(row["caveats"]),
             "illustrative": row["illustrative"].strip().lower() in {"true", "yes", "1"},
         }
-        value = _validate(draft, Pledge, data, Origin(name, (), {(): line}))
+        value = validate_item(draft, Pledge, data, Origin(name, (), {(): line}))
         if value is not None:
             draft.of("pledges").append(Located(value, Origin(name, (), {(): line})))
 
@@ -468,7 +469,7 @@ def _load_areas(draft: Draft) -> None:
         )
         props = feature.get("properties") or {}
         origin = Origin(AREAS_FILE, (f"{prefix}properties",), {})
-        value = _validate(
+        value = validate_item(
             draft,
             Area,
             {**props, "geometry_wkt": geometry.wkt if geometry else "POINT EMPTY"},
@@ -500,7 +501,7 @@ def _load_line_of_contact(draft: Draft) -> None:
     )
     props = feature.get("properties") or {}
     origin = Origin(LINE_FILE, (f"{prefix}properties",), {})
-    value = _validate(
+    value = validate_item(
         draft, LineOfContact, {**props, "geometry_wkt": geometry.wkt if geometry else ""}, origin
     )
     if value is not None and geometry is not None:
@@ -544,7 +545,7 @@ def read_draft(folder: Path) -> Draft:
     return draft
 
 
-def _reading_order(problem: Problem) -> tuple[str, int]:
+def reading_order(problem: Problem) -> tuple[str, int]:
     """Sort problems by file, then by line where the location starts with one."""
     head = problem.location.removeprefix("line ").split(",", 1)[0]
     return problem.file, int(head) if head.isdigit() else 0
@@ -560,7 +561,7 @@ def load_scenario(folder: Path | str | None = None) -> Scenario:
     """
     draft = read_draft(Path(folder) if folder is not None else builtin_scenario_dir())
     draft.problems.extend(checks.run_all(draft))
-    draft.problems.sort(key=_reading_order)
+    draft.problems.sort(key=reading_order)
     if draft.problems or draft.header is None or not draft.of("line_of_contact"):
         if not draft.problems:  # a missing header is already reported; keep the invariant
             draft.problems.append(Problem(SCENARIO_FILE, "-", "(unreadable)", "a scenario header"))
