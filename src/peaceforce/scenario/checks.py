@@ -8,7 +8,7 @@ every fault. Checks never raise on bad data.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -74,105 +74,87 @@ def check_duplicate_ids(draft: Draft) -> list[Problem]:
     return problems
 
 
-def check_nations_known(draft: Draft) -> list[Problem]:
-    """Stances, pledges, parties, framework members and areas name defined nations."""
-    known = draft.known_ids("nations", "code")
-    problems: list[Problem] = []
+#: A place that names another entity: the item, the path inside it, the name used.
+Reference = tuple["Located", tuple[str | int, ...], str | None]
 
-    def need(located: Located, subpath: tuple[str | int, ...], code: str | None) -> None:
-        if code is not None and code not in known and code not in Membership.__members__:
-            problems.append(_problem(located, subpath, code, _unknown(known, "a nation")))
 
+def _unknown_references(
+    references: Iterable[Reference], known: set[str], what: str
+) -> list[Problem]:
+    """A problem for every reference to a name that is not in ``known``."""
+    return [
+        _problem(located, path, name, _unknown(known, what))
+        for located, path, name in references
+        if name is not None and name not in known
+    ]
+
+
+def _nation_references(draft: Draft) -> Iterator[Reference]:
     for collection in ("stances", "pledges"):
         for located in draft.of(collection):
-            need(located, ("nation",), located.item.nation)
+            yield located, ("nation",), located.item.nation
     if draft.header is not None:
         for index, party in enumerate(draft.header.item.parties):
-            need(draft.header, ("parties", index, "nation"), party.nation)
+            yield draft.header, ("parties", index, "nation"), party.nation
     for located in draft.of("frameworks"):
         for attr in ("members", "veto_members"):
             for index, code in enumerate(getattr(located.item, attr)):
-                need(located, (attr, index), code)
+                if code not in Membership.__members__:  # "NATO" stands for its members
+                    yield located, (attr, index), code
     for located in draft.of("areas"):
-        need(located, ("host_nation",), located.item.host_nation)
+        yield located, ("host_nation",), located.item.host_nation
     for located in draft.of("transport"):
         for index, node in enumerate(located.item.nodes):
-            need(located, ("nodes", index, "country"), node.country)
+            yield located, ("nodes", index, "country"), node.country
         for index, pool in enumerate(located.item.lift_pools):
             for n_index, code in enumerate(pool.nations):
-                need(located, ("lift_pools", index, "nations", n_index), code)
-    return problems
+                yield located, ("lift_pools", index, "nations", n_index), code
+
+
+def check_nations_known(draft: Draft) -> list[Problem]:
+    """Stances, pledges, parties, framework members, areas and transport name defined nations."""
+    return _unknown_references(
+        _nation_references(draft), draft.known_ids("nations", "code"), "a nation"
+    )
+
+
+def _unit_type_references(draft: Draft) -> Iterator[Reference]:
+    for located in draft.of("pledges"):
+        yield located, ("unit_type",), located.item.unit_type
+    for located in draft.of("catalogue"):
+        for index, substitute in enumerate(located.item.substitutes):
+            yield located, ("substitutes", index), substitute
+    for located in draft.of("missions"):
+        for index, line in enumerate(located.item.requirements):
+            yield located, ("requirements", index, "capability"), line.capability
 
 
 def check_unit_types_known(draft: Draft) -> list[Problem]:
     """Pledges, requirement lines and substitutes name unit types of the catalogue."""
     known = draft.known_ids("catalogue", "id")
-    problems: list[Problem] = []
-    for located in draft.of("pledges"):
-        if located.item.unit_type not in known:
-            problems.append(
-                _problem(
-                    located, ("unit_type",), located.item.unit_type, _unknown(known, "a unit type")
-                )
-            )
-    for located in draft.of("catalogue"):
-        for index, substitute in enumerate(located.item.substitutes):
-            if substitute not in known:
-                problems.append(
-                    _problem(
-                        located, ("substitutes", index), substitute, _unknown(known, "a unit type")
-                    )
-                )
-    for located in draft.of("missions"):
-        for index, line in enumerate(located.item.requirements):
-            if line.capability not in known:
-                problems.append(
-                    _problem(
-                        located,
-                        ("requirements", index, "capability"),
-                        line.capability,
-                        _unknown(known, "a unit type"),
-                    )
-                )
-    return problems
+    return _unknown_references(_unit_type_references(draft), known, "a unit type")
 
 
 def check_areas_known(draft: Draft) -> list[Problem]:
     """Requirement lines name areas of areas.geojson."""
-    known = draft.known_ids("areas", "id")
-    problems: list[Problem] = []
-    for located in draft.of("missions"):
-        for index, line in enumerate(located.item.requirements):
-            if line.area not in known:
-                problems.append(
-                    _problem(
-                        located,
-                        ("requirements", index, "area"),
-                        line.area,
-                        _unknown(known, "an area"),
-                    )
-                )
-    return problems
+    references = (
+        (located, ("requirements", index, "area"), line.area)
+        for located in draft.of("missions")
+        for index, line in enumerate(located.item.requirements)
+    )
+    return _unknown_references(references, draft.known_ids("areas", "id"), "an area")
 
 
 def check_frameworks_known(draft: Draft) -> list[Problem]:
     """Caveats that require a framework name a defined framework."""
-    known = draft.known_ids("frameworks", "id")
-    problems: list[Problem] = []
-    for located in draft.of("pledges"):
-        for c_index, caveat in enumerate(located.item.caveats):
-            if isinstance(caveat, RequiredFrameworks):
-                for f_index, framework in enumerate(caveat.frameworks):
-                    if framework not in known:
-                        problems.append(
-                            _problem(
-                                located,
-                                ("caveats", c_index, "frameworks", f_index),
-                                framework,
-                                _unknown(known, "a framework"),
-                            )
-                        )
-    return problems
+    references = (
+        (located, ("caveats", c_index, "frameworks", f_index), framework)
+        for located in draft.of("pledges")
+        for c_index, caveat in enumerate(located.item.caveats)
+        if isinstance(caveat, RequiredFrameworks)
+        for f_index, framework in enumerate(caveat.frameworks)
+    )
+    return _unknown_references(references, draft.known_ids("frameworks", "id"), "a framework")
 
 
 def check_pledge_windows(draft: Draft) -> list[Problem]:
