@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
@@ -29,6 +28,7 @@ from peaceforce.sourcing.gap_io import (
     read_gap_bounds,
     read_orlib_gap,
 )
+from peaceforce.sourcing.gap_lns import Incumbent, improving_pairs, neighbourhood_search
 from peaceforce.sourcing.gap_mip import (
     MipOutcome,
     export_mps,
@@ -44,7 +44,6 @@ from peaceforce.sourcing.gap_model import (
     GapInstance,
     GapResult,
     GapStatus,
-    IntArray,
     KnownBounds,
     Sense,
     gap_to_best_known,
@@ -115,51 +114,6 @@ def _proven_bound(instance: GapInstance, outcome: MipOutcome) -> float | None:
 # ------------------------------------------------------------------ the engine
 
 
-@dataclass
-class _Incumbent:
-    """Best solution so far, shared by the search thread and the HiGHS thread.
-
-    Values are in minimisation form (costs negated when maximising).
-    """
-
-    cost: FloatArray
-    assignment: IntArray | None = None
-    value: float = np.inf
-    found_by: Component | None = None
-    unsent: bool = False
-    done: threading.Event = field(default_factory=threading.Event)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def offer(self, assignment: IntArray, found_by: Component) -> bool:
-        """Keep ``assignment`` if it is better; True when it was."""
-        value = float(self.cost[assignment, np.arange(assignment.size)].sum())
-        with self.lock:
-            if value >= self.value - 1e-9:
-                return False
-            self.assignment, self.value, self.found_by = assignment.copy(), value, found_by
-            self.unsent = found_by is not Component.HIGHS
-            return True
-
-    def best(self) -> IntArray | None:
-        with self.lock:
-            return None if self.assignment is None else self.assignment.copy()
-
-    # SolutionExchange, called from the HiGHS thread
-    def found(self, assignment: IntArray) -> None:
-        if np.all(assignment >= 0):
-            self.offer(assignment, Component.HIGHS)
-
-    def incoming(self) -> IntArray | None:
-        with self.lock:
-            if not self.unsent or self.assignment is None:
-                return None
-            self.unsent = False
-            return self.assignment.copy()
-
-    def stopped(self) -> bool:
-        return self.done.is_set()
-
-
 def solve_gap(
     instance: GapInstance,
     time_limit_s: float,
@@ -185,9 +139,9 @@ def solve_gap(
     cost = np.where(fits, sign * instance.costs, np.inf)
     # forbidden pairs priced out of reach, for the arithmetic of the relaxations
     finite = np.where(fits, cost, np.abs(cost[fits]).max() * instance.n + 1.0)
-    shared = _Incumbent(cost)
+    shared = Incumbent(cost)
 
-    bound, allowed, regret = _bound_and_start(
+    bound, forced, regret = _bound_and_start(
         instance, finite, shared, started + 0.25 * time_limit_s
     )
     if shared.value <= bound + 1e-9:
@@ -196,40 +150,53 @@ def solve_gap(
     highs_outcome: list[MipOutcome] = []
     mip = threading.Thread(
         target=lambda: highs_outcome.append(
-            solve_highs(
-                instance,
-                deadline - time.monotonic(),
-                start=shared.best(),
-                allowed=allowed,
-                seed=seed,
-                exchange=shared,
-            )
+            _highs_improve(instance, forced, shared, deadline, seed)
         ),
         daemon=True,
     )
     mip.start()
-    proven = threads > 1 and _neighbourhood_search(
-        instance, regret, allowed, shared, deadline=deadline, mip=mip, seed=seed
-    )
+    if threads > 1:
+        bound = neighbourhood_search(
+            instance, regret, forced, shared, deadline=deadline, bound=bound, mip=mip, seed=seed
+        )
     shared.done.set()
     mip.join()
     outcome = highs_outcome[0]
-    if outcome.infeasible and shared.assignment is None:
-        return _infeasible(instance, started)
     if outcome.assignment is not None:
         shared.offer(outcome.assignment, Component.HIGHS)
-    if outcome.optimal or proven:
+    if outcome.infeasible and shared.assignment is None:
+        return _infeasible(instance, started)
+    # HiGHS saw every pair a better solution could use: optimal or infeasible proves the incumbent
+    if outcome.optimal or outcome.infeasible:
         bound = shared.value
     elif outcome.bound is not None:
-        bound = max(bound, sign * outcome.bound)
+        bound = max(bound, min(sign * outcome.bound, shared.value))
     return _result(instance, shared, bound, started)
+
+
+def _highs_improve(
+    instance: GapInstance, forced: FloatArray, shared: Incumbent, deadline: float, seed: int
+) -> MipOutcome:
+    """HiGHS on the pairs a better solution may use, warm-started when the incumbent fits them."""
+    allowed = improving_pairs(instance, forced, shared.value)
+    start = shared.best()
+    if start is not None and not allowed[start, np.arange(instance.n)].all():
+        start = None
+    return solve_highs(
+        instance,
+        deadline - time.monotonic(),
+        start=start,
+        allowed=allowed,
+        seed=seed,
+        exchange=shared,
+    )
 
 
 def _infeasible(instance: GapInstance, started: float) -> GapResult:
     return GapResult.build(instance, None, None, time.monotonic() - started, None, infeasible=True)
 
 
-def _result(instance: GapInstance, shared: _Incumbent, bound: float, started: float) -> GapResult:
+def _result(instance: GapInstance, shared: Incumbent, bound: float, started: float) -> GapResult:
     sign = 1.0 if instance.sense is Sense.MIN else -1.0
     return GapResult.build(
         instance,
@@ -246,14 +213,14 @@ _KNAPSACK_CELLS = 4_000_000
 
 
 def _bound_and_start(
-    instance: GapInstance, finite: FloatArray, shared: _Incumbent, deadline: float
-) -> tuple[float, BoolArray | None, FloatArray]:
+    instance: GapInstance, finite: FloatArray, shared: Incumbent, deadline: float
+) -> tuple[float, FloatArray, FloatArray]:
     """Lagrangian bounds and first solutions.
 
-    Returns the bound, the pairs that can still appear in a solution at least
-    as good as the incumbent, and each pair's Lagrangian regret (to steer the
-    neighbourhood search). Any solution using pair (i, j) costs at least the
-    bound with job j forced onto agent i, which is what prunes the pairs.
+    Returns the bound, ``forced`` (a lower bound on every solution that uses
+    pair (i, j): the bound with job j forced onto agent i, which is what prunes
+    the pairs) and each pair's Lagrangian regret (to steer the neighbourhood
+    search).
     """
     use, cap, n = instance.resources, instance.capacities, instance.n
     first = greedy(finite, use, cap)
@@ -266,13 +233,15 @@ def _bound_and_start(
             polished = local_search(finite, use, cap, start, deadline)
             shared.offer(polished, Component.LOCAL_SEARCH)
     bound = _round_up(instance, relaxation.bound)
-    if shared.assignment is None:
-        return bound, None, relaxation.regret
-    slack = 1e-6 * max(1.0, abs(shared.value))
-    allowed = relaxation.bound + relaxation.regret <= shared.value + slack
+    forced = relaxation.bound + relaxation.regret
     cells = instance.n * instance.m * (cap.max() + 1)
-    if shared.value <= bound + 1e-9 or not instance.integral or cells > _KNAPSACK_CELLS:
-        return bound, allowed, relaxation.regret
+    if (
+        shared.assignment is None
+        or shared.value <= bound + 1e-9
+        or not instance.integral
+        or cells > _KNAPSACK_CELLS
+    ):
+        return bound, forced, relaxation.regret
 
     def repair(selected: BoolArray) -> None:
         assignment = repair_selection(finite, use, cap, selected)
@@ -292,76 +261,9 @@ def _bound_and_start(
         on_selection=repair,
     )
     bound = max(bound, _round_up(instance, knapsack.bound))
-    return bound, allowed & (knapsack.forced <= shared.value + slack), relaxation.regret
+    return bound, np.maximum(forced, knapsack.forced), relaxation.regret
 
 
 def _round_up(instance: GapInstance, bound: float) -> float:
     """Integral costs make every objective an integer, so a bound can be rounded up."""
     return float(np.ceil(bound - 1e-6)) if instance.integral_costs else bound
-
-
-def _neighbourhood_search(
-    instance: GapInstance,
-    regret: FloatArray,
-    allowed: BoolArray | None,
-    shared: _Incumbent,
-    *,
-    deadline: float,
-    mip: threading.Thread,
-    seed: int,
-) -> bool:
-    """Re-optimise parts of the incumbent exactly until time runs out or HiGHS is done.
-
-    The first part is the whole pruned model, for a tenth of the time: on easy
-    instances that alone proves optimality (returns True). Then a part is
-    either every job of a few agents, or a few jobs chosen with probability
-    rising as their second-best agent gets closer in Lagrangian terms; all
-    other jobs stay where they are, and the freed jobs may go to any agent.
-    """
-    rng = np.random.default_rng(seed)
-    m, n = instance.m, instance.n
-    jobs = np.arange(n)
-    subsolve = solve_cp_sat if instance.integral else solve_highs
-    whole_budget = 0.1 * (deadline - time.monotonic())
-    while mip.is_alive() and time.monotonic() < deadline - 0.05:
-        current = shared.best()
-        if current is None:
-            mip.join(0.05)  # nothing to improve yet: wait for HiGHS's first solution
-            continue
-        budget = min(0.5, deadline - time.monotonic())
-        if whole_budget > 0:
-            part, budget, whole_budget = jobs, whole_budget, 0.0
-        elif m > 2 and rng.random() < 0.5:
-            agents = rng.choice(m, size=min(m - 1, int(rng.integers(2, 5))), replace=False)
-            part = np.flatnonzero(np.isin(current, agents))
-        else:
-            others = regret.copy()
-            others[current, jobs] = np.inf
-            weight = 1.0 / (1.0 + others.min(axis=0))
-            size = min(n, max(15, 500 // m))  # about 500 pairs: solved in a blink
-            part = rng.choice(n, size=size, replace=False, p=weight / weight.sum())
-        kept = np.setdiff1d(jobs, part)
-        load = np.bincount(
-            current[kept], weights=instance.resources[current[kept], kept], minlength=m
-        )
-        sub = GapInstance(
-            instance.name,
-            instance.costs[:, part],
-            instance.resources[:, part],
-            np.maximum(instance.capacities - load, 0.0),
-            instance.sense,
-        )
-        outcome = subsolve(
-            sub,
-            budget,
-            start=current[part],
-            allowed=None if allowed is None else allowed[:, part],
-            seed=int(rng.integers(1 << 30)),
-        )
-        if outcome.assignment is not None:
-            candidate = current.copy()
-            candidate[part] = outcome.assignment
-            shared.offer(candidate, Component.LNS)
-            if outcome.optimal and part.size == n:
-                return True
-    return False

@@ -7,6 +7,7 @@ Solver libraries are reached only through :mod:`peaceforce.solvers`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -195,8 +196,13 @@ def solve_cp_sat(
     start: IntArray | None = None,
     allowed: BoolArray | None = None,
     seed: int = 0,
+    better_than: float | None = None,
 ) -> MipOutcome:
-    """Solve the same model with CP-SAT, ``start`` as a hint; needs integral data."""
+    """Solve the same model with CP-SAT, ``start`` as a hint; needs integral data.
+
+    ``better_than`` admits only solutions strictly better than that objective,
+    so ``infeasible`` then means no better solution exists (on ``allowed``).
+    """
     if not instance.integral:
         raise SolverError(f"CP-SAT needs integral costs and resources; {instance.name} has not")
     cp = cp_sat()
@@ -221,8 +227,12 @@ def solve_cp_sat(
     objective = cp.LinearExpr.weighted_sum(x, cost)
     if instance.sense is Sense.MAX:
         model.maximize(objective)
+        if better_than is not None:
+            model.add(objective >= math.floor(better_than) + 1)
     else:
         model.minimize(objective)
+        if better_than is not None:
+            model.add(objective <= math.ceil(better_than) - 1)
     if start is not None:
         for column, value in enumerate(arcs.columns(start).tolist()):
             model.add_hint(x[column], int(value))
