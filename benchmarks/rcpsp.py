@@ -145,7 +145,7 @@ def bench_j30(folder: Path, time_limit_s: float, threads: int) -> None:
     plain_dev = [100 * ((p.makespan or 10**6) - opt) / opt for _, opt, _, p in rows]
     print(
         summary(
-            "ours (bounds + SGS hint + CP-SAT)",
+            "ours (bounds + SGS horizon + CP-SAT)",
             sum(o.makespan == opt for _, opt, o, _ in rows),
             sum(o.status.value == "optimal" for _, _, o, _ in rows),
             [o.time_s for *_, o, _ in rows],
