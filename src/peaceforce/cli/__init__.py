@@ -21,6 +21,7 @@ from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect, protection_summary_table
 from peaceforce.deployment.outputs import write_deployment_files
 from peaceforce.deployment.planner import deploy_mission
+from peaceforce.deployment.public_data import refresh_network
 from peaceforce.errors import InputError, PeaceforceError
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
@@ -192,10 +193,20 @@ def deploy(
     ioc_share: Annotated[
         float, typer.Option(min=0.05, max=1.0, help="Share of personnel in place that makes IOC.")
     ] = 0.5,
+    runways: Annotated[
+        Path | None, typer.Option(help="OurAirports runways CSV: refresh airfield runway lengths.")
+    ] = None,
+    ports: Annotated[
+        Path | None, typer.Option(help="World Port Index CSV: refresh port depth and Ro-Ro.")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts."""
     loaded = load_scenario(scenario)
+    if loaded.transport is not None and (runways or ports):
+        loaded = loaded.replace(
+            transport=refresh_network(loaded.transport, runways=runways, ports=ports)
+        )
     try:
         loaded.mission(mission)
         loaded.framework(framework)
