@@ -157,3 +157,41 @@ def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert path.stat().st_mode & 0o777 == 0o644  # as a plain open() gives under umask 022
+
+
+def test_what_if_switches_reach_the_optimiser() -> None:
+    base = json.loads(
+        runner.invoke(app, ["source", "-m", "reassurance", "-f", "coalition", "--json"]).stdout
+    )
+    what_if = json.loads(
+        runner.invoke(
+            app,
+            [
+                "source",
+                "-m",
+                "reassurance",
+                "-f",
+                "coalition",
+                "--json",
+                "--us-backstop",
+                "--rotation-ratio",
+                "4",
+            ],
+        ).stdout
+    )
+    for report, ratio in ((base, 3), (what_if, 4)):
+        for contribution in report["sourcing"]["contributions"]:
+            assert contribution["committed_personnel"] == ratio * contribution["deployed_personnel"]
+
+    def italian_backstop_obstacles(report: dict[str, object]) -> int:
+        lines = report["sourcing"]["lines"]  # type: ignore[index]
+        return sum(
+            1
+            for line in lines
+            for candidate in line["candidates"]
+            if candidate["nation"] == "ITA"
+            for obstacle in candidate["obstacles"]
+            if obstacle["kind"] == "requires_us_backstop"
+        )
+
+    assert italian_backstop_obstacles(what_if) == 0

@@ -16,7 +16,16 @@ import typer
 
 from peaceforce.cli import render
 from peaceforce.cli.bench import bench_app
-from peaceforce.cli.common import JsonOption, ScenarioOption, console, errors, print_json
+from peaceforce.cli.common import (
+    BackstopOption,
+    JsonOption,
+    RotationOption,
+    ScenarioOption,
+    console,
+    errors,
+    load_what_if,
+    print_json,
+)
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect, protection_summary_table
 from peaceforce.deployment.outputs import write_deployment_files
@@ -86,13 +95,15 @@ def mandate(scenario: ScenarioOption = None, as_json: JsonOption = False) -> Non
 @app.command()
 def plan(
     scenario: ScenarioOption = None,
+    rotation_ratio: RotationOption = None,
+    us_backstop: BackstopOption = None,
     out: Annotated[Path, typer.Option(help="Folder for the JSON results.")] = Path("out"),
     as_json: JsonOption = False,
 ) -> None:
     """The main job: validate the scenario, run every stage, print a summary, write out/."""
     folder = scenario or builtin_scenario_dir()
     with console.status("loading and validating the scenario") as status:
-        loaded = load_scenario(folder)
+        loaded = load_what_if(folder, rotation_ratio, us_backstop)
         protection = load_protection_data(loaded, folder)
         result = run_plan(loaded, progress=status.update, protection=protection)
     write_atomic(out / "scenario.json", loaded.model_dump_json(indent=2))
@@ -139,13 +150,15 @@ def source(
     mission: Annotated[str, typer.Option("--mission", "-m", help="Mission option id.")],
     framework: Annotated[str, typer.Option("--framework", "-f", help="Framework id.")],
     scenario: ScenarioOption = None,
+    rotation_ratio: RotationOption = None,
+    us_backstop: BackstopOption = None,
     export_mps: Annotated[
         Path | None, typer.Option("--export-mps", help="Also write the shortfall-stage MIP as MPS.")
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Source one mission option under one framework, explaining every gap, with N-1."""
-    loaded = load_scenario(scenario)
+    loaded = load_what_if(scenario, rotation_ratio, us_backstop)
     try:
         mission_option = loaded.mission(mission)
         loaded.framework(framework)
@@ -189,6 +202,7 @@ def deploy(
     mission: Annotated[str, typer.Option("--mission", "-m", help="Mission option id.")],
     framework: Annotated[str, typer.Option("--framework", "-f", help="Framework id.")],
     scenario: ScenarioOption = None,
+    us_backstop: BackstopOption = None,
     out: Annotated[Path, typer.Option(help="Folder for the TPFDD, charts and JSON.")] = Path("out"),
     ioc_share: Annotated[
         float, typer.Option(min=0.05, max=1.0, help="Share of personnel in place that makes IOC.")
@@ -202,7 +216,7 @@ def deploy(
     as_json: JsonOption = False,
 ) -> None:
     """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts."""
-    loaded = load_scenario(scenario)
+    loaded = load_what_if(scenario, us_backstop=us_backstop)
     if loaded.transport is not None and (runways or ports):
         loaded = loaded.replace(
             transport=refresh_network(loaded.transport, runways=runways, ports=ports)

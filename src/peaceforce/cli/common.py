@@ -10,6 +10,9 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
+from peaceforce.scenario.loader import load_scenario
+from peaceforce.scenario.model import Scenario
+
 # Piped output gets a readable width rather than rich's 80-column fallback.
 console = Console(width=None if sys.stdout.isatty() else 150)
 errors = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
@@ -21,6 +24,33 @@ ScenarioOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")]
+RotationOption = Annotated[
+    int | None,
+    typer.Option(
+        "--rotation-ratio",
+        min=2,
+        help="What-if: units held per unit deployed (3 = rule of thirds).",
+    ),
+]
+BackstopOption = Annotated[
+    bool | None,
+    typer.Option("--us-backstop/--no-us-backstop", help="What-if: whether the US backs the force."),
+]
+
+
+def load_what_if(
+    folder: Path | None, rotation_ratio: int | None = None, us_backstop: bool | None = None
+) -> Scenario:
+    """Load a scenario (the built-in one by default) with the command line's what-if switches."""
+    scenario = load_scenario(folder)
+    changes = {
+        key: value
+        for key, value in (("rotation_ratio", rotation_ratio), ("us_backstop", us_backstop))
+        if value is not None
+    }
+    if not changes:
+        return scenario
+    return scenario.replace(assumptions=scenario.assumptions.model_copy(update=changes))
 
 
 def print_json(result: BaseModel) -> None:
