@@ -183,15 +183,23 @@ def test_what_if_switches_reach_the_optimiser() -> None:
         for contribution in report["sourcing"]["contributions"]:
             assert contribution["committed_personnel"] == ratio * contribution["deployed_personnel"]
 
-    def italian_backstop_obstacles(report: dict[str, object]) -> int:
-        lines = report["sourcing"]["lines"]  # type: ignore[index]
+
+def test_us_backstop_switch_lifts_the_italian_caveat() -> None:
+    from peaceforce.cli.common import load_what_if
+    from peaceforce.mandate.analysis import analyse_mandate
+    from peaceforce.sourcing.optimise import build_problem
+
+    def backstop_obstacles(us_backstop: bool) -> int:
+        scenario = load_what_if(None, us_backstop=us_backstop)
+        assessment = analyse_mandate(scenario).assessment("coalition")
+        problem = build_problem(scenario, scenario.mission("reassurance"), assessment)
         return sum(
             1
-            for line in lines
-            for candidate in line["candidates"]
-            if candidate["nation"] == "ITA"
-            for obstacle in candidate["obstacles"]
-            if obstacle["kind"] == "requires_us_backstop"
+            for pair in problem.pairs
+            if pair.pledge.nation == "ITA"
+            for obstacle in pair.obstacles
+            if obstacle.kind.value == "requires_us_backstop"
         )
 
-    assert italian_backstop_obstacles(what_if) == 0
+    assert backstop_obstacles(False) == 3
+    assert backstop_obstacles(True) == 0
