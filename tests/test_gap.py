@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,15 @@ from peaceforce.sourcing.gap import (
     solve_mps,
 )
 from peaceforce.sourcing.gap_bench import GapBenchReport, render_gap_bench, run_gap_bench
+from peaceforce.sourcing.gap_lns import (
+    Incumbent,
+    highs_rounds,
+    improving_pairs,
+    neighbourhood_search,
+    prove_or_improve,
+)
+from peaceforce.sourcing.gap_model import Component
+from peaceforce.sourcing.gap_search import greedy
 
 GAP1 = [f"c0515_{k}" for k in range(1, 6)]
 
@@ -231,3 +242,83 @@ def test_orlib_text_round_trips(
     assert np.array_equal(again.costs, instance.costs)
     assert np.array_equal(again.resources, instance.resources)
     assert np.array_equal(again.capacities, instance.capacities)
+
+
+# ------------------------------------------------------------------ search components
+
+
+def _started(instance: GapInstance) -> Incumbent:
+    """A shared incumbent holding a greedy start (minimisation form)."""
+    shared = Incumbent(instance.costs.copy())
+    start = greedy(instance.costs, instance.resources, instance.capacities)
+    assert start is not None
+    shared.offer(start, Component.LAGRANGIAN_REPAIR)
+    return shared
+
+
+def _brute_force_tight(seed: int) -> tuple[GapInstance, float]:
+    """A random instance with a feasible greedy start and its brute-forced optimum."""
+    for offset in range(50):
+        instance = random_instance(200 + 50 * seed + offset, m=3, n=7)
+        optimum = brute_force(instance)
+        start = greedy(instance.costs, instance.resources, instance.capacities)
+        if optimum is not None and start is not None and instance.objective(start) > optimum:
+            return instance, optimum
+    raise AssertionError("no instance with a greedy start above the optimum")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_prove_or_improve_reaches_and_proves_the_optimum(seed: int) -> None:
+    """With the trivial forced bound (no pruning) the probes still meet the optimum."""
+    instance, optimum = _brute_force_tight(seed)
+    shared = _started(instance)
+    shared.raise_lower(float(instance.costs.min(axis=0).sum()))
+    forced = np.full(instance.costs.shape, -np.inf)
+    prove_or_improve(instance, forced, shared, time.monotonic() + 10.0)
+    assert shared.value == pytest.approx(optimum)
+    assert shared.lower == pytest.approx(optimum)
+    assert shared.assignment is not None
+    assert instance.is_feasible(shared.assignment)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_highs_rounds_keep_a_valid_bound_and_prove(seed: int) -> None:
+    instance, optimum = _brute_force_tight(seed)
+    shared = _started(instance)
+    shared.raise_lower(float(instance.costs.min(axis=0).sum()))
+    highs_rounds(instance, np.full(instance.costs.shape, -np.inf), shared, time.monotonic() + 10, 0)
+    assert shared.lower <= optimum + 1e-9 <= shared.value + 1e-9
+    assert shared.value == pytest.approx(optimum)
+    assert shared.lower == pytest.approx(optimum)
+
+
+def test_improving_pairs_prune_one_below_the_incumbent() -> None:
+    """Integral costs: a better solution costs at most value - 1, so forced = value is pruned."""
+    instance = random_instance(7, m=2, n=3)
+    forced = np.array([[10.0, 11.0, 12.0], [9.0, 12.0, 13.0]])
+    assert improving_pairs(instance, forced, 12.0).tolist() == [
+        [True, True, False],
+        [True, False, False],
+    ]
+    assert improving_pairs(instance, forced, np.inf).all()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_neighbourhood_search_never_worsens_or_breaks_capacities(seed: int) -> None:
+    tight = random_instance(300 + seed, m=5, n=30)
+    # a little more room than random_instance gives, so that the greedy start exists
+    roomier = np.floor(tight.capacities * 1.2)
+    instance = GapInstance("roomier", tight.costs, tight.resources, roomier)
+    shared = _started(instance)
+    start_value = shared.value
+    mip = threading.Thread(target=time.sleep, args=(1.5,), daemon=True)
+    mip.start()
+    forced = np.full(instance.costs.shape, -np.inf)
+    regret = instance.costs - instance.costs.min(axis=0)
+    neighbourhood_search(
+        instance, regret, forced, shared, deadline=time.monotonic() + 1.5, mip=mip, seed=seed
+    )
+    assert shared.assignment is not None
+    assert instance.is_feasible(shared.assignment)
+    assert shared.value <= start_value
+    assert shared.value == pytest.approx(instance.objective(shared.assignment))

@@ -2,14 +2,19 @@
 
 :func:`solve_gap` is a short pipeline:
 
-1. Lagrangian relaxation of the capacities (subgradient): a lower bound and
-   priced costs that seed regret-greedy solutions, polished by local search;
-2. the arcs that cannot appear in any solution better than that incumbent
-   (their Lagrangian regret exceeds the gap) are dropped;
-3. HiGHS solves the remaining MIP on one thread, warm-started, proving the
-   bound; beside it, large-neighbourhood search re-optimises a few agents or a
-   few contested jobs at a time with CP-SAT. The two trade incumbents through
-   HiGHS's callbacks, and the search stops as soon as HiGHS proves optimality.
+1. Lagrangian relaxations of the capacities and, with integral data, of the
+   assignment rows (m knapsacks): a lower bound, priced costs that seed
+   regret-greedy solutions polished by local search, and for every pair a
+   bound on any solution that uses it (``forced``);
+2. on one thread HiGHS solves, round after round, the MIP restricted to the
+   pairs a solution within a target may use (the target a quarter of the way
+   from bound to incumbent), so its models are small and each round either
+   improves the incumbent or lifts the bound (:func:`gap_lns.highs_rounds`);
+3. beside it CP-SAT first probes the whole pruned model (the bound value by
+   value while the gap is small: that proves most small instances optimal at
+   once), then re-optimises a few related agents or contested jobs at a time
+   (:mod:`gap_lns`). The two trade incumbents through HiGHS's callbacks and a
+   shared bound, and stop as soon as bound and incumbent meet.
 
 Plain single-solver baselines (:func:`solve_gap_plain`) share the same models.
 """
@@ -28,7 +33,14 @@ from peaceforce.sourcing.gap_io import (
     read_gap_bounds,
     read_orlib_gap,
 )
-from peaceforce.sourcing.gap_lns import Incumbent, improving_pairs, neighbourhood_search
+from peaceforce.sourcing.gap_lns import (
+    Incumbent,
+    highs_rounds,
+    neighbourhood_search,
+)
+from peaceforce.sourcing.gap_lns import (
+    round_up as _round_up,
+)
 from peaceforce.sourcing.gap_mip import (
     MipOutcome,
     export_mps,
@@ -123,9 +135,9 @@ def solve_gap(
 ) -> GapResult:
     """Solve a GAP instance as well as possible within ``time_limit_s`` seconds.
 
-    HiGHS and the neighbourhood search run side by side, so two threads are
-    used; ``threads`` is the CP-SAT worker count of the plain baseline's peer
-    and only matters here when it is 1 (then the search pauses for HiGHS).
+    HiGHS and the CP-SAT search run side by side, so two threads are used;
+    ``threads`` is the CP-SAT worker count of the plain baseline's peer and
+    only matters here when it is 1 (then HiGHS works alone).
     The result carries the best assignment, a proven bound and whether the two
     meet (``proven_optimal``); an instance with no feasible assignment comes
     back with status ``INFEASIBLE``, not an exception.
@@ -141,67 +153,33 @@ def solve_gap(
     finite = np.where(fits, cost, np.abs(cost[fits]).max() * instance.n + 1.0)
     shared = Incumbent(cost)
 
-    bound, forced, regret = _bound_and_start(
-        instance, finite, shared, started + 0.25 * time_limit_s
-    )
-    if shared.value <= bound + 1e-9:
-        return _result(instance, shared, bound, started)
-
-    highs_outcome: list[MipOutcome] = []
-    mip = threading.Thread(
-        target=lambda: highs_outcome.append(
-            _highs_improve(instance, forced, shared, deadline, seed)
-        ),
-        daemon=True,
-    )
-    mip.start()
-    if threads > 1:
-        bound = neighbourhood_search(
-            instance, regret, forced, shared, deadline=deadline, bound=bound, mip=mip, seed=seed
+    forced, regret = _bound_and_start(instance, finite, shared, started + 0.25 * time_limit_s)
+    if shared.value > shared.lower + 1e-9:
+        mip = threading.Thread(
+            target=highs_rounds, args=(instance, forced, shared, deadline, seed), daemon=True
         )
-    shared.done.set()
-    mip.join()
-    outcome = highs_outcome[0]
-    if outcome.assignment is not None:
-        shared.offer(outcome.assignment, Component.HIGHS)
-    if outcome.infeasible and shared.assignment is None:
+        mip.start()
+        if threads > 1:
+            neighbourhood_search(
+                instance, regret, forced, shared, deadline=deadline, mip=mip, seed=seed
+            )
+        shared.done.set()
+        mip.join()
+    if shared.assignment is None and np.isinf(shared.lower):
         return _infeasible(instance, started)
-    # HiGHS saw every pair a better solution could use: optimal or infeasible proves the incumbent
-    if outcome.optimal or outcome.infeasible:
-        bound = shared.value
-    elif outcome.bound is not None:
-        bound = max(bound, min(sign * outcome.bound, shared.value))
-    return _result(instance, shared, bound, started)
-
-
-def _highs_improve(
-    instance: GapInstance, forced: FloatArray, shared: Incumbent, deadline: float, seed: int
-) -> MipOutcome:
-    """HiGHS on the pairs a better solution may use, warm-started when the incumbent fits them."""
-    allowed = improving_pairs(instance, forced, shared.value)
-    start = shared.best()
-    if start is not None and not allowed[start, np.arange(instance.n)].all():
-        start = None
-    return solve_highs(
-        instance,
-        deadline - time.monotonic(),
-        start=start,
-        allowed=allowed,
-        seed=seed,
-        exchange=shared,
-    )
+    return _result(instance, shared, started)
 
 
 def _infeasible(instance: GapInstance, started: float) -> GapResult:
     return GapResult.build(instance, None, None, time.monotonic() - started, None, infeasible=True)
 
 
-def _result(instance: GapInstance, shared: Incumbent, bound: float, started: float) -> GapResult:
+def _result(instance: GapInstance, shared: Incumbent, started: float) -> GapResult:
     sign = 1.0 if instance.sense is Sense.MIN else -1.0
     return GapResult.build(
         instance,
         shared.assignment,
-        sign * min(bound, shared.value),
+        sign * min(shared.lower, shared.value),
         time.monotonic() - started,
         shared.found_by,
     )
@@ -214,10 +192,10 @@ _KNAPSACK_CELLS = 4_000_000
 
 def _bound_and_start(
     instance: GapInstance, finite: FloatArray, shared: Incumbent, deadline: float
-) -> tuple[float, FloatArray, FloatArray]:
-    """Lagrangian bounds and first solutions.
+) -> tuple[FloatArray, FloatArray]:
+    """Lagrangian bounds (raised on ``shared``) and first solutions.
 
-    Returns the bound, ``forced`` (a lower bound on every solution that uses
+    Returns ``forced`` (a lower bound on every solution that uses
     pair (i, j): the bound with job j forced onto agent i, which is what prunes
     the pairs) and each pair's Lagrangian regret (to steer the neighbourhood
     search).
@@ -232,16 +210,16 @@ def _bound_and_start(
             shared.offer(start, Component.LAGRANGIAN_REPAIR)
             polished = local_search(finite, use, cap, start, deadline)
             shared.offer(polished, Component.LOCAL_SEARCH)
-    bound = _round_up(instance, relaxation.bound)
+    shared.raise_lower(_round_up(instance, relaxation.bound))
     forced = relaxation.bound + relaxation.regret
     cells = instance.n * instance.m * (cap.max() + 1)
     if (
         shared.assignment is None
-        or shared.value <= bound + 1e-9
+        or shared.value <= shared.lower + 1e-9
         or not instance.integral
         or cells > _KNAPSACK_CELLS
     ):
-        return bound, forced, relaxation.regret
+        return forced, relaxation.regret
 
     def repair(selected: BoolArray) -> None:
         assignment = repair_selection(finite, use, cap, selected)
@@ -260,10 +238,5 @@ def _bound_and_start(
         deadline=deadline,
         on_selection=repair,
     )
-    bound = max(bound, _round_up(instance, knapsack.bound))
-    return bound, np.maximum(forced, knapsack.forced), relaxation.regret
-
-
-def _round_up(instance: GapInstance, bound: float) -> float:
-    """Integral costs make every objective an integer, so a bound can be rounded up."""
-    return float(np.ceil(bound - 1e-6)) if instance.integral_costs else bound
+    shared.raise_lower(_round_up(instance, knapsack.bound))
+    return np.maximum(forced, knapsack.forced), relaxation.regret

@@ -36,6 +36,7 @@ class Incumbent:
     cost: FloatArray
     assignment: IntArray | None = None
     value: float = np.inf
+    lower: float = -np.inf
     found_by: Component | None = None
     unsent: bool = False
     done: threading.Event = field(default_factory=threading.Event)
@@ -50,6 +51,11 @@ class Incumbent:
             self.assignment, self.value, self.found_by = assignment.copy(), value, found_by
             self.unsent = found_by is not Component.HIGHS
             return True
+
+    def raise_lower(self, bound: float) -> None:
+        """Record a proven lower bound on the optimum (inf: no solution exists)."""
+        with self.lock:
+            self.lower = max(self.lower, bound)
 
     def best(self) -> IntArray | None:
         """A copy of the best assignment, if any."""
@@ -71,8 +77,13 @@ class Incumbent:
             return self.assignment.copy()
 
     def stopped(self) -> bool:
-        """True once the solve is over."""
-        return self.done.is_set()
+        """True once the solve is over or the incumbent is proven optimal."""
+        return self.done.is_set() or self.lower >= self.value - 1e-9
+
+
+def round_up(instance: GapInstance, bound: float) -> float:
+    """Integral costs make every objective an integer, so a bound can be rounded up."""
+    return float(np.ceil(bound - 1e-6)) if instance.integral_costs else bound
 
 
 def improving_pairs(instance: GapInstance, forced: FloatArray, value: float) -> BoolArray:
@@ -127,47 +138,98 @@ _PROBE_GAP = 10.0
 
 
 def prove_or_improve(
-    instance: GapInstance,
-    forced: FloatArray,
-    shared: Incumbent,
-    bound: float,
-    deadline: float,
-) -> float:
-    """Close the gap between ``bound`` and the incumbent with exact solves on the whole model.
+    instance: GapInstance, forced: FloatArray, shared: Incumbent, deadline: float
+) -> None:
+    """Close the gap between the bound and the incumbent with exact solves on the whole model.
 
     Each round looks for a solution of value at most a target, on the pairs
     whose forced bound allows it: the bound itself while the gap is small
     (success is optimal, failure lifts the bound by one), otherwise one below
-    the incumbent (the model shrinks as the incumbent improves). Returns the
-    proven lower bound, which meets the incumbent's value once it is optimal.
+    the incumbent (the model shrinks as the incumbent improves).
     """
     sign = 1.0 if instance.sense is Sense.MIN else -1.0
     probing = instance.integral_costs
     while time.monotonic() < deadline - 0.01 and not shared.stopped():
-        current, value = shared.best(), shared.value
-        if current is None or bound >= value - 1e-9:
-            break
-        probing = probing and value - bound <= _PROBE_GAP
-        target = bound if probing else value - 1.0
+        current, value, lower = shared.best(), shared.value, shared.lower
+        if current is None:
+            return
+        probing = probing and value - lower <= _PROBE_GAP
+        target = lower if probing else value - 1.0
         outcome = solve_cp_sat(
             instance,
             deadline - time.monotonic(),
             start=current,
-            allowed=forced <= target + 1e-6 * max(1.0, abs(target)),
+            allowed=_within(forced, target),
             seed=0,
             better_than=sign * (target + 1.0),
         )
         if outcome.assignment is not None:
             shared.offer(outcome.assignment, Component.LNS)
         if outcome.optimal:
-            return max(bound, shared.value)  # best of all solutions within the target
-        if outcome.infeasible:
-            bound = target + 1.0
+            shared.raise_lower(shared.value)  # the best of all solutions within the target
+        elif outcome.infeasible:
+            shared.raise_lower(target + 1.0)
         elif outcome.assignment is None:
             if not probing:
-                break  # out of time without a better solution
+                return  # out of time without a better solution
             probing = False
-    return bound
+
+
+def _within(forced: FloatArray, target: float) -> BoolArray:
+    """Pairs that a solution of value at most ``target`` may use."""
+    return forced <= target + 1e-6 * max(1.0, abs(target))
+
+
+#: Share of the gap between bound and incumbent that a HiGHS round's target
+#: sits above the bound: the model keeps only the pairs a solution that good can
+#: use, a fraction of them, so HiGHS searches it much faster.
+_TARGET_SHARE = 0.25
+
+#: Share of the remaining time one HiGHS round may take before it restarts on
+#: a model re-pruned against the (by then better) incumbent and bound.
+_ROUND_SHARE = 0.4
+
+
+def highs_rounds(
+    instance: GapInstance, forced: FloatArray, shared: Incumbent, deadline: float, seed: int
+) -> None:
+    """HiGHS on ever smaller models, each keeping the pairs a solution within a target may use.
+
+    With integral costs the target sits a quarter of the way from the bound to
+    the incumbent: a solution found is real whatever its value; an optimum
+    within the target is the optimum; an optimum above it (or no solution)
+    proves that nothing is that good, lifting the bound to target + 1.
+    Otherwise HiGHS runs once on the pairs a better solution may use.
+    """
+    sign = 1.0 if instance.sense is Sense.MIN else -1.0
+    step = 1.0 if instance.integral_costs else 0.0
+    while time.monotonic() < deadline - 0.01 and not shared.stopped():
+        value, lower, start = shared.value, shared.lower, shared.best()
+        budget = deadline - time.monotonic()
+        target = value - step  # every pair a better solution may use (all of them without one)
+        if start is not None and instance.integral_costs:
+            target = max(lower, float(np.floor(lower + _TARGET_SHARE * (value - 1.0 - lower))))
+            if target < value - 1.0:
+                budget = max(1.0, _ROUND_SHARE * budget)
+        allowed = _within(forced, target)
+        if start is not None and not allowed[start, np.arange(instance.n)].all():
+            start = None
+        outcome = solve_highs(
+            instance, budget, start=start, allowed=allowed, seed=seed, exchange=shared
+        )
+        if outcome.assignment is not None:
+            shared.offer(outcome.assignment, Component.HIGHS)
+        best = np.inf
+        if outcome.assignment is not None:
+            best = sign * instance.objective(outcome.assignment)
+        if outcome.infeasible or (outcome.optimal and best > target):
+            shared.raise_lower(target + step)
+        elif outcome.optimal:
+            shared.raise_lower(best)
+        elif outcome.bound is not None:
+            shared.raise_lower(min(round_up(instance, sign * outcome.bound), target + step))
+        if target >= value - step:
+            return  # that model held every better solution: nothing more to gain
 
 
 @dataclass
@@ -175,15 +237,16 @@ class _Neighbourhoods:
     """Chooses the part of the incumbent to re-optimise, adapting its size.
 
     A part is either every job of a few related agents (re-split among those
-    agents only), or a few contested jobs (free to go anywhere). The agent
-    count grows while parts are solved to optimality without gain (the
-    neighbourhood is exhausted) and shrinks when they time out.
+    agents only), or a few contested jobs (free to go anywhere). Each kind
+    grows while its parts are solved without gain (the neighbourhood is
+    exhausted) and shrinks when they time out, so sub-solves stay short.
     """
 
     instance: GapInstance
     regret: FloatArray
     rng: np.random.Generator
     agents: float = 3.0
+    jobs: float = 12.0
 
     def choose(self, current: IntArray) -> tuple[IntArray, BoolArray, bool]:
         """Jobs to free, the agents each may go to, and whether this is an agent part."""
@@ -197,7 +260,7 @@ class _Neighbourhoods:
         others = self.regret.copy()
         others[current, np.arange(n)] = np.inf
         weight = 1.0 / (1.0 + others.min(axis=0))
-        size = min(n, max(15, 500 // m))  # about 500 pairs: solved in a blink
+        size = min(n, int(self.jobs))
         part = self.rng.choice(n, size=size, replace=False, p=weight / weight.sum())
         return part, np.ones((m, part.size), dtype=bool), False
 
@@ -213,14 +276,16 @@ class _Neighbourhoods:
         closeness[first] = -np.inf
         return np.argsort(closeness)[:count]
 
-    def learn(self, outcome: MipOutcome, improved: bool) -> None:
-        """Grow agent parts once they stop paying, shrink them when they are too hard."""
-        m = self.instance.m
-        if outcome.optimal or outcome.infeasible:
-            if not improved:
-                self.agents = min(float(m), self.agents + 0.2)
+    def learn(self, outcome: MipOutcome, improved: bool, *, by_agents: bool) -> None:
+        """Grow a kind of part once it stops paying, shrink it when it is too hard."""
+        exhausted = (outcome.optimal or outcome.infeasible) and not improved
+        timed_out = not (outcome.optimal or outcome.infeasible)
+        if by_agents:
+            grown = self.agents + 0.2 * exhausted - 0.5 * timed_out
+            self.agents = float(np.clip(grown, 2.0, self.instance.m))
         else:
-            self.agents = max(2.0, self.agents - 0.5)
+            grown = self.jobs + 1.0 * exhausted - 3.0 * timed_out
+            self.jobs = float(np.clip(grown, 5.0, self.instance.n))
 
 
 def neighbourhood_search(
@@ -230,25 +295,21 @@ def neighbourhood_search(
     shared: Incumbent,
     *,
     deadline: float,
-    bound: float,
     mip: threading.Thread,
     seed: int,
-) -> float:
+) -> None:
     """Re-optimise parts of the incumbent exactly until time runs out or HiGHS is done.
 
     First the whole pruned model for a tenth of the time (:func:`prove_or_improve`;
     on easy instances that proves optimality), then parts chosen by
-    :class:`_Neighbourhoods`, the other jobs staying where they are. Returns
-    the lower bound proven on the way (minimisation form).
+    :class:`_Neighbourhoods`, the other jobs staying where they are.
     """
     if instance.integral:
         budget = 0.1 * (deadline - time.monotonic())
-        bound = prove_or_improve(instance, forced, shared, bound, time.monotonic() + budget)
-        if bound >= shared.value - 1e-9:
-            return bound
+        prove_or_improve(instance, forced, shared, time.monotonic() + budget)
     rng = np.random.default_rng(seed)
     neighbourhoods = _Neighbourhoods(instance, regret, rng)
-    while mip.is_alive() and time.monotonic() < deadline - 0.05:
+    while mip.is_alive() and time.monotonic() < deadline - 0.05 and not shared.stopped():
         current = shared.best()
         if current is None:
             mip.join(0.05)  # nothing to improve yet: wait for HiGHS's first solution
@@ -267,6 +328,4 @@ def neighbourhood_search(
             candidate = current.copy()
             candidate[part] = outcome.assignment
             improved = shared.offer(candidate, Component.LNS)
-        if by_agents:
-            neighbourhoods.learn(outcome, improved)
-    return bound
+        neighbourhoods.learn(outcome, improved, by_agents=by_agents)

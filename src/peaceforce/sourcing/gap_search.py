@@ -222,7 +222,8 @@ def knapsack_lagrangian(
     n = cost.shape[1]
     multipliers, best_value, best_multipliers = start.copy(), -np.inf, start
     scale, stalled = 1.0, 0
-    while time.monotonic() < deadline and scale > 0.01:
+    # below a twentieth of the first step the bound creeps up by less than a unit
+    while time.monotonic() < deadline and scale > 0.05:
         profit = multipliers[None, :] - cost
         selected = knapsacks(profit, use, cap)
         value = float(multipliers.sum() - (profit * selected).sum())
