@@ -7,7 +7,7 @@
    regret-greedy solutions polished by local search, and for every pair a
    bound on any solution that uses it (``forced``);
 2. on one thread HiGHS solves, round after round, the MIP restricted to the
-   pairs a solution within a target may use (the target a quarter of the way
+   pairs a solution within a target may use (the target halfway
    from bound to incumbent), so its models are small and each round either
    improves the incumbent or lifts the bound (:func:`gap_lns.highs_rounds`);
 3. beside it CP-SAT first probes the whole pruned model (the bound value by
