@@ -81,6 +81,7 @@ def main() -> None:
     if not paths:
         parser.error("name instances or pick a --set")
     bounds = read_gap_bounds(args.data / "bounds.tsv")
+    load_before = os.getloadavg()
     _warm_up()
     # each instance is solved by the three in turn, so load changes hit all alike
     per_instance = [
@@ -98,7 +99,8 @@ def main() -> None:
         )
         for runs in zip(*per_instance, strict=True)
     ]
-    print(f"time limit {args.time_limit:g} s, {args.threads} threads; load: {os.getloadavg()}")
+    before, after = (", ".join(f"{x:.2f}" for x in load) for load in (load_before, os.getloadavg()))
+    print(f"time limit {args.time_limit:g} s, {args.threads} threads; load {before} → {after}")
     print(markdown(reports))
 
 

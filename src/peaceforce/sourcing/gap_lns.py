@@ -246,7 +246,11 @@ class _Neighbourhoods:
     regret: FloatArray
     rng: np.random.Generator
     agents: float = 3.0
-    jobs: float = 12.0
+    jobs: float = 0.0
+
+    def __post_init__(self) -> None:
+        # about 500 pairs, which CP-SAT usually settles within the half-second budget
+        self.jobs = float(min(self.instance.n, max(12, 500 // self.instance.m)))
 
     def choose(self, current: IntArray) -> tuple[IntArray, BoolArray, bool]:
         """Jobs to free, the agents each may go to, and whether this is an agent part."""
@@ -339,4 +343,4 @@ def neighbourhood_search(
         if failures >= _PATIENCE:
             # a search that keeps failing yields half its time to HiGHS (on a busy machine
             # the two threads share less than two cores)
-            mip.join(time.monotonic() - began)
+            mip.join(min(time.monotonic() - began, deadline - time.monotonic()))
