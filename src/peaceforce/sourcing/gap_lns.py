@@ -186,8 +186,10 @@ def _within(forced: FloatArray, target: float) -> BoolArray:
 _TARGET_SHARE = 0.5
 
 #: Share of the remaining time one HiGHS round may take before it restarts on
-#: a model re-pruned against the (by then better) incumbent and bound.
+#: a model re-pruned against the (by then better) incumbent and bound; a probe
+#: of the bound gets less, since a probe that is slow is seldom worth finishing.
 _ROUND_SHARE = 0.4
+_PROBE_SHARE = 0.05
 
 
 def highs_rounds(
@@ -195,22 +197,27 @@ def highs_rounds(
 ) -> None:
     """HiGHS on ever smaller models, each keeping the pairs a solution within a target may use.
 
-    With integral costs the target sits halfway from the bound to
-    the incumbent: a solution found is real whatever its value; an optimum
+    With integral costs the target sits halfway from the bound to the
+    incumbent, or at the bound once they are close (probing, as CP-SAT does:
+    the two race): a solution found is real whatever its value; an optimum
     within the target is the optimum; an optimum above it (or no solution)
     proves that nothing is that good, lifting the bound to target + 1.
     Otherwise HiGHS runs once on the pairs a better solution may use.
     """
     sign = 1.0 if instance.sense is Sense.MIN else -1.0
     step = 1.0 if instance.integral_costs else 0.0
+    probing = instance.integral_costs
     while time.monotonic() < deadline - 0.01 and not shared.stopped():
         value, lower, start = shared.value, shared.lower, shared.best()
         budget = deadline - time.monotonic()
         target = value - step  # every pair a better solution may use (all of them without one)
+        probing = probing and start is not None and value - lower <= _PROBE_GAP
         if start is not None and instance.integral_costs:
-            target = max(lower, float(np.floor(lower + _TARGET_SHARE * (value - 1.0 - lower))))
+            share = 0.0 if probing else _TARGET_SHARE
+            target = max(lower, float(np.floor(lower + share * (value - 1.0 - lower))))
             if target < value - 1.0:
-                budget = max(1.0, _ROUND_SHARE * budget)
+                round_share = _PROBE_SHARE if probing else _ROUND_SHARE
+                budget = min(budget, max(0.5, round_share * budget))
         allowed = _within(forced, target)
         if start is not None and not allowed[start, np.arange(instance.n)].all():
             start = None
@@ -226,8 +233,10 @@ def highs_rounds(
             shared.raise_lower(target + step)
         elif outcome.optimal:
             shared.raise_lower(best)
-        elif outcome.bound is not None:
-            shared.raise_lower(min(round_up(instance, sign * outcome.bound), target + step))
+        else:
+            probing = False  # a probe that runs out of time is too hard: aim higher
+            if outcome.bound is not None:
+                shared.raise_lower(min(round_up(instance, sign * outcome.bound), target + step))
         if target >= value - step:
             return  # that model held every better solution: nothing more to gain
 
