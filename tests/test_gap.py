@@ -80,6 +80,18 @@ def test_engine_matches_brute_force(seed: int, sense: Sense) -> None:
     assert instance.is_feasible(np.array(result.assignment))
 
 
+@pytest.mark.parametrize("seed", range(3))
+def test_engine_on_one_thread_lets_highs_finish(seed: int) -> None:
+    instance = random_instance(seed, m=3, n=7)
+    expected = brute_force(instance)
+    result = solve_gap(instance, time_limit_s=5.0, threads=1)
+    if expected is None:
+        assert result.status is GapStatus.INFEASIBLE
+        return
+    assert result.proven_optimal
+    assert result.objective == pytest.approx(expected)
+
+
 @pytest.mark.parametrize("solver", list(PlainSolver))
 @pytest.mark.parametrize("seed", range(3))
 def test_plain_solvers_match_brute_force(seed: int, solver: PlainSolver) -> None:

@@ -163,9 +163,9 @@ def solve_gap(
             neighbourhood_search(
                 instance, regret, forced, shared, deadline=deadline, mip=mip, seed=seed
             )
-        shared.done.set()
+            shared.done.set()  # interrupts HiGHS if it is still running
         mip.join()
-    if shared.assignment is None and np.isinf(shared.lower):
+    if shared.assignment is None and shared.lower == np.inf:
         return _infeasible(instance, started)
     return _result(instance, shared, started)
 
