@@ -4,8 +4,6 @@ CP-SAT model, and measure the gap of schedules too large to prove.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from peaceforce.deployment.network import IndexedProblem
@@ -39,9 +37,12 @@ def lateness_lower_bound(ix: IndexedProblem) -> int:
 
 
 def _energy_bound(ix: IndexedProblem, r: int) -> int | None:
-    """For every head ``t``: the work of tasks that cannot start before ``t``
-    must fit into capacity from ``t`` on, and the last of them still has its
-    successors to run. The best such end over all ``t`` bounds the makespan.
+    """For every head ``t`` and wait ``q``: the tasks that cannot start before
+    ``t`` and have at least ``q`` days of successors after their end must do
+    their work within capacity from ``t`` on, and the last of them to end still
+    has ``q`` days to go. The best such end over all ``(t, q)`` bounds the
+    makespan (``q`` = the least wait of all tasks from ``t`` is the classical
+    energy bound with releases and tails; larger ``q`` trades work for wait).
     """
     items = [
         (ix.head[j], q * ix.duration[j], ix.tail[j] - ix.duration[j], q, j)
@@ -59,23 +60,26 @@ def _energy_bound(ix: IndexedProblem, r: int) -> int | None:
         if q > steady and not _window_exists(cap[head:] >= q, ix.duration[j]):
             return None
     cum = np.concatenate(([0], np.cumsum(cap)))
-    items.sort(key=lambda it: -it[0])
+    heads = np.array([it[0] for it in items], dtype=np.int64)
+    energy = np.array([it[1] for it in items], dtype=np.int64)
+    after = np.array([it[2] for it in items], dtype=np.int64)
     bound = 0
-    work = 0
-    after = math.inf
-    for k, (head, energy, succ_time, _, _) in enumerate(items):
-        work += energy
-        after = min(after, succ_time)
-        if k + 1 < len(items) and items[k + 1][0] == head:
-            continue
-        target = int(cum[head]) + work
-        if target <= cum[-1]:
-            done = int(np.searchsorted(cum, target, side="left"))
-        elif steady > 0:
-            done = length + math.ceil((target - int(cum[-1])) / steady)
-        else:
-            return None
-        bound = max(bound, done + int(after))
+    for head in np.unique(heads):
+        mask = heads >= head
+        # Subsets {head_j >= head, after_j >= q}: the larger q, the less work but
+        # the longer the wait behind the last of them.
+        order = np.argsort(-after[mask], kind="stable")
+        q_desc = after[mask][order]
+        work = np.cumsum(energy[mask][order])
+        last = np.r_[q_desc[1:] != q_desc[:-1], True]
+        targets = int(cum[head]) + work[last]
+        done = np.searchsorted(cum, targets, side="left").astype(np.int64)
+        beyond = targets > cum[-1]
+        if beyond.any():
+            if steady <= 0:
+                return None
+            done[beyond] = length + -((int(cum[-1]) - targets[beyond]) // steady)
+        bound = max(bound, int((done + q_desc[last]).max()))
     return bound
 
 

@@ -46,8 +46,8 @@ from peaceforce.deployment.schedule import (
 from peaceforce.errors import SolverError
 
 #: Share of the time limit the construction heuristic may use, and its cap.
-HEURISTIC_SHARE = 0.1
-HEURISTIC_CAP_S = 10.0
+HEURISTIC_SHARE = 0.25
+HEURISTIC_CAP_S = 20.0
 #: Share of the remaining time the first (lateness) solve may use.
 LATENESS_PHASE_SHARE = 2 / 3
 
