@@ -1,4 +1,5 @@
-"""Construction heuristics: priority-rule serial schedule generation, justification.
+"""Construction heuristics: priority-rule serial and parallel schedule generation,
+justification.
 
 They give CP-SAT a horizon (an upper bound) and a complete hint, and on large
 deployment instances they carry most of the weight: CP-SAT then improves a good

@@ -2,9 +2,9 @@
 
 The pipeline of ``solve_schedule``: index the problem → lower bounds (proof of
 infeasibility, or of optimality when the heuristic meets them) → multi-pass
-serial SGS (horizon, fallback, hint) → CP-SAT model with interval variables and
-one ``add_cumulative`` per resource → solve → result with usage and lateness
-reasons.
+serial and parallel SGS (horizon, fallback, hint) → CP-SAT model with interval
+variables and one ``add_cumulative`` per resource → solve → result with usage
+and lateness reasons.
 
 The SGS schedule is given to CP-SAT with ``add_hint`` only for the lateness
 objective. For the makespan it measurably hurts (benchmarks/rcpsp.py): on
@@ -45,7 +45,8 @@ from peaceforce.deployment.schedule import (
 )
 from peaceforce.errors import SolverError
 
-#: Share of the time limit the construction heuristic may use, and its cap.
+#: Share of the time limit the construction heuristic may use, and its cap. On
+#: 5,000 lines sampling SGS passes gains as much per second as CP-SAT does.
 HEURISTIC_SHARE = 0.25
 HEURISTIC_CAP_S = 20.0
 #: Share of the remaining time the first (lateness) solve may use.
