@@ -185,11 +185,69 @@ def _within(forced: FloatArray, target: float) -> BoolArray:
 #: use, a fraction of them, so HiGHS searches it much faster.
 _TARGET_SHARE = 0.5
 
-#: Share of the remaining time one HiGHS round may take before it restarts on
-#: a model re-pruned against the (by then better) incumbent and bound; a probe
-#: of the bound gets less, since a probe that is slow is seldom worth finishing.
-_ROUND_SHARE = 0.4
+#: Share of the remaining time a probe of the bound may take: a slow probe is
+#: seldom worth finishing.
 _PROBE_SHARE = 0.05
+
+#: Restarting HiGHS throws its search tree away, so a round is only cut short
+#: (and a new one aimed lower) once the new model would keep at most this share
+#: of the current one's pairs.
+_SHRINK = 0.8
+
+
+def _round_pairs(
+    instance: GapInstance, forced: FloatArray, value: float, lower: float, *, probing: bool
+) -> tuple[float, BoolArray]:
+    """The target of a HiGHS round and the pairs its model keeps.
+
+    The target is the bound when probing, else halfway from bound to incumbent;
+    it falls back to "anything better than the incumbent" when costs are not
+    integral, there is no incumbent yet, or aiming lower would hardly shrink the model.
+    """
+    better = value - (1.0 if instance.integral_costs else 0.0)
+    every = _within(forced, better)
+    if not instance.integral_costs or not np.isfinite(value):
+        return better, every
+    share = 0.0 if probing else _TARGET_SHARE
+    target = max(lower, float(np.floor(lower + share * (value - 1.0 - lower))))
+    kept = _within(forced, target)
+    if kept.sum() > _SHRINK * every.sum():
+        return better, every
+    return target, kept
+
+
+@dataclass
+class _Round:
+    """The solution exchange of one HiGHS round.
+
+    Passes incumbents both ways and ends the round once a better incumbent
+    would let a new round work on a model with far fewer pairs.
+    """
+
+    instance: GapInstance
+    forced: FloatArray
+    shared: Incumbent
+    pairs: int
+    seen: float
+
+    def found(self, assignment: IntArray) -> None:
+        """HiGHS found an improving solution."""
+        self.shared.found(assignment)
+
+    def incoming(self) -> IntArray | None:
+        """A better solution found by the search, once."""
+        return self.shared.incoming()
+
+    def stopped(self) -> bool:
+        """True once the solve is over or a re-pruned model would be much smaller."""
+        if self.shared.stopped():
+            return True
+        value = self.shared.value
+        if value >= self.seen:
+            return False
+        self.seen = value
+        _, kept = _round_pairs(self.instance, self.forced, value, self.shared.lower, probing=False)
+        return bool(kept.sum() <= _SHRINK * self.pairs)
 
 
 def highs_rounds(
@@ -201,28 +259,25 @@ def highs_rounds(
     incumbent, or at the bound once they are close (probing, as CP-SAT does:
     the two race): a solution found is real whatever its value; an optimum
     within the target is the optimum; an optimum above it (or no solution)
-    proves that nothing is that good, lifting the bound to target + 1.
-    Otherwise HiGHS runs once on the pairs a better solution may use.
+    proves that nothing is that good, lifting the bound to target + 1. A round
+    ends early once the incumbent has improved enough to prune a fifth of its
+    pairs. Otherwise HiGHS runs once on the pairs a better solution may use.
     """
     sign = 1.0 if instance.sense is Sense.MIN else -1.0
     step = 1.0 if instance.integral_costs else 0.0
     probing = instance.integral_costs
     while time.monotonic() < deadline - 0.01 and not shared.stopped():
         value, lower, start = shared.value, shared.lower, shared.best()
+        probing = probing and value - lower <= _PROBE_GAP
+        target, allowed = _round_pairs(instance, forced, value, lower, probing=probing)
         budget = deadline - time.monotonic()
-        target = value - step  # every pair a better solution may use (all of them without one)
-        probing = probing and start is not None and value - lower <= _PROBE_GAP
-        if start is not None and instance.integral_costs:
-            share = 0.0 if probing else _TARGET_SHARE
-            target = max(lower, float(np.floor(lower + share * (value - 1.0 - lower))))
-            if target < value - 1.0:
-                round_share = _PROBE_SHARE if probing else _ROUND_SHARE
-                budget = min(budget, max(0.5, round_share * budget))
-        allowed = _within(forced, target)
+        if probing and target < value - step:
+            budget = min(budget, max(0.5, _PROBE_SHARE * budget))
         if start is not None and not allowed[start, np.arange(instance.n)].all():
             start = None
+        exchange = _Round(instance, forced, shared, int(allowed.sum()), seen=value)
         outcome = solve_highs(
-            instance, budget, start=start, allowed=allowed, seed=seed, exchange=shared
+            instance, budget, start=start, allowed=allowed, seed=seed, exchange=exchange
         )
         if outcome.assignment is not None:
             shared.offer(outcome.assignment, Component.HIGHS)
@@ -237,8 +292,6 @@ def highs_rounds(
             probing = False  # a probe that runs out of time is too hard: aim higher
             if outcome.bound is not None:
                 shared.raise_lower(min(round_up(instance, sign * outcome.bound), target + step))
-        if target >= value - step:
-            return  # that model held every better solution: nothing more to gain
 
 
 @dataclass
