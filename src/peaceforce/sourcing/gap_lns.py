@@ -1,7 +1,10 @@
-"""Exact search on parts of a GAP: the shared incumbent, improve-or-prove, neighbourhoods.
+"""Exact solves on pruned models and on parts of a GAP, around a shared incumbent and bound.
 
-Everything works in minimisation form (costs negated when maximising) on the
-incumbent that the search thread and the HiGHS thread share. ``forced[i, j]``
+CP-SAT probes the bound (:func:`prove_or_improve`) and then re-optimises parts
+of the incumbent (:func:`neighbourhood_search`); HiGHS works beside it on
+target-pruned models (:func:`highs_rounds`). Everything works in minimisation
+form (costs negated when maximising) on the incumbent and bound the two
+threads share. ``forced[i, j]``
 is a proven lower bound on every solution that puts job ``j`` on agent ``i``
 (from the Lagrangian relaxations); it decides which pairs a better solution
 may still use.
