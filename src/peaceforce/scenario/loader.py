@@ -267,26 +267,25 @@ def _load_list_file(draft: Draft, name: str, model: type[BaseModel], collection:
             draft.remember_broken(collection, item, "code" if collection == "nations" else "id")
 
 
-def _load_transport(draft: Draft) -> None:
-    parsed = read_yaml(draft, TRANSPORT_FILE)
+def _load_mapping_file(draft: Draft, name: str, model: type[BaseModel]) -> Located | None:
+    """Parse a YAML file holding one mapping (not a list) into one validated item."""
+    parsed = read_yaml(draft, name)
     if parsed is None:
-        return
+        return None
     data, lines = parsed
-    origin = Origin(TRANSPORT_FILE, (), lines)
-    value = validate_item(draft, TransportNetwork, data, origin)
-    if value is not None:
-        draft.of("transport").append(Located(value, origin))
+    origin = Origin(name, (), lines)
+    value = validate_item(draft, model, data, origin)
+    return None if value is None else Located(value, origin)
+
+
+def _load_transport(draft: Draft) -> None:
+    located = _load_mapping_file(draft, TRANSPORT_FILE, TransportNetwork)
+    if located is not None:
+        draft.of("transport").append(located)
 
 
 def _load_header(draft: Draft) -> None:
-    parsed = read_yaml(draft, SCENARIO_FILE)
-    if parsed is None:
-        return
-    data, lines = parsed
-    origin = Origin(SCENARIO_FILE, (), lines)
-    value = validate_item(draft, ScenarioHeader, data, origin)
-    if value is not None:
-        draft.header = Located(value, origin)
+    draft.header = _load_mapping_file(draft, SCENARIO_FILE, ScenarioHeader)
 
 
 # --- pledges as CSV --------------------------------------------------------------------
