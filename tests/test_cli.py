@@ -11,6 +11,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from peaceforce.cli import app
+from peaceforce.errors import InputError
 from peaceforce.plan import PlanResult
 
 runner = CliRunner()
@@ -203,3 +204,22 @@ def test_us_backstop_switch_lifts_the_italian_caveat() -> None:
 
     assert backstop_obstacles(False) == 3
     assert backstop_obstacles(True) == 0
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    result = runner.invoke(
+        app, ["deploy", "-m", "air_shield", "-f", "coalition", "--out", str(blocker)]
+    )
+    assert result.exit_code != 0
+    assert isinstance(result.exception, InputError)  # main() turns it into a table and exit code 2
+    assert result.exception.problems[0].expected == "a writable file path"
+
+
+def test_mps_export_needs_an_mps_or_lp_name(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["source", "-m", "air_shield", "-f", "coalition", "--export-mps", str(tmp_path)]
+    )
+    assert isinstance(result.exception, InputError)
+    assert result.exception.problems[0].expected == "a file name ending in .mps or .lp"

@@ -46,7 +46,6 @@ def bench_gap(
     bounds_file = bounds or _sibling(files, "bounds.tsv")
     known = read_gap_bounds(bounds_file) if bounds_file else None
     if export_mps_to is not None:
-        export_mps_to.mkdir(parents=True, exist_ok=True)
         for path in files:
             for instance in read_orlib_gap(path):
                 export_mps(instance, export_mps_to / f"{instance.name}.mps")

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from peaceforce.errors import InputError, Problem, SolverError
+from peaceforce.outputs import write_highs_model
 from peaceforce.solvers import cp_sat, highs
 from peaceforce.sourcing.gap_model import BoolArray, FloatArray, GapInstance, IntArray, Sense
 
@@ -257,8 +258,7 @@ def solve_cp_sat(
 def export_mps(instance: GapInstance, path: Path) -> None:
     """Write the instance's MIP as a (free) MPS file any MIP solver can read."""
     model, _ = _instance_model(instance, None)
-    if model.writeModel(str(path)) != highs().HighsStatus.kOk:
-        raise SolverError(f"HiGHS could not write {path}")
+    write_highs_model(model, path)
 
 
 def solve_mps(path: Path, time_limit_s: float) -> float | None:

@@ -28,6 +28,7 @@ import numpy as np
 
 from peaceforce.errors import SolverError
 from peaceforce.mandate.analysis import FrameworkAssessment
+from peaceforce.outputs import write_highs_model
 from peaceforce.scenario.model import MaxTourLength, MissionOption, PersonnelCeiling, Scenario
 from peaceforce.solvers import highs
 from peaceforce.sourcing.candidates import Pair, candidate_pairs
@@ -332,7 +333,7 @@ def export_mps(problem: SourcingProblem, path: Path) -> None:
     model = create_model(problem)
     everything = np.arange(model.highs.getNumCol(), dtype=np.int32)
     model.highs.changeColsCost(len(everything), everything, model.costs[0])
-    model.highs.writeModel(str(path))
+    write_highs_model(model.highs, path)
 
 
 def tour_months(problem: SourcingProblem, pledge_id: str) -> int:
