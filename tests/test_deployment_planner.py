@@ -210,3 +210,23 @@ def test_deployment_files(builtin_air_shield: DeploymentResult, tmp_path: Path) 
     book = load_workbook(tmp_path / "deploy-air_shield-coalition.tpfdd.xlsx")
     assert book.sheetnames == ["TPFDD", "Node use"]
     assert (tmp_path / "deploy-air_shield-coalition-gantt.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_units_bound_outside_ukraine_are_judged_against_the_lines_day() -> None:
+    # Cargo by rail and people by air both end the move to the Polish hub: each
+    # final leg carries the line's day as its RDD, and lateness is counted from it.
+    scenario = tiny_scenario([pledge("fra", "FRA", "inf", 1)], [line("l", "inf", 1, "pol", day=6)])
+    result = _deploy(scenario, _network())
+    finals = [
+        r
+        for r in result.records
+        if r.kind is RecordKind.DEPLOYMENT and r.required_delivery_day is not None
+    ]
+    assert {r.id.rsplit(":", 1)[-1] for r in finals} == {"rail", "pax"}
+    assert {r.required_delivery_day for r in finals} == {6}
+    for record in finals:
+        assert record.arrival_day is not None
+        assert record.days_late == max(0, record.arrival_day - 6)
+    for late in result.late:
+        assert late.required_delivery_day == 6
+        assert late.days_late == late.arrival_day - 6

@@ -405,8 +405,9 @@ class _Builder:
             airfield,
             sorties=self.sorties(move, airfield, move.unit_type.personnel, 0.0),
             suffix="pax",
+            # a day to gather the people at the aerial port of embarkation
             release=move.ready_day + 1,
-            due=None if staging else due,
+            due=None if staging else max(0, move.latest_arrival_day - drive),
             facts=Facts(
                 Mode.AIR,
                 self.home(move),
@@ -445,17 +446,20 @@ class _Builder:
     def enablers_first(self) -> None:
         """Headquarters, enablers and air defence of an area arrive before its manoeuvre units."""
         by_area: dict[str, tuple[list[str], list[str]]] = {}
-        finals = {leg.unit: leg for leg in self.plan.legs if leg.final}
+        # A unit may end in several legs (cargo by rail, people by air): gate them all.
+        finals: dict[str, list[str]] = {}
+        for leg in self.plan.legs:
+            if leg.final:
+                finals.setdefault(leg.unit, []).append(leg.task.id)
         for move in self.plan.units:
-            leg = finals[move.key]
             first, later = by_area.setdefault(move.area.id, ([], []))
             if move.unit_type.id in _HQ_TYPES or move.unit_type.domain in (
                 Domain.ENABLER,
                 Domain.AIR_DEFENCE,
             ):
-                first.append(leg.task.id)
+                first.extend(finals[move.key])
             elif move.unit_type.domain is Domain.LAND:
-                later.append(leg.task.id)
+                later.extend(finals[move.key])
         for area_id, (first, later) in by_area.items():
             if first and later:
                 gate = f"enablers-in@{area_id}"

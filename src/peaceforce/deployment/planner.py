@@ -153,12 +153,11 @@ def _records(plan: MovementPlan, schedule: ScheduleResult, months: int) -> list[
     records = []
     for leg in plan.legs:
         move = units.get(leg.unit)
-        if move is None or not (
-            leg.cargo or leg.passengers
-        ):  # a milestone, or an empty ship going home
+        if move is None:  # a milestone, not a movement
             continue
         arrival = _arrival(leg, schedule.starts)
-        rdd = (leg.task.due + leg.onward_days) if (leg.final and leg.task.due is not None) else None
+        # The line's latest arrival day is the RDD of each leg that puts the unit in place.
+        rdd = move.latest_arrival_day if leg.final else None
         records.append(
             MovementRecord(
                 id=leg.task.id,
@@ -191,7 +190,13 @@ def _rotations(
     plan: MovementPlan, records: list[MovementRecord], months: int
 ) -> list[MovementRecord]:
     """Planned reliefs in place at the end of each tour (not capacity-checked), one record each."""
-    finals = {r.unit: r for r in records if r.required_delivery_day is not None}
+    finals: dict[str, MovementRecord] = {}
+    for record in records:  # the last of a unit's final legs is the one the relief repeats
+        if record.required_delivery_day is None or record.arrival_day is None:
+            continue
+        known = finals.get(record.unit)
+        if known is None or (known.arrival_day or 0) < record.arrival_day:
+            finals[record.unit] = record
     reliefs = []
     for move in plan.units:
         final = finals.get(move.key)
@@ -347,20 +352,28 @@ def deploy_mission(
     records = _records(plan, schedule, months) if schedule.starts else []
     finals = {leg.task.id: leg for leg in plan.legs if leg.final}
     units = {u.key: u for u in plan.units}
-    late = [
-        LateLine(
-            unit=finals[t.task].unit,
-            requirement_line=units[finals[t.task].unit].line_id,
-            required_delivery_day=t.due + finals[t.task].onward_days,
-            arrival_day=t.end + finals[t.task].onward_days,
-            days_late=t.days_late,
-            unavoidable_days=t.unavoidable_days,
-            reason=t.reason,
-            blocked_by=tuple(_blocker_name(plan, finals[t.task].unit, b) for b in t.blocked_by),
+    late = []
+    for t in schedule.late_tasks:
+        leg = finals.get(t.task)
+        if leg is None:
+            continue
+        move = units[leg.unit]
+        arrival = t.end + leg.onward_days
+        days_late = arrival - move.latest_arrival_day
+        if days_late <= 0:
+            continue
+        late.append(
+            LateLine(
+                unit=leg.unit,
+                requirement_line=move.line_id,
+                required_delivery_day=move.latest_arrival_day,
+                arrival_day=arrival,
+                days_late=days_late,
+                unavoidable_days=min(t.unavoidable_days, days_late),
+                reason=t.reason,
+                blocked_by=tuple(_blocker_name(plan, leg.unit, b) for b in t.blocked_by),
+            )
         )
-        for t in schedule.late_tasks
-        if t.task in finals
-    ]
     return DeploymentResult(
         mission_id=sourcing.mission_id,
         framework_id=sourcing.framework_id,
