@@ -223,3 +223,16 @@ def test_mps_export_needs_an_mps_or_lp_name(tmp_path: Path) -> None:
     )
     assert isinstance(result.exception, InputError)
     assert result.exception.problems[0].expected == "a file name ending in .mps or .lp"
+
+
+def test_validate_checks_protection_yaml(tmp_path: Path) -> None:
+    from scenario_copies import copy_builtin
+
+    folder = copy_builtin(tmp_path)
+    text = (folder / "protection.yaml").read_text(encoding="utf-8")
+    (folder / "protection.yaml").write_text(text + "\nno_such_section: 1\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(folder), "--json"])
+    assert result.exit_code == 2
+    [problem] = json.loads(result.stdout)["problems"]
+    assert problem["file"] == "protection.yaml"
+    assert problem["expected"] == "no such field (misspelt or unknown)"

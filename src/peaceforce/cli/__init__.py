@@ -64,9 +64,13 @@ def validate(
     folder: Annotated[Path, typer.Argument(help="Scenario folder to check.")],
     as_json: JsonOption = False,
 ) -> None:
-    """Check a scenario folder and report every problem at once (exit code 2 if any)."""
+    """Check a scenario folder and report every problem at once (exit code 2 if any).
+
+    The optional ``protection.yaml`` is checked too, once the scenario it refers to is sound.
+    """
     try:
         scenario = load_scenario(folder)
+        load_protection_data(scenario, folder)
     except InputError as exc:
         if not as_json:
             raise
