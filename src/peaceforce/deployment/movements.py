@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 from peaceforce.deployment.problem import Precedence, Resource, SchedulingProblem, Task
 from peaceforce.geo.crs import geodesic_km
-from peaceforce.scenario.model import Area, Domain, ParliamentaryVote, Pledge, Scenario, UnitType
+from peaceforce.scenario.model import Area, Domain, Pledge, Scenario, UnitType
 from peaceforce.scenario.transport import LiftPool, Mode, Node, NodeKind, TransportNetwork
+from peaceforce.sourcing.candidates import area_centre
 from peaceforce.sourcing.optimise import priority_weight
 from peaceforce.sourcing.result import SourcingResult
 
@@ -126,13 +127,6 @@ def _km(a: Node | Pledge | tuple[float, float], b: Node | tuple[float, float]) -
     return geodesic_km(lon1, lat1, lon2, lat2)
 
 
-def _centre(area: Area) -> tuple[float, float]:
-    from shapely import wkt
-
-    c = wkt.loads(area.geometry_wkt).centroid
-    return float(c.x), float(c.y)
-
-
 def unit_moves(scenario: Scenario, sourcing: SourcingResult) -> list[UnitMove]:
     """One entry per sourced unit, with the day it is ready to load."""
     pledges = {p.id: p for p in scenario.pledges}
@@ -141,7 +135,6 @@ def unit_moves(scenario: Scenario, sourcing: SourcingResult) -> list[UnitMove]:
     for assignment in sourcing.assignments:
         pledge = pledges[assignment.pledge_id]
         line = lines[assignment.line_id]
-        vote = sum(c.lead_time_days for c in pledge.caveats_of(ParliamentaryVote))
         for index in range(assignment.units):
             moves.append(
                 UnitMove(
@@ -152,7 +145,7 @@ def unit_moves(scenario: Scenario, sourcing: SourcingResult) -> list[UnitMove]:
                     area=scenario.area_by_id[line.area],
                     priority=line.priority,
                     latest_arrival_day=line.latest_arrival_day,
-                    ready_day=pledge.readiness_days + vote,
+                    ready_day=pledge.ready_day(),
                 )
             )
     return moves
@@ -231,7 +224,7 @@ class _Builder:
     def sail(self, move: UnitMove) -> None:
         """Warships sail from home; no node of ours limits them."""
         net = self.network
-        km = _km(move.pledge, _centre(move.area)) * net.sea_route_factor
+        km = _km(move.pledge, area_centre(move.area)) * net.sea_route_factor
         task = Task(
             id="-",
             duration=_days(km, net.sea_km_per_day),
@@ -283,7 +276,7 @@ class _Builder:
 
     def fly(self, move: UnitMove) -> None:
         """Combat aircraft self-deploy to the nearest airfield; their support comes by airlift."""
-        airfield = _nearest(self.network.usable_nodes(NodeKind.AIRFIELD), *_centre(move.area))
+        airfield = _nearest(self.network.usable_nodes(NodeKind.AIRFIELD), *area_centre(move.area))
         sorties = AIRCRAFT_PER_SQUADRON + self.sorties(
             move, airfield, move.unit_type.personnel, move.unit_type.short_tons
         )
@@ -348,7 +341,7 @@ class _Builder:
     def ground(self, move: UnitMove) -> None:
         """Cargo by rail (after sealift for overseas nations), people by air, meeting at staging."""
         net = self.network
-        centre = _centre(move.area)
+        centre = area_centre(move.area)
         weight = int(priority_weight(move.priority))
         in_ukraine = move.area.host_nation == "UKR"
         staging = _nearest(net.usable_nodes(NodeKind.STAGING_AREA), *centre) if in_ukraine else None

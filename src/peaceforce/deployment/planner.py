@@ -23,12 +23,10 @@ from peaceforce.deployment.schedule import LatenessReason, Objective, ScheduleRe
 from peaceforce.deployment.scheduling import solve_schedule
 from peaceforce.errors import InputError, Problem
 from peaceforce.results import Result
-from peaceforce.scenario.model import MaxTourLength, Scenario
+from peaceforce.scenario.model import DAYS_PER_MONTH, Scenario
 from peaceforce.scenario.transport import Mode
-from peaceforce.sourcing.optimise import DEFAULT_TOUR_MONTHS
 from peaceforce.sourcing.result import SourcingResult
 
-_DAYS_PER_MONTH = 30.44
 _GAIN_TIME_LIMIT_S = 2.0
 _MAX_BOTTLENECKS = 6
 
@@ -202,10 +200,9 @@ def _rotations(
         final = finals.get(move.key)
         if final is None or final.arrival_day is None:
             continue
-        tours = [c.months for c in move.pledge.caveats_of(MaxTourLength)]
-        tour = min(tours) if tours else DEFAULT_TOUR_MONTHS
+        tour = move.pledge.tour_months()
         for k in range(1, math.ceil(months / tour)):
-            day = final.arrival_day + round(k * tour * _DAYS_PER_MONTH)
+            day = final.arrival_day + round(k * tour * DAYS_PER_MONTH)
             reliefs.append(
                 final.model_copy(
                     update={

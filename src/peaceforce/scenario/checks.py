@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from peaceforce.errors import Problem
 from peaceforce.scenario.model import (
+    DAYS_PER_MONTH,
     DecisionRule,
     Membership,
     RequiredFrameworks,
@@ -21,8 +22,6 @@ from peaceforce.scenario.model import (
 
 if TYPE_CHECKING:
     from peaceforce.scenario.loader import Draft, Located
-
-_DAYS_PER_MONTH = 30.44
 
 
 def _problem(
@@ -163,7 +162,7 @@ def check_pledge_windows(draft: Draft) -> list[Problem]:
         return []
     d_day = draft.header.item.d_day
     longest = max(m.item.duration_months for m in draft.of("missions"))
-    mission_end = d_day + timedelta(days=round(longest * _DAYS_PER_MONTH))
+    mission_end = d_day + timedelta(days=round(longest * DAYS_PER_MONTH))
     problems: list[Problem] = []
     for located in draft.of("pledges"):
         window = located.item.available

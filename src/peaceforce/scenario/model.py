@@ -27,6 +27,11 @@ from peaceforce.scenario.base import (
 )
 from peaceforce.scenario.transport import TransportNetwork
 
+#: Average days in a month, for mission and tour lengths given in months.
+DAYS_PER_MONTH = 30.44
+#: Tour length assumed where a pledge states none (months): the common six-month tour.
+DEFAULT_TOUR_MONTHS = 6
+
 
 class Membership(StrEnum):
     """Memberships that decide votes and consent: alliances and the Security Council."""
@@ -290,6 +295,17 @@ class Pledge(Frozen):
     def caveats_of(self, kind: type[_CaveatT]) -> tuple[_CaveatT, ...]:
         """The pledge's caveats of one type."""
         return tuple(c for c in self.caveats if isinstance(c, kind))
+
+    def ready_day(self) -> int:
+        """Days after D-day the units can move: notice plus any parliamentary vote."""
+        return self.readiness_days + sum(
+            c.lead_time_days for c in self.caveats_of(ParliamentaryVote)
+        )
+
+    def tour_months(self) -> int:
+        """The longest tour its units serve before relief (months)."""
+        tours = [c.months for c in self.caveats_of(MaxTourLength)]
+        return min(tours) if tours else DEFAULT_TOUR_MONTHS
 
 
 # --- frameworks and missions -----------------------------------------------------

@@ -23,7 +23,6 @@ from peaceforce.scenario.model import (
     MinDistanceFromLineOfContact,
     MissionOption,
     NoPresenceOnUkrainianTerritory,
-    ParliamentaryVote,
     Pledge,
     RequirementLine,
     RequiresUsBackstop,
@@ -65,9 +64,14 @@ def _centroid(area_wkt: str) -> tuple[float, float]:
     return float(point.x), float(point.y)
 
 
+def area_centre(area: Area) -> tuple[float, float]:
+    """The (lon, lat) centre of an area, computed once per geometry."""
+    return _centroid(area.geometry_wkt)
+
+
 def travel_km(pledge: Pledge, area: Area) -> float:
     """Great-circle distance from the pledge's home base to the area's centre."""
-    lon, lat = _centroid(area.geometry_wkt)
+    lon, lat = area_centre(area)
     return geodesic_km(pledge.home_base.lon, pledge.home_base.lat, lon, lat)
 
 
@@ -124,8 +128,8 @@ def obstacles(
                 detail="caveat: needs a US backstop, scenario assumes none",
             )
         )
-    vote_days = sum(c.lead_time_days for c in pledge.caveats_of(ParliamentaryVote))
-    ready_day = pledge.readiness_days + vote_days
+    vote_days = pledge.ready_day() - pledge.readiness_days
+    ready_day = pledge.ready_day()
     if ready_day > line.latest_arrival_day:
         what = f"readiness {pledge.readiness_days} d" + (
             f" + parliamentary vote {vote_days} d" if vote_days else ""

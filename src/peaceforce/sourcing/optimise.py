@@ -29,12 +29,10 @@ import numpy as np
 from peaceforce.errors import SolverError
 from peaceforce.mandate.analysis import FrameworkAssessment
 from peaceforce.outputs import write_highs_model
-from peaceforce.scenario.model import MaxTourLength, MissionOption, PersonnelCeiling, Scenario
+from peaceforce.scenario.model import MissionOption, PersonnelCeiling, Scenario
 from peaceforce.solvers import highs
 from peaceforce.sourcing.candidates import Pair, candidate_pairs
 
-#: Tour length assumed where a pledge states none (months): the common six-month tour.
-DEFAULT_TOUR_MONTHS = 6
 _STAGE_TOLERANCE = 1e-6
 
 OBJECTIVE_STATEMENT = (
@@ -339,5 +337,4 @@ def export_mps(problem: SourcingProblem, path: Path) -> None:
 def tour_months(problem: SourcingProblem, pledge_id: str) -> int:
     """A pledge's maximum tour (months), or the default where it states none."""
     pledge = next(p for p in problem.scenario.pledges if p.id == pledge_id)
-    tours = [c.months for c in pledge.caveats_of(MaxTourLength)]
-    return min(tours) if tours else DEFAULT_TOUR_MONTHS
+    return pledge.tour_months()
