@@ -45,13 +45,12 @@ def bench_gap(
     """Solve OR-Library GAP files with the sourcing engine: objective, bound, gap, time."""
     bounds_file = bounds or _sibling(files, "bounds.tsv")
     known = read_gap_bounds(bounds_file) if bounds_file else None
+    instances = [instance for path in files for instance in read_orlib_gap(path)]
     if export_mps_to is not None:
-        for path in files:
-            for instance in read_orlib_gap(path):
-                export_mps(instance, export_mps_to / f"{instance.name}.mps")
-    count = sum(len(read_orlib_gap(path)) for path in files)
+        for instance in instances:
+            export_mps(instance, export_mps_to / f"{instance.name}.mps")
     with Progress(console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("solving GAP instances", total=count)
+        task = progress.add_task("solving GAP instances", total=len(instances))
         report = run_gap_bench(files, time_limit, known, progress=lambda _: progress.advance(task))
     if as_json:
         print_json(report)
