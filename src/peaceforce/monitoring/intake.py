@@ -140,13 +140,14 @@ def read_csv(
     mapping = {f: f for f in Incident.model_fields if f in header} | dict(columns or {})
     missing = [c for c in mapping.values() if c not in header]
     if missing or not mapping:
+        wanted = sorted(mapping.values()) if mapping else _REQUIRED_FIELDS
         raise InputError(
             [
                 Problem(
                     file,
                     "line 1",
                     f"columns {header}",
-                    f"a header with the columns {sorted(mapping.values())}",
+                    f"a header with the columns {wanted} (or a --columns mapping to them)",
                 )
             ]
         )
@@ -408,6 +409,12 @@ def read_cot(path: Path | str, *, default_source: Source = Source.PATROL) -> Int
     """Read a file of Cursor-on-Target events (see ``parse_cot``)."""
     path = Path(path)
     return parse_cot(_read_text(path), file=str(path), default_source=default_source)
+
+
+#: Incident fields a CSV must give (a column each, or a default) for a report to be read.
+_REQUIRED_FIELDS = sorted(
+    name for name, info in Incident.model_fields.items() if info.is_required()
+)
 
 
 def parse_columns(text: str, *, option: str = "--columns") -> dict[str, str]:
