@@ -15,7 +15,6 @@ from typing import Annotated, Any
 
 import shapely
 import typer
-from pydantic import BaseModel, ConfigDict
 from rich.table import Table
 
 from peaceforce.cli import render
@@ -53,6 +52,7 @@ from peaceforce.monitoring.report import (
 )
 from peaceforce.monitoring.store import ImportResult, import_reports, read_reports
 from peaceforce.outputs import write_atomic
+from peaceforce.results import Result
 
 geo_app = new_group("geo", "Geometry from real data: the line of contact from a front-line map.")
 agreement_app = new_group(
@@ -122,10 +122,8 @@ def _problem(problem: Problem) -> dict[str, str]:
 # --- peaceforce geo ------------------------------------------------------------------
 
 
-class FrontlineSummary(BaseModel):
+class FrontlineSummary(Result):
     """What ``geo frontline`` derived: date, length, parts, and where it was written."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     snapshot: str | None
@@ -222,10 +220,8 @@ def _terms(clause: Any) -> str:
     return ""
 
 
-class AgreementCheck(BaseModel):
+class AgreementCheck(Result):
     """The outcome of ``agreement validate``."""
-
-    model_config = ConfigDict(frozen=True)
 
     ok: bool
     file: str
@@ -329,10 +325,8 @@ def _compile(
     return compile_zones(agreement, line_of_contact, sites)
 
 
-class ZoneRow(BaseModel):
+class ZoneRow(Result):
     """One compiled zone, summarised."""
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     clause: str
@@ -343,10 +337,8 @@ class ZoneRow(BaseModel):
     site: str | None
 
 
-class ZonesSummary(BaseModel):
+class ZonesSummary(Result):
     """What ``agreement zones`` compiled."""
-
-    model_config = ConfigDict(frozen=True)
 
     agreement: str
     snapshot: str | None

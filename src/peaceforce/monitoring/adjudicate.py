@@ -20,7 +20,7 @@ from datetime import datetime
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from shapely.geometry.base import BaseGeometry
 
 from peaceforce.geo.crs import lonlat_to_metric
@@ -36,6 +36,7 @@ from peaceforce.monitoring.agreement import (
     ZoneKind,
 )
 from peaceforce.monitoring.incidents import FIRE_TYPES, Incident, IncidentType, WeaponClass
+from peaceforce.results import Result
 
 _EDGE_M = 1e-3
 _TYPES = list(IncidentType)
@@ -266,10 +267,8 @@ def _contains(
 # --- correlation of reports into events ---------------------------------------------
 
 
-class Correlation(BaseModel):
+class Correlation(Result):
     """When two reports are the same event: this close in space and time, same kind of event."""
-
-    model_config = ConfigDict(frozen=True)
 
     distance_km: float = Field(default=2.0, gt=0)
     minutes: float = Field(default=30.0, ge=0)
@@ -371,10 +370,8 @@ def correlate(
 # --- typed results ------------------------------------------------------------------
 
 
-class Breach(BaseModel):
+class Breach(Result):
     """One clause an incident breaches, with its distance to the line, site or zone."""
-
-    model_config = ConfigDict(frozen=True)
 
     clause_id: str
     kind: str
@@ -384,10 +381,8 @@ class Breach(BaseModel):
     )
 
 
-class Finding(BaseModel):
+class Finding(Result):
     """An incident as adjudicated: what it breaches and which event it belongs to."""
-
-    model_config = ConfigDict(frozen=True)
 
     incident_id: str
     event_id: str
@@ -404,7 +399,7 @@ class Finding(BaseModel):
     breaches: tuple[Breach, ...] = ()
 
 
-class Event(BaseModel):
+class Event(Result):
     """Several reports of one event, with confidence and attribution combined.
 
     Confidence is 1 - prod(1 - c) over the reports, as for independent sources.
@@ -412,8 +407,6 @@ class Event(BaseModel):
     confidence is the agreeing reports' combined confidence times that party's
     share of the weight, so conflicting reports lower it.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     id: str
     incident_ids: tuple[str, ...]
@@ -425,10 +418,8 @@ class Event(BaseModel):
     attribution_confidence: float | None = None
 
 
-class Adjudication(BaseModel):
+class Adjudication(Result):
     """Findings for every incident and the events they form; serialises to JSON and back."""
-
-    model_config = ConfigDict(frozen=True)
 
     agreement_id: str
     correlation: Correlation

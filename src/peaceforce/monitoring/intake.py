@@ -19,21 +19,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.geo.geojson import parse_features
 from peaceforce.monitoring.incidents import Incident, IncidentType, Source, WeaponClass
+from peaceforce.results import Result
 
 #: CSV field that holds several values, separated by ``;``.
 _LIST_FIELDS = frozenset({"evidence"})
 _ENCODINGS = ("utf-8-sig", "cp1252")
 
 
-class IntakeResult(BaseModel):
+class IntakeResult(Result):
     """The reports accepted from one or more sources, and every one rejected with its reason."""
-
-    model_config = ConfigDict(frozen=True)
 
     incidents: tuple[Incident, ...] = ()
     rejected: tuple[Problem, ...] = ()

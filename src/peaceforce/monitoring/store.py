@@ -14,18 +14,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
 from peaceforce.errors import InputError, Problem
 from peaceforce.monitoring.incidents import Incident
 from peaceforce.monitoring.intake import read_incident_file, read_jsonl
 from peaceforce.outputs import write_atomic
+from peaceforce.results import Result
 
 
-class FileIntake(BaseModel):
+class FileIntake(Result):
     """What one file gave: valid reports, new ones, duplicates, rejected ones."""
-
-    model_config = ConfigDict(frozen=True)
 
     file: str
     reports: int
@@ -34,10 +31,8 @@ class FileIntake(BaseModel):
     rejected: int
 
 
-class ImportResult(BaseModel):
+class ImportResult(Result):
     """The outcome of importing files into a store (or only checking them, without one)."""
-
-    model_config = ConfigDict(frozen=True)
 
     store: str | None
     files: tuple[FileIntake, ...]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
 from rich.table import Table
 
+from peaceforce.results import Result
 from peaceforce.sourcing.gap import PlainSolver, solve_gap, solve_gap_plain
 from peaceforce.sourcing.gap_io import read_orlib_gap
 from peaceforce.sourcing.gap_model import (
@@ -19,10 +19,8 @@ from peaceforce.sourcing.gap_model import (
 )
 
 
-class GapBenchRow(BaseModel):
+class GapBenchRow(Result):
     """One instance's outcome next to its published best known value."""
-
-    model_config = ConfigDict(frozen=True)
 
     instance: str
     sense: Sense
@@ -36,10 +34,8 @@ class GapBenchRow(BaseModel):
     found_by: Component | None
 
 
-class GapBenchReport(BaseModel):
+class GapBenchReport(Result):
     """All rows of one run; ``solver`` is ``None`` for our engine."""
-
-    model_config = ConfigDict(frozen=True)
 
     solver: PlainSolver | None
     time_limit_s: float

@@ -12,7 +12,8 @@ from enum import StrEnum
 
 import numpy as np
 import numpy.typing as npt
-from pydantic import BaseModel, ConfigDict
+
+from peaceforce.results import Result
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -138,15 +139,13 @@ class Component(StrEnum):
     CP_SAT = "cp_sat"
 
 
-class GapResult(BaseModel):
+class GapResult(Result):
     """Outcome of one GAP solve; serialises with ``model_dump_json`` / ``model_validate_json``.
 
     ``assignment[j]`` is the agent (0-based) that takes job ``j``. ``best_bound``
     is a proven bound on the optimum (below it when minimising, above when
     maximising); ``relative_gap`` is ``|objective - best_bound| / |objective|``.
     """
-
-    model_config = ConfigDict(frozen=True)
 
     instance: str
     sense: Sense
