@@ -1,15 +1,26 @@
-"""Lazy access to the two solver libraries, in the one import order that works.
+"""Shared solver cores: lazy access to the solver libraries, one status vocabulary.
 
 OR-Tools ships its own copy of HiGHS. If ``highspy`` is imported first, the later
 ``ortools`` import fails with an undefined HiGHS symbol, so every module reaches
 the solvers through these functions, which always load OR-Tools first. Nothing
 is imported until a solver is actually needed.
+
+::
+
+    solvers/
+      __init__.py   cp_sat(), highs(): lazy imports in the order that works
+      status.py     SolveStatus: how any solve ended, for every solver
+      highs_mip.py  a configured HiGHS model, its outcome mapped to SolveStatus
 """
 
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
+
+from peaceforce.solvers.status import SolveStatus
+
+__all__ = ["SolveStatus", "cp_sat", "highs"]
 
 
 def cp_sat() -> ModuleType:

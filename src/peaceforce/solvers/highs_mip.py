@@ -1,0 +1,51 @@
+"""HiGHS, configured once and read back once: every MIP in peaceforce goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from peaceforce.solvers import highs as highspy
+from peaceforce.solvers.status import SolveStatus
+
+
+def new_highs(*, mip_rel_gap: float = 0.0) -> Any:
+    """A silent HiGHS model that proves optimality unless told otherwise.
+
+    No "threads" option: HiGHS sizes one thread pool per process, and a later solve
+    asking for a different size returns at once without a solution.
+    """
+    h = highspy().Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", mip_rel_gap)
+    return h
+
+
+@dataclass(frozen=True)
+class HighsOutcome:
+    """How a HiGHS run ended, in our vocabulary, with HiGHS's own words for messages."""
+
+    status: SolveStatus
+    objective: float | None
+    model_status: str
+
+    @property
+    def has_solution(self) -> bool:
+        """Whether ``getSolution()`` holds a feasible point."""
+        return self.objective is not None
+
+
+def outcome(h: Any) -> HighsOutcome:
+    """Map HiGHS's model status and primal solution status to a :class:`SolveStatus`."""
+    hs = highspy()
+    model_status = h.getModelStatus()
+    info = h.getInfo()
+    feasible = info.primal_solution_status == hs.SolutionStatus.kSolutionStatusFeasible
+    words = h.modelStatusToString(model_status)
+    if model_status == hs.HighsModelStatus.kOptimal:
+        return HighsOutcome(SolveStatus.OPTIMAL, float(info.objective_function_value), words)
+    if model_status == hs.HighsModelStatus.kInfeasible:
+        return HighsOutcome(SolveStatus.INFEASIBLE, None, words)
+    if feasible:  # an incumbent at the time limit (or another interruption)
+        return HighsOutcome(SolveStatus.FEASIBLE, float(info.objective_function_value), words)
+    return HighsOutcome(SolveStatus.NO_SOLUTION, None, words)
