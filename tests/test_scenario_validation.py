@@ -395,3 +395,42 @@ def test_list_as_mapping_key(folder: Path) -> None:
             "stances.yaml", "line 1, column 4", "a seq as a key", "a plain scalar as a mapping key"
         )
     ]
+
+
+def test_file_labels_combine_into_the_result_label(tmp_path: Path) -> None:
+    folder = copy_builtin(tmp_path)
+    append(
+        folder / "scenario.yaml",
+        "file_labels:\n"
+        "  pledges.csv: {classification: RESTRICTED, releasable_to: [GBR, COALITION],"
+        " caveats: [FG_CELL]}\n",
+    )
+    scenario = load_scenario(folder)
+    assert scenario.label.releasable_to == {"COALITION"}
+    assert str(scenario.result_label) == "RESTRICTED REL COALITION CAVEATS FG_CELL"
+
+
+def test_file_labels_must_name_files_of_the_folder(tmp_path: Path) -> None:
+    folder = copy_builtin(tmp_path)
+    line = append(
+        folder / "scenario.yaml",
+        "file_labels:\n  pledges.xlsx: {classification: SECRET, releasable_to: [GBR]}\n",
+    )
+    (problem,) = _problems(folder)
+    assert (problem.file, problem.location, problem.value) == (
+        "scenario.yaml",
+        f"line {line + 1}, file_labels.pledges.xlsx",
+        "'pledges.xlsx'",
+    )
+    assert problem.expected.startswith("a file of the folder (areas.geojson, catalogue.yaml")
+
+
+def test_bad_release_token_is_named(tmp_path: Path) -> None:
+    folder = copy_builtin(tmp_path)
+    line = append(
+        folder / "scenario.yaml",
+        "file_labels:\n  pledges.csv: {classification: SECRET, releasable_to: [gbr]}\n",
+    )
+    (problem,) = _problems(folder)
+    assert problem.location == f"line {line + 1}, file_labels.pledges.csv.releasable_to"
+    assert "upper-case tokens" in problem.expected

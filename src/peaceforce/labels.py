@@ -56,7 +56,7 @@ def _check_tokens(tokens: frozenset[str]) -> frozenset[str]:
         if not token or not all(
             c.isascii() and (c.isupper() or c.isdigit() or c == "_") for c in token
         ):
-            raise ValueError(f"{token!r} is not an upper-case token such as GBR or COALITION")
+            raise ValueError("upper-case tokens (A-Z, 0-9, _) such as GBR or COALITION")
     return tokens
 
 

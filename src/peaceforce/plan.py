@@ -13,7 +13,7 @@ from peaceforce.mandate.analysis import MandateReport, analyse_mandate
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.protection.stage import protect_mission
-from peaceforce.results import Result
+from peaceforce.results import StageResult
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.engine import solve_and_explain
 from peaceforce.sourcing.optimise import build_problem
@@ -24,7 +24,7 @@ from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow, sweep, withdrawal
 Progress = Callable[[str], None]
 
 
-class PlanResult(Result):
+class PlanResult(StageResult):
     """Everything ``peaceforce plan`` computes for a scenario."""
 
     scenario_id: str
@@ -85,4 +85,5 @@ def run_plan(
         sweep=tuple(sweep(scenario, mandate)),
         deployments=tuple(deployed),
         protection=tuple(protected),
+        **scenario.stamp(),
     )

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.whatif import WhatIf, apply_what_if
 
 # Piped output gets a readable width rather than rich's 80-column fallback.
 console = Console(width=None if sys.stdout.isatty() else 150)
@@ -42,15 +43,8 @@ def load_what_if(
     folder: Path | None, rotation_ratio: int | None = None, us_backstop: bool | None = None
 ) -> Scenario:
     """Load a scenario (the built-in one by default) with the command line's what-if switches."""
-    scenario = load_scenario(folder)
-    changes = {
-        key: value
-        for key, value in (("rotation_ratio", rotation_ratio), ("us_backstop", us_backstop))
-        if value is not None
-    }
-    if not changes:
-        return scenario
-    return scenario.replace(assumptions=scenario.assumptions.model_copy(update=changes))
+    what_if = WhatIf(rotation_ratio=rotation_ratio, us_backstop=us_backstop)
+    return apply_what_if(load_scenario(folder), what_if)
 
 
 def print_json(result: BaseModel) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from peaceforce.results import Result
+from peaceforce.results import Result, StageResult
 from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
     DecisionRule,
@@ -113,7 +113,7 @@ class FrameworkAssessment(Result):
         return sum(p.personnel for p in self.pledges if p.status in statuses)
 
 
-class MandateReport(Result):
+class MandateReport(StageResult):
     """The mandate analysis of a scenario, framework by framework."""
 
     scenario_id: str
@@ -282,4 +282,6 @@ def analyse_mandate(scenario: Scenario) -> MandateReport:
                 pledges=tuple(judge_pledge(scenario, framework, p) for p in scenario.pledges),
             )
         )
-    return MandateReport(scenario_id=scenario.id, frameworks=tuple(assessments))
+    return MandateReport(
+        scenario_id=scenario.id, frameworks=tuple(assessments), **scenario.stamp()
+    )

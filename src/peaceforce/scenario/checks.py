@@ -214,6 +214,23 @@ def check_framework_rules(draft: Draft) -> list[Problem]:
     return problems
 
 
+def check_file_labels(draft: Draft) -> list[Problem]:
+    """``file_labels`` in scenario.yaml name files that are in the scenario folder."""
+    if draft.header is None:
+        return []
+    present = sorted(path.name for path in draft.folder.iterdir() if path.is_file())
+    return [
+        _problem(
+            draft.header,
+            ("file_labels", name),
+            name,
+            f"a file of the folder ({', '.join(present)})",
+        )
+        for name in draft.header.item.file_labels
+        if name not in present
+    ]
+
+
 ALL_CHECKS: tuple[Callable[[Draft], list[Problem]], ...] = (
     check_duplicate_ids,
     check_nations_known,
@@ -222,6 +239,7 @@ ALL_CHECKS: tuple[Callable[[Draft], list[Problem]], ...] = (
     check_frameworks_known,
     check_pledge_windows,
     check_framework_rules,
+    check_file_labels,
 )
 
 

@@ -25,7 +25,10 @@ from peaceforce.scenario.base import (
     Source,
     check_iso3,
 )
+from peaceforce.labels import Classification, Label, combine_labels
+from peaceforce import results
 from peaceforce.scenario.transport import TransportNetwork
+from peaceforce.scenario.whatif import WhatIf
 
 #: Average days in a month, for mission and tour lengths given in months.
 DAYS_PER_MONTH = 30.44
@@ -407,12 +410,28 @@ class Assumptions(Frozen):
     burden_share_basis: Literal["gdp", "population"] = "gdp"
 
 
+#: The label of a scenario that states none: unclassified planning data for the coalition.
+DEFAULT_SCENARIO_LABEL = Label(
+    classification=Classification.UNCLASSIFIED, releasable_to=frozenset({"COALITION"})
+)
+
+
 class ScenarioHeader(Frozen):
-    """scenario.yaml: the scenario's identity, switches and the parties to the conflict."""
+    """scenario.yaml: the scenario's identity, label, switches and the parties to the conflict."""
 
     id: Ident
     name: str
     description: str
+    label: Label = Field(
+        default=DEFAULT_SCENARIO_LABEL,
+        description="who may read the scenario and what is derived from it "
+        "(default: UNCLASSIFIED, releasable to COALITION)",
+    )
+    file_labels: dict[str, Label] = Field(
+        default_factory=dict,
+        description="a label per file of the folder (e.g. pledges.csv) where it differs from "
+        "the scenario's; results combine them all",
+    )
     d_day: date = Field(description="day the ceasefire holds and the mandate starts")
     assumptions: Assumptions
     parties: tuple[Party, ...] = Field(min_length=1)
@@ -432,6 +451,9 @@ class Scenario(ScenarioHeader):
     transport: TransportNetwork | None = Field(
         default=None, description="nodes and lift for deployment planning (transport.yaml)"
     )
+    what_if: WhatIf = Field(
+        default_factory=WhatIf, description="what-if settings applied to the files' content"
+    )
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed, validated again (what-if runs use this).
@@ -440,6 +462,23 @@ class Scenario(ScenarioHeader):
         """
         fields = {name: getattr(self, name) for name in type(self).model_fields}
         return type(self).model_validate({**fields, **changes})
+
+    @cached_property
+    def run_key(self) -> str:
+        """Key of a run on this scenario: its content, its what-if settings, the code version."""
+        return results.run_key(
+            self.model_dump(mode="json", exclude={"what_if"}),
+            self.what_if.model_dump(mode="json"),
+        )
+
+    @cached_property
+    def result_label(self) -> Label:
+        """The label of anything computed from this scenario: its own and every file's."""
+        return combine_labels([self.label, *self.file_labels.values()])
+
+    def stamp(self) -> dict[str, Any]:
+        """The label and run key that every stage result computed from this scenario carries."""
+        return {"label": self.result_label, "run_key": self.run_key}
 
     @cached_property
     def nation_by_code(self) -> dict[str, Nation]:
