@@ -282,6 +282,4 @@ def analyse_mandate(scenario: Scenario) -> MandateReport:
                 pledges=tuple(judge_pledge(scenario, framework, p) for p in scenario.pledges),
             )
         )
-    return MandateReport(
-        scenario_id=scenario.id, frameworks=tuple(assessments), **scenario.stamp()
-    )
+    return MandateReport(scenario_id=scenario.id, frameworks=tuple(assessments), **scenario.stamp())

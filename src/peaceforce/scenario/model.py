@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal, TypeVar
 import mgrs
 from pydantic import AfterValidator, Field, model_validator
 
+from peaceforce import results
+from peaceforce.labels import Classification, Label, combine_labels
 from peaceforce.scenario.base import (
     Frozen,
     Ident,
@@ -25,8 +27,6 @@ from peaceforce.scenario.base import (
     Source,
     check_iso3,
 )
-from peaceforce.labels import Classification, Label, combine_labels
-from peaceforce import results
 from peaceforce.scenario.transport import TransportNetwork
 from peaceforce.scenario.whatif import WhatIf
 
