@@ -11,7 +11,6 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from peaceforce.cli import app
-from peaceforce.errors import InputError
 from peaceforce.plan import PlanResult
 
 runner = CliRunner()
@@ -123,7 +122,27 @@ def test_source_table_explains_gaps() -> None:
 def test_source_unknown_mission_is_a_clean_error() -> None:
     result = runner.invoke(app, ["source", "-m", "invasion", "-f", "coalition"])
     assert result.exit_code == 2
-    assert "unknown id 'invasion'" in result.output
+    assert "'invasion'" in result.output
+    assert "one of: reassurance, monitoring, air_shield" in result.output
+
+
+def test_errors_have_one_json_shape() -> None:
+    result = runner.invoke(app, ["source", "-m", "invasion", "-f", "coalition", "--json"])
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {
+        "ok": False,
+        "status": 2,
+        "kind": "input",
+        "error": "1 problem(s) found",
+        "problems": [
+            {
+                "file": "scenario coalition-2025",
+                "location": "mission option",
+                "value": "'invasion'",
+                "expected": "one of: reassurance, monitoring, air_shield",
+            }
+        ],
+    }
 
 
 def test_bench_gap_json(shared_data: Path, tmp_path: Path) -> None:
@@ -209,20 +228,30 @@ def test_us_backstop_switch_lifts_the_italian_caveat() -> None:
 def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
-    result = runner.invoke(
-        app, ["deploy", "-m", "air_shield", "-f", "coalition", "--out", str(blocker)]
-    )
-    assert result.exit_code != 0
-    assert isinstance(result.exception, InputError)  # main() turns it into a table and exit code 2
-    assert result.exception.problems[0].expected == "a writable file path"
+    args = ["deploy", "-m", "air_shield", "-f", "coalition", "--out", str(blocker)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "a writable file path" in result.output  # a problem table, no traceback
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    document = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
+    assert document["problems"][0]["expected"] == "a writable file path"
 
 
 def test_mps_export_needs_an_mps_or_lp_name(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app, ["source", "-m", "air_shield", "-f", "coalition", "--export-mps", str(tmp_path)]
-    )
-    assert isinstance(result.exception, InputError)
-    assert result.exception.problems[0].expected == "a file name ending in .mps or .lp"
+    args = [
+        "source",
+        "-m",
+        "air_shield",
+        "-f",
+        "coalition",
+        "--export-mps",
+        str(tmp_path),
+        "--json",
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    problem = json.loads(result.stdout)["problems"][0]
+    assert problem["expected"] == "a file name ending in .mps or .lp"
 
 
 def test_validate_checks_protection_yaml(tmp_path: Path) -> None:

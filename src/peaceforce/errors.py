@@ -13,7 +13,11 @@ nothing else should ever reach a user as a traceback.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
+
+#: Exit status of every command that fails on its input or a solver (click's usage errors too).
+EXIT_FAILURE = 2
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,24 @@ class ScenarioError(InputError):
 
 class SolverError(PeaceforceError):
     """A solver failed in a way that is not the fault of the input."""
+
+
+def error_document(error: PeaceforceError) -> dict[str, Any]:
+    """The one JSON shape of a failure, for the CLI's ``--json`` and the API alike.
+
+    ``{"ok": false, "status": 2, "kind": "input", "error": "...", "problems": [...]}``:
+    ``kind`` is ``input``, ``scenario`` or ``solver``; ``problems`` lists every fault
+    found (file, location, value, expected) and is empty when the input is not at fault.
+    """
+    problems = error.problems if isinstance(error, InputError) else []
+    kind = {ScenarioError: "scenario", InputError: "input", SolverError: "solver"}.get(
+        type(error), "error"
+    )
+    message = f"{len(problems)} problem(s) found" if problems else str(error)
+    return {
+        "ok": False,
+        "status": EXIT_FAILURE,
+        "kind": kind,
+        "error": message,
+        "problems": [asdict(problem) for problem in problems],
+    }

@@ -6,7 +6,6 @@ list of problems and exit code 2, never a traceback.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -19,10 +18,10 @@ from peaceforce.cli.bench import bench_app
 from peaceforce.cli.common import (
     BackstopOption,
     JsonOption,
+    ReportingGroup,
     RotationOption,
     ScenarioOption,
     console,
-    errors,
     load_what_if,
     print_json,
 )
@@ -31,7 +30,6 @@ from peaceforce.cli.protection import protect, protection_summary_table
 from peaceforce.deployment.outputs import write_deployment_files
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
-from peaceforce.errors import InputError, PeaceforceError
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import run_plan
@@ -50,6 +48,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=ReportingGroup,
 )
 
 
@@ -68,15 +67,8 @@ def validate(
 
     The optional ``protection.yaml`` is checked too, once the scenario it refers to is sound.
     """
-    try:
-        scenario = load_scenario(folder)
-        load_protection_data(scenario, folder)
-    except InputError as exc:
-        if not as_json:
-            raise
-        problems = [dataclasses.asdict(p) for p in exc.problems]
-        sys.stdout.write(json.dumps({"ok": False, "problems": problems}, indent=2) + "\n")
-        raise SystemExit(2) from None
+    scenario = load_scenario(folder)
+    load_protection_data(scenario, folder)
     if as_json:
         sys.stdout.write(json.dumps({"ok": True, "scenario": scenario.id, "problems": []}) + "\n")
     else:
@@ -163,11 +155,8 @@ def source(
 ) -> None:
     """Source one mission option under one framework, explaining every gap, with N-1."""
     loaded = load_what_if(scenario, rotation_ratio, us_backstop)
-    try:
-        mission_option = loaded.mission(mission)
-        loaded.framework(framework)
-    except KeyError as exc:
-        raise typer.BadParameter(f"unknown id {exc.args[0]}") from None
+    mission_option = loaded.mission(mission)
+    loaded.framework(framework)
     mandate_report = analyse_mandate(loaded)
     assessment = mandate_report.assessment(framework)
     problem = build_problem(loaded, mission_option, assessment)
@@ -225,11 +214,8 @@ def deploy(
         loaded = loaded.replace(
             transport=refresh_network(loaded.transport, runways=runways, ports=ports)
         )
-    try:
-        loaded.mission(mission)
-        loaded.framework(framework)
-    except KeyError as exc:
-        raise typer.BadParameter(f"unknown id {exc.args[0]}") from None
+    loaded.mission(mission)
+    loaded.framework(framework)
     with console.status(f"sourcing {mission} under {framework}") as status:
         sourced = source_mission(loaded, mission, framework, explain=False)
         status.update("scheduling the deployment")
@@ -251,12 +237,5 @@ app.command()(protect)
 
 
 def main() -> None:
-    """Entry point: run the app, turning our own errors into clean messages and exit code 2."""
-    try:
-        app()
-    except InputError as exc:
-        errors.print(render.problems_table(exc.problems, f"{len(exc.problems)} problem(s) found"))
-        raise SystemExit(2) from None
-    except PeaceforceError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise SystemExit(2) from None
+    """Entry point (the ``peaceforce`` script); errors are reported by :class:`ReportingGroup`."""
+    app()

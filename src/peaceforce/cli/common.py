@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.text import Text
+from typer.core import TyperGroup
 
+from peaceforce.cli.render import problems_table
+from peaceforce.errors import EXIT_FAILURE, InputError, PeaceforceError, error_document
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
@@ -47,6 +52,39 @@ def load_what_if(
     return apply_what_if(load_scenario(folder), what_if)
 
 
+class ReportingGroup(TyperGroup):
+    """The app's command group: an error we raise on purpose, from any command, is reported
+    (a problem table, or the JSON error document with ``--json``) with exit code 2 —
+    never a traceback. Living in the group, it holds for every command and for tests
+    that invoke the app directly.
+    """
+
+    # ``ctx`` is the Context of the click that typer vendors; it has no public name.
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta.setdefault(_AS_JSON, "--json" in args)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PeaceforceError as exc:
+            report_error(exc, as_json=bool(ctx.meta.get(_AS_JSON)))
+            raise typer.Exit(EXIT_FAILURE) from None
+
+
+_AS_JSON = "peaceforce.as_json"
+
+
+def report_error(error: PeaceforceError, *, as_json: bool) -> None:
+    """Print a failure: the JSON error document on stdout, or a readable table on stderr."""
+    if as_json:
+        sys.stdout.write(json.dumps(error_document(error), indent=2) + "\n")
+    elif isinstance(error, InputError):
+        errors.print(problems_table(error.problems, f"{len(error.problems)} problem(s) found"))
+    else:
+        errors.print(Text.assemble(("error: ", "red"), str(error)))
+
+
 def print_json(result: BaseModel) -> None:
     """Write a result as indented JSON to stdout, bypassing rich's markup."""
     sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -55,5 +93,9 @@ def print_json(result: BaseModel) -> None:
 def new_group(name: str, help_text: str) -> typer.Typer:
     """A sub-command group configured like the main app."""
     return typer.Typer(
-        name=name, help=help_text, no_args_is_help=True, pretty_exceptions_enable=False
+        name=name,
+        help=help_text,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        cls=ReportingGroup,
     )

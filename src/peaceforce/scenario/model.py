@@ -19,6 +19,7 @@ import mgrs
 from pydantic import AfterValidator, Field, model_validator
 
 from peaceforce import results
+from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Classification, Label, combine_labels
 from peaceforce.scenario.base import (
     Frozen,
@@ -410,6 +411,18 @@ class Assumptions(Frozen):
     burden_share_basis: Literal["gdp", "population"] = "gdp"
 
 
+_Identified = TypeVar("_Identified", MissionOption, Framework)
+
+
+def _pick(items: tuple[_Identified, ...], wanted: str, scenario_id: str, what: str) -> _Identified:
+    """The item with this id, or an input error naming the ids there are."""
+    for item in items:
+        if item.id == wanted:
+            return item
+    known = ", ".join(item.id for item in items)
+    raise InputError([Problem(f"scenario {scenario_id}", what, repr(wanted), f"one of: {known}")])
+
+
 #: The label of a scenario that states none: unclassified planning data for the coalition.
 DEFAULT_SCENARIO_LABEL = Label(
     classification=Classification.UNCLASSIFIED, releasable_to=frozenset({"COALITION"})
@@ -496,18 +509,24 @@ class Scenario(ScenarioHeader):
         return {a.id: a for a in self.areas}
 
     def mission(self, mission_id: str) -> MissionOption:
-        """The mission option with this id (KeyError naming the known ones otherwise)."""
-        for mission in self.missions:
-            if mission.id == mission_id:
-                return mission
-        raise KeyError(f"{mission_id!r}; known: {', '.join(m.id for m in self.missions)}")
+        """The mission option with this id.
+
+        Raises
+        ------
+        InputError
+            Naming the known mission options.
+        """
+        return _pick(self.missions, mission_id, self.id, "mission option")
 
     def framework(self, framework_id: str) -> Framework:
-        """The framework with this id (KeyError naming the known ones otherwise)."""
-        for framework in self.frameworks:
-            if framework.id == framework_id:
-                return framework
-        raise KeyError(f"{framework_id!r}; known: {', '.join(f.id for f in self.frameworks)}")
+        """The framework with this id.
+
+        Raises
+        ------
+        InputError
+            Naming the known frameworks.
+        """
+        return _pick(self.frameworks, framework_id, self.id, "framework")
 
     def members_of(self, spec: tuple[str, ...]) -> tuple[str, ...]:
         """Resolve a member list, expanding memberships (e.g. NATO) over the nations."""
