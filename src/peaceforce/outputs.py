@@ -1,26 +1,41 @@
-"""Writing result files so that a failure never leaves a half-written file behind."""
+"""Writing result files: one writer, boring and safe.
+
+A write either replaces the whole file or leaves the old one untouched: the bytes
+go to a temporary sibling, are flushed to disk, and are renamed into place; the
+folder is flushed too, so the rename survives a power cut. The writer refuses to
+replace what is not a regular file (a device, a folder, a pipe), keeps the mode
+of the file it replaces (a 0600 store stays 0600), and writes *through* a
+symbolic link on purpose: the link stays and its target gets the new content.
+A SIGTERM during the write removes the temporary file before the process ends.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import stat
 import tempfile
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from peaceforce.errors import InputError, Problem, SolverError
 
 
 def write_atomic(path: Path, content: str | bytes) -> None:
-    """Write a file through a temporary sibling and rename it into place.
+    """Write a file atomically (see the module's docstring for the guarantees).
 
     Raises
     ------
     InputError
-        When the path cannot be written (a folder, no permission, no such device).
+        When the path cannot be written (a folder, a device, no permission, disk full).
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
-        _write(path, data)
+        _write(Path(path), data)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise InputError([Problem(str(path), "-", reason, "a writable file path")]) from None
@@ -41,18 +56,78 @@ def write_highs_model(highs_model: Any, path: Path) -> None:
         write_atomic(path, staged.read_bytes())
 
 
+class _NotARegularFileError(OSError):
+    """The path names something a file must not replace."""
+
+
 def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    target = path.resolve() if path.is_symlink() else path
+    mode = _mode_to_keep(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _terminate_raises():
+        handle, temporary = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                os.fchmod(stream.fileno(), mode)
+                os.fsync(stream.fileno())
+            Path(temporary).replace(target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        _fsync_folder(target.parent)
+
+
+def _mode_to_keep(target: Path) -> int:
+    """The permission bits the new file gets: the old file's, or what ``open()`` would give."""
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        # mkstemp makes the file owner-only; give it the mode a plain open() would.
-        Path(temporary).chmod(0o666 & ~_umask())
-        Path(temporary).replace(path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        found = target.stat()
+    except FileNotFoundError:
+        return 0o666 & ~_umask()
+    if not stat.S_ISREG(found.st_mode):
+        raise _NotARegularFileError(0, "not a regular file (a folder, device or pipe)")
+    return stat.S_IMODE(found.st_mode)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder entry, so the rename itself is on disk."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+class TerminatedError(BaseException):
+    """SIGTERM arrived during a write; raised so the temporary file is cleaned up."""
+
+
+@contextlib.contextmanager
+def _terminate_raises() -> Iterator[None]:
+    """Within the block, SIGTERM raises instead of ending the process where it stands.
+
+    Only the main thread may set signal handlers; elsewhere the block runs unchanged.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum: int, frame: FrameType | None) -> None:
+        raise TerminatedError(signum)
+
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    except TerminatedError:
+        # The temporary file is gone; now end the way SIGTERM would have ended us.
+        signal.signal(signal.SIGTERM, previous)
+        os.kill(os.getpid(), signal.SIGTERM)
         raise
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _umask() -> int:
