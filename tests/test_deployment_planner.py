@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from peaceforce.deployment.outputs import write_deployment_files
 from peaceforce.deployment.planner import (
     Bottleneck,
     DeploymentResult,
     RecordKind,
     deploy_mission,
 )
+from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.transport import TransportNetwork
