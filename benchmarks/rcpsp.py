@@ -229,6 +229,7 @@ def render_rcpsp_bench(report: RcpspBenchReport) -> Table:
     table = Table(
         title=f"RCPSP, {report.time_limit_s:g} s limit, {report.threads} threads",
         caption="\n".join(caption),
+        caption_justify="left",
         box=box.MARKDOWN,
     )
     columns = ["instance", "tasks", "optimum", "makespan", "bound", "proven", "time s"]
@@ -278,6 +279,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
     out, err = Console(), Console(stderr=True)
+    if not out.is_terminal:  # a file or a pipe: keep table rows whole, to paste as markdown
+        out = Console(width=160)
     try:
         paths = instance_paths(args.files)
         optima = read_optima(args.optima) if args.optima else optima_beside(paths)
