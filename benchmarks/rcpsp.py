@@ -1,20 +1,14 @@
-"""Benchmarks of the resource-constrained scheduling core (deployment planner).
+"""PSPLIB benchmark of the RCPSP core that the deployment planner schedules with.
 
-(a) PSPLIB j30: every instance solved by ``solve_schedule`` and by a plain
-    CP-SAT model (intervals + cumulative + precedences, horizon = sum of
-    durations, no bounds, hints or heuristics), same time limit and threads,
-    against the known optimum.
-(b) Scale: a synthetic deployment — 5,000 movement lines, 20 nodes with daily
-    capacity (dips for weather and closures), 120-day horizon, ready-to-load and
-    required-delivery days, priority weights, headquarters and enablers before
-    manoeuvre units — solved for makespan and for weighted lateness; the gap is
-    measured against our lower bound (critical path with releases, energy per
-    resource) and CP-SAT's.
+Each instance (a PSPLIB single-mode ``.sm`` file; a folder stands for its
+``.sm`` files) is solved for minimum makespan by ``solve_schedule`` and, in the
+same run with the same time limit and threads, by the textbook CP-SAT model
+(``solve_plain``). Makespans are compared with the known optima of the
+``optimum.csv`` beside the files, or of ``--optima``. Prints a markdown table
+with a summary, or the report as JSON::
 
-Prints markdown tables. Usage::
-
-    .venv/bin/python benchmarks/rcpsp.py [--time-limit 10] [--scale-time-limit 60]
-        [--only j30|scale] [--lines 5000] [--seeds 1 2]
+    .venv/bin/python benchmarks/rcpsp.py ../shared/data/benchmarks/rcpsp-j30 --time-limit 10
+    .venv/bin/python benchmarks/rcpsp.py FILE... --time-limit 10 --json [--no-plain]
 """
 
 from __future__ import annotations
@@ -22,37 +16,74 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import random
 import statistics
+import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from rich import box
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from rich.text import Text
+
 from peaceforce import solvers
-from peaceforce.deployment import (
-    Objective,
-    Precedence,
-    Resource,
-    SchedulingProblem,
-    Task,
-    read_optima,
-    read_sm,
-    schedule_violations,
-    solve_schedule,
-)
-from peaceforce.deployment.psplib import instance_paths
-
-J30 = Path(__file__).resolve().parents[2] / "shared" / "data" / "benchmarks" / "rcpsp-j30"
+from peaceforce.errors import PeaceforceError, SolverError
+from peaceforce.results import Result
+from peaceforce.solvers.rcpsp import SchedulingProblem, schedule_violations, solve_schedule
+from peaceforce.solvers.status import SolveStatus
+from psplib import instance_paths, optima_beside, read_optima, read_sm
 
 
-@dataclass(frozen=True)
-class PlainRun:
+class PlainRun(Result):
     """Outcome of the plain CP-SAT model on one instance."""
 
     makespan: int | None
     bound: int
     proven: bool
     time_s: float
+
+
+class RcpspBenchRow(Result):
+    """One instance: what we found, what we proved, what is known.
+
+    ``proven``: the solver proved the makespan optimal; ``at_optimum``: it
+    equals the known optimum (``None`` when none is known); ``plain``: the
+    plain CP-SAT model on the same instance, when it was run.
+    """
+
+    instance: str
+    tasks: int
+    status: SolveStatus
+    makespan: int | None
+    bound: int
+    optimum: int | None
+    proven: bool
+    at_optimum: bool | None
+    time_s: float
+    plain: PlainRun | None = None
+
+
+class RcpspBenchSummary(Result):
+    """Counts and solve times over all rows, for one model."""
+
+    instances: int
+    at_optimum: int
+    proven: int
+    median_time_s: float
+    max_time_s: float
+    total_time_s: float
+
+
+class RcpspBenchReport(Result):
+    """All rows of one benchmark run, with its settings and a summary per model."""
+
+    time_limit_s: float
+    threads: int
+    rows: tuple[RcpspBenchRow, ...]
+    summary: RcpspBenchSummary
+    plain_summary: RcpspBenchSummary | None = None
 
 
 def solve_plain(problem: SchedulingProblem, time_limit_s: float, threads: int) -> PlainRun:
@@ -106,239 +137,178 @@ def solve_plain(problem: SchedulingProblem, time_limit_s: float, threads: int) -
         makespan=int(solver.objective_value) if found else None,
         bound=math.ceil(solver.best_objective_bound - 1e-6) if found else 0,
         proven=code == cp.OPTIMAL,
-        time_s=time.monotonic() - t0,
+        time_s=round(time.monotonic() - t0, 3),
     )
 
 
-def bench_j30(folder: Path, time_limit_s: float, threads: int) -> None:
-    """Part (a): ours vs plain on every j30 instance, in the same run."""
-    optima = read_optima(folder / "optimum.csv")
-    rows = []
-    for path in instance_paths([folder]):
-        problem = read_sm(path)
-        ours = solve_schedule(problem, time_limit_s, threads=threads)
-        assert not schedule_violations(problem, ours.starts), path
-        plain = solve_plain(problem, time_limit_s, threads)
-        rows.append((path.name, optima[path.name], ours, plain))
-        print(
-            f"<!-- {path.name}: opt {optima[path.name]} ours {ours.makespan} "
-            f"{ours.status.value} {ours.time_s:.2f}s plain {plain.makespan} "
-            f"{'proven' if plain.proven else 'open'} {plain.time_s:.2f}s -->",
-            flush=True,
-        )
-    n = len(rows)
-
-    def summary(name: str, at_opt: int, proven: int, times: list[float], dev: list[float]) -> str:
-        return (
-            f"| {name} | {at_opt}/{n} | {proven}/{n} | {statistics.mean(dev):.2f} | "
-            f"{max(dev):.1f} | {statistics.median(times):.2f} | {max(times):.2f} | "
-            f"{sum(times):.1f} |"
-        )
-
-    print(f"\n### (a) PSPLIB j30, {n} instances, {time_limit_s:g} s limit, {threads} threads\n")
-    print(
-        "| model | at known optimum | proven optimal | mean dev. from opt. % "
-        "| max dev. % | median s | max s | total s |"
+def _summary(rows: Sequence[tuple[bool | None, bool, float]]) -> RcpspBenchSummary:
+    """Summary of (at optimum, proven, seconds) per instance."""
+    times = [t for _, _, t in rows]
+    return RcpspBenchSummary(
+        instances=len(rows),
+        at_optimum=sum(1 for at, _, _ in rows if at),
+        proven=sum(1 for _, proven, _ in rows if proven),
+        median_time_s=statistics.median(times) if times else 0.0,
+        max_time_s=max(times, default=0.0),
+        total_time_s=round(sum(times), 3),
     )
-    print("|---|---|---|---|---|---|---|---|")
-    ours_dev = [100 * ((o.makespan or 0) - opt) / opt for _, opt, o, _ in rows]
-    plain_dev = [100 * ((p.makespan or 10**6) - opt) / opt for _, opt, _, p in rows]
-    print(
-        summary(
-            "ours (bounds + SGS horizon + CP-SAT)",
-            sum(o.makespan == opt for _, opt, o, _ in rows),
-            sum(o.status.value == "optimal" for _, _, o, _ in rows),
-            [o.time_s for *_, o, _ in rows],
-            ours_dev,
-        )
-    )
-    print(
-        summary(
-            "plain CP-SAT (intervals + cumulative)",
-            sum(p.makespan == opt for _, opt, _, p in rows),
-            sum(p.proven for *_, p in rows),
-            [p.time_s for *_, p in rows],
-            plain_dev,
-        )
-    )
-    hard = [r for r in rows if r[2].time_s > 1 or r[3].time_s > 1 or r[2].makespan != r[1]]
-    if hard:
-        print("\nInstances where either model needed more than 1 s or missed the optimum:\n")
-        print("| instance | optimum | ours | proven | s | plain | proven | s |")
-        print("|---|---|---|---|---|---|---|---|")
-        for name, opt, o, p in hard:
-            print(
-                f"| {name} | {opt} | {o.makespan} | {o.status.value == 'optimal'} | "
-                f"{o.time_s:.2f} | {p.makespan} | {p.proven} | {p.time_s:.2f} |"
-            )
 
 
-#: The 20 nodes by kind. Capacities are set from the generated load so that a
-#: node of each kind would be busy this share of the days up to day 110.
-NODES = {
-    "air": [f"APOE-{k}" for k in range(5)],
-    "sea": [f"SPOE-{k}" for k in range(3)],
-    "apod": ["APOD-RZE", "APOD-LWO"],
-    "spod": ["SPOD-CND", "SPOD-GDN"],
-    "rail": [f"RAIL-{k}" for k in range(3)],
-    "pool": ["LIFT-STRAT-AIR", "LIFT-CHARTER-AIR", "LIFT-ROLL-ON", "LIFT-RAIL-WAGONS", "LIFT-HET"],
-}
-#: Realistic: reception in theatre (PODs, border rail paths) and strategic lift
-#: bind; ports of embarkation at home have room.
-DEPLOYMENT_LOAD = {"air": 0.6, "sea": 0.6, "apod": 0.85, "spod": 0.85, "rail": 0.85, "pool": 0.8}
-#: Stress test: every node at 85 %, each line holding three busy nodes at once.
-STRESS_LOAD = dict.fromkeys(NODES, 0.85)
-HORIZON = 120
+def run_rcpsp_bench(
+    paths: Sequence[Path | str],
+    time_limit_s: float,
+    optima: Mapping[str, int] | None = None,
+    *,
+    threads: int = 2,
+    plain: bool = False,
+    on_row: Callable[[RcpspBenchRow], None] | None = None,
+) -> RcpspBenchReport:
+    """Solve each PSPLIB ``.sm`` file for minimum makespan (and with the plain model if asked).
 
-
-def deployment_instance(
-    lines: int, seed: int, load: dict[str, float] = DEPLOYMENT_LOAD
-) -> SchedulingProblem:
-    """A seeded synthetic deployment with the shape of a real one.
-
-    Formations of ~20 lines: one headquarters line, four enablers, the rest
-    manoeuvre units. Formations become ready over days 0-60; headquarters
-    precede their formation's lines (one day lag for manoeuvre units), the
-    first enabler (logistics) precedes the manoeuvre units. Air lines take 1-2
-    days and use an APOE, an air lift pool and an APOD; sea lines 4-8 days and
-    an SPOE, roll-on shipping and an SPOD; rail lines 2-4 days, a rail path,
-    wagons and heavy transporters.
+    ``optima`` maps file names (``j301_1.sm``) to known optimal makespans, as
+    read by ``read_optima``; ``on_row`` is called after each instance (for
+    progress bars). Bad files raise ``InputError`` before anything is solved;
+    a schedule that breaks its instance raises ``SolverError``.
     """
-    rng = random.Random(seed)
-    tasks: list[Task] = []
-    precedences: list[Precedence] = []
-    raw: list[tuple[str, int, int, int, int, dict[str, int]]] = []
-    formation = 0
-    while len(raw) < lines:
-        ready = rng.randint(0, 60)
-        size = min(rng.randint(16, 24), lines - len(raw))
-        ids = [f"F{formation:03d}-{k:02d}" for k in range(size)]
-        for k, tid in enumerate(ids):
-            role = "hq" if k == 0 else "enabler" if k <= 4 else "manoeuvre"
-            mode = rng.choices(["air", "sea", "rail"], weights=[5, 2, 3])[0]
-            if mode == "air":
-                duration = rng.randint(1, 2)
-                demands = {
-                    rng.choice(NODES["air"]): rng.randint(1, 3),
-                    rng.choice(NODES["pool"][:2]): rng.randint(1, 3),
-                    rng.choice(NODES["apod"]): rng.randint(1, 2),
-                }
-            elif mode == "sea":
-                duration = rng.randint(4, 8)
-                demands = {
-                    rng.choice(NODES["sea"]): 1,
-                    "LIFT-ROLL-ON": rng.randint(1, 2),
-                    rng.choice(NODES["spod"]): 1,
-                }
-            else:
-                duration = rng.randint(2, 4)
-                demands = {
-                    rng.choice(NODES["rail"]): 1,
-                    "LIFT-RAIL-WAGONS": rng.randint(2, 6),
-                    "LIFT-HET": rng.randint(0, 2),
-                }
-            release = ready + {"hq": 0, "enabler": rng.randint(0, 5)}.get(role, rng.randint(2, 12))
-            slack = rng.randint(4, 30)
-            weight = {"hq": 10, "enabler": 5}.get(role, rng.randint(1, 3))
-            raw.append((tid, duration, release, release + duration + slack, weight, demands))
-            if k > 0:
-                precedences.append(
-                    Precedence(before=ids[0], after=tid, lag=0 if role == "enabler" else 1)
-                )
-            if role == "manoeuvre" and size > 1:
-                precedences.append(Precedence(before=ids[1], after=tid))
-        formation += 1
-    energy: dict[str, int] = {}
-    for _, duration, _, _, _, demands in raw:
-        for rid, q in demands.items():
-            energy[rid] = energy.get(rid, 0) + q * duration
-    kind = {rid: k for k, ids in NODES.items() for rid in ids}
-    resources = []
-    for rid in sorted(energy):
-        normal = max(6, round(energy[rid] / (load[kind[rid]] * (HORIZON - 10))))
-        # Weather and closures: some days at half capacity, steady afterwards.
-        profile = tuple(normal // 2 if rng.random() < 0.08 else normal for _ in range(HORIZON))
-        resources.append(Resource(id=rid, capacity=(*profile, normal)))
-    for _, _, _, _, _, demands in raw:
-        for rid in list(demands):
-            if demands[rid] == 0:
-                del demands[rid]
-    tasks = [
-        Task(id=tid, duration=d, release=r, due=due, weight=w, demands=dem)
-        for tid, d, r, due, w, dem in raw
+    problems = [(Path(p), read_sm(p)) for p in paths]
+    known = optima or {}
+    rows: list[RcpspBenchRow] = []
+    for path, problem in problems:
+        result = solve_schedule(problem, time_limit_s, threads=threads)
+        faults = schedule_violations(problem, result.starts) if result.starts else []
+        if faults:
+            raise SolverError(f"{path}: the schedule found breaks the instance: {faults[0]}")
+        optimum = known.get(path.name)
+        peer = solve_plain(problem, time_limit_s, threads) if plain else None
+        row = RcpspBenchRow(
+            instance=path.name,
+            tasks=len(problem.tasks),
+            status=result.status,
+            makespan=result.makespan,
+            bound=result.lower_bound,
+            optimum=optimum,
+            proven=result.status is SolveStatus.OPTIMAL,
+            at_optimum=None if optimum is None else result.makespan == optimum,
+            time_s=round(result.time_s, 3),
+            plain=peer,
+        )
+        rows.append(row)
+        if on_row is not None:
+            on_row(row)
+    plain_rows = [
+        (
+            None if r.optimum is None else r.plain.makespan == r.optimum,
+            r.plain.proven,
+            r.plain.time_s,
+        )
+        for r in rows
+        if r.plain is not None
     ]
-    return SchedulingProblem(
-        name=f"deployment-{lines}-s{seed}",
-        tasks=tuple(tasks),
-        resources=tuple(resources),
-        precedences=tuple(precedences),
+    return RcpspBenchReport(
+        time_limit_s=time_limit_s,
+        threads=threads,
+        rows=tuple(rows),
+        summary=_summary([(r.at_optimum, r.proven, r.time_s) for r in rows]),
+        plain_summary=_summary(plain_rows) if plain else None,
     )
 
 
-def bench_scale(lines: int, seeds: list[int], time_limit_s: float, threads: int) -> None:
-    """Part (b): synthetic deployments for makespan (ours and plain), then for
-    weighted lateness; gap = (found - lower bound) / lower bound.
-    """
-    cases = [("deployment", DEPLOYMENT_LOAD, seed) for seed in seeds]
-    cases.append(("stress", STRESS_LOAD, seeds[0]))
-    print(
-        f"\n### (b) Synthetic deployments: {lines} lines, {sum(map(len, NODES.values()))} nodes, "
-        f"{HORIZON}-day capacity profiles, {time_limit_s:g} s limit, {threads} threads\n"
+def _describe(name: str, s: RcpspBenchSummary) -> str:
+    return (
+        f"{name}: at known optimum {s.at_optimum}/{s.instances}, proven {s.proven}/{s.instances}; "
+        f"time median {s.median_time_s:.2f} s, max {s.max_time_s:.2f} s, "
+        f"total {s.total_time_s:.1f} s"
     )
-    print(
-        "| instance | objective | model | heuristic | found | lower bound | gap % "
-        "| makespan | weighted lateness | late lines | status | s |"
+
+
+def render_rcpsp_bench(report: RcpspBenchReport) -> Table:
+    """One markdown line per instance (ours, then the plain model if run) and a summary caption."""
+    caption = [_describe("ours", report.summary)]
+    if report.plain_summary is not None:
+        caption.append(_describe("plain CP-SAT", report.plain_summary))
+    table = Table(
+        title=f"RCPSP, {report.time_limit_s:g} s limit, {report.threads} threads",
+        caption="\n".join(caption),
+        caption_justify="left",
+        box=box.MARKDOWN,
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for kind, load, seed in cases:
-        problem = deployment_instance(lines, seed, load)
-        name = f"{kind} s{seed} ({len(problem.precedences)} prec.)"
-        for objective in (Objective.MAKESPAN, Objective.LATENESS):
-            r = solve_schedule(problem, time_limit_s, threads=threads, objective=objective)
-            assert not schedule_violations(problem, r.starts)
-            assert r.value is not None
-            print(
-                f"| {name} | {objective.value} | ours | {r.heuristic_value} | {r.value} | "
-                f"{r.lower_bound} | {_gap(r.value, r.lower_bound)} | {r.makespan} | "
-                f"{r.weighted_lateness} | {len(r.late_tasks)} | {r.status.value} | "
-                f"{r.time_s:.1f} |",
-                flush=True,
-            )
-            if objective is Objective.MAKESPAN:
-                plain = solve_plain(problem, time_limit_s, threads)
-                status = "optimal" if plain.proven else "feasible" if plain.makespan else "none"
-                print(
-                    f"| {name} | makespan | plain CP-SAT | - | {plain.makespan or '-'} | "
-                    f"{plain.bound} | {_gap(plain.makespan, r.lower_bound)} (to our bound) | "
-                    f"{plain.makespan or '-'} | - | - | {status} | {plain.time_s:.1f} |",
-                    flush=True,
-                )
+    columns = ["instance", "tasks", "optimum", "makespan", "bound", "proven", "time s"]
+    if report.plain_summary is not None:
+        columns += ["plain makespan", "plain proven", "plain s"]
+    for name in columns:
+        table.add_column(name, justify="left" if name == "instance" else "right")
+    for r in report.rows:
+        cells: list[str | Text] = [
+            Text(r.instance),
+            str(r.tasks),
+            _or_dash(r.optimum),
+            _or_dash(r.makespan),
+            str(r.bound),
+            _yes(r.proven),
+            f"{r.time_s:.2f}",
+        ]
+        if r.plain is not None:
+            cells += [_or_dash(r.plain.makespan), _yes(r.plain.proven), f"{r.plain.time_s:.2f}"]
+        table.add_row(*cells, style=None if r.at_optimum is not False else "yellow")
+    return table
 
 
-def _gap(found: int | None, bound: int) -> str:
-    if found is None:
-        return "-"
-    return f"{100 * (found - bound) / bound:.1f}" if bound else "-"
+def _or_dash(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
-def main() -> None:
-    """Run the selected parts and print their tables."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per j30 solve")
-    parser.add_argument("--scale-time-limit", type=float, default=60.0)
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse flags, solve every instance, print the table or the JSON report; 2 on bad input."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path, help="PSPLIB .sm files or folders of them")
+    parser.add_argument("--time-limit", type=float, default=10.0, help="seconds per solve")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--only", choices=["j30", "scale"])
-    parser.add_argument("--lines", type=int, default=5000)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--j30", type=Path, default=J30)
-    args = parser.parse_args()
-    print(f"<!-- load before: {os.getloadavg()} on {os.cpu_count()} cores -->")
-    if args.only in (None, "j30"):
-        bench_j30(args.j30, args.time_limit, args.threads)
-    if args.only in (None, "scale"):
-        bench_scale(args.lines, args.seeds, args.scale_time_limit, args.threads)
-    print(f"\n<!-- load after: {os.getloadavg()} -->")
+    parser.add_argument(
+        "--optima", type=Path, help="optimum.csv of known makespans (default: beside the files)"
+    )
+    parser.add_argument(
+        "--plain",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also solve with the plain CP-SAT model (default: yes)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    out, err = Console(), Console(stderr=True)
+    if not out.is_terminal:  # a file or a pipe: keep table rows whole, to paste as markdown
+        out = Console(width=160)
+    try:
+        paths = instance_paths(args.files)
+        optima = read_optima(args.optima) if args.optima else optima_beside(paths)
+        load = os.getloadavg()
+        with Progress(console=err, transient=True, disable=args.json) as progress:
+            task = progress.add_task("scheduling PSPLIB instances", total=len(paths))
+            report = run_rcpsp_bench(
+                paths,
+                args.time_limit,
+                optima,
+                threads=args.threads,
+                plain=args.plain,
+                on_row=lambda _: progress.advance(task),
+            )
+    except PeaceforceError as exc:
+        err.print(str(exc), markup=False, highlight=False)
+        return 2
+    if args.json:
+        print(report.model_dump_json(indent=2))
+        return 0
+    after = os.getloadavg()
+    out.print(
+        f"load average {load[0]:.2f} before, {after[0]:.2f} after ({os.cpu_count()} cores)\n",
+        markup=False,
+    )
+    out.print(render_rcpsp_bench(report))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

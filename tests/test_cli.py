@@ -157,14 +157,6 @@ def test_bench_gap_json(shared_data: Path, tmp_path: Path) -> None:
     assert (tmp_path / f"{row['instance']}.mps").is_file()
 
 
-def test_bench_rcpsp_json(shared_data: Path) -> None:
-    instance = shared_data / "benchmarks" / "rcpsp-j30" / "j301_1.sm"
-    result = runner.invoke(app, ["bench", "rcpsp", str(instance), "--time-limit", "10", "--json"])
-    assert result.exit_code == 0, result.output
-    [row] = json.loads(result.stdout)["rows"]
-    assert row["makespan"] == row["optimum"] == 43
-
-
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     import os
 

@@ -1,4 +1,6 @@
-"""Deployment planner: hand-checked schedules, capacities kept, late lines explained, files."""
+"""Deployment planner: hand-checked schedules, capacities kept, late lines explained,
+bottlenecks and what one more slot a day gains, files.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +11,17 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from peaceforce.deployment.outputs import write_deployment_files
-from peaceforce.deployment.planner import DeploymentResult, RecordKind, deploy_mission
+from peaceforce.deployment.planner import (
+    Bottleneck,
+    DeploymentResult,
+    RecordKind,
+    deploy_mission,
+)
+from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.transport import TransportNetwork
+from peaceforce.solvers.rcpsp import LatenessReason
 from peaceforce.sourcing.engine import source_mission
 from tiny_scenario import line, pledge, tiny_scenario
 
@@ -117,6 +125,30 @@ def test_one_staging_slot_a_day_receives_units_one_after_the_other() -> None:
     assert result.foc_day == finals[1]
     assert result.ioc_day == finals[0]  # half the personnel in place with the first battalion
     assert result.late == ()
+
+
+def test_the_full_node_is_the_bottleneck_and_one_more_slot_a_day_gains_a_day() -> None:
+    # Two battalions, both at the staging area on day 11 (rail and air legs done), needed
+    # in place by day 14 (two days' drive on): one staging slot a day receives the first on
+    # day 11 (in place day 14) and holds the second to day 12 (day 15, one day late). A
+    # second slot receives both on day 11: FOC 15 -> 14, one day late -> none. The gateway
+    # (10 trains a day), the airfield and the airlift are never full: no bottleneck.
+    scenario = tiny_scenario([pledge("fra", "FRA", "inf", 2)], [line("l", "inf", 2, "far", day=14)])
+    result = _deploy(scenario, _network(gateway_trains=10))
+    assert (result.ioc_day, result.foc_day) == (14, 15)
+    [late] = result.late
+    assert (late.days_late, late.unavoidable_days) == (1, 0)
+    assert late.reason is LatenessReason.RESOURCE
+    assert late.blocked_by == ("Staging",)
+    [bottleneck] = result.bottlenecks
+    assert bottleneck.name == "Staging"
+    use = {u.name: u for u in result.node_use}
+    assert bottleneck.days_full == use["Staging"].days_full == 2
+    assert use["Staging"].daily_use[11:13] == (1, 1)
+    assert (bottleneck.foc_day_with_one_more, bottleneck.foc_gain_days) == (14, 1)
+    assert (bottleneck.days_late_with_one_more, bottleneck.days_late_gain) == (0, 1)
+    assert {u.name for u in result.node_use if u.days_full} == {"Staging"}
+    assert Bottleneck.model_validate_json(bottleneck.model_dump_json()) == bottleneck
 
 
 def test_no_node_or_lift_is_ever_over_capacity() -> None:

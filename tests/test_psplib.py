@@ -1,9 +1,10 @@
-"""PSPLIB reader and benchmark report: real j30 files, broken copies of them,
-and the report's table and JSON.
+"""PSPLIB reader and benchmark script (``benchmarks/psplib.py``, ``benchmarks/rcpsp.py``):
+real j30 files, broken copies of them, the report's table and JSON, the script's exit codes.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,15 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from peaceforce.deployment import (
-    RcpspBenchReport,
-    read_optima,
-    read_sm,
-    render_rcpsp_bench,
-    run_rcpsp_bench,
-)
-from peaceforce.deployment.psplib import instance_paths, optima_beside
 from peaceforce.errors import InputError
+from psplib import instance_paths, optima_beside, read_optima, read_sm
+from rcpsp import RcpspBenchReport, render_rcpsp_bench, run_rcpsp_bench
+from rcpsp import main as rcpsp_main
 
 
 @pytest.fixture(scope="module")
@@ -183,3 +179,21 @@ def test_bench_report_table_and_json(j30: Path) -> None:
     text = console.export_text()
     assert "j3010_10.sm" in text
     assert "at known optimum 2/2" in text
+
+
+def test_bench_script_json(j30: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert rcpsp_main([str(j30 / "j301_1.sm"), "--time-limit", "10", "--json"]) == 0
+    [row] = json.loads(capsys.readouterr().out)["rows"]
+    assert row["makespan"] == row["optimum"] == 43
+
+
+def test_bench_script_reports_a_bad_file_without_traceback(
+    tmp_path: Path, j301_1_text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, j301_1_text.replace("RESOURCEAVAILABILITIES", "RESOURCES"))
+    assert rcpsp_main([str(bad), "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "broken.sm" in captured.err
+    assert "RESOURCEAVAILABILITIES" in captured.err
+    assert "Traceback" not in captured.err

@@ -1,5 +1,5 @@
 """Resource-constrained scheduling core: hand-checked schedules, properties over
-random instances, lateness reasons, binding resources, JSON round-trips.
+random instances, lateness reasons, JSON round-trips.
 """
 
 from __future__ import annotations
@@ -11,26 +11,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from peaceforce.deployment import (
-    BindingAnalysis,
+from peaceforce.errors import InputError
+from peaceforce.solvers.rcpsp import (
     LatenessReason,
     Objective,
     Precedence,
     Resource,
     ScheduleResult,
     SchedulingProblem,
-    SolveStatus,
     Task,
-    analyse_binding,
-    read_optima,
-    read_sm,
     schedule_violations,
     solve_schedule,
 )
-from peaceforce.deployment.bounds import makespan_lower_bound
-from peaceforce.deployment.heuristics import construct, justify, parallel_sgs, serial_sgs
-from peaceforce.deployment.network import index_problem
-from peaceforce.errors import InputError
+from peaceforce.solvers.rcpsp.bounds import makespan_lower_bound
+from peaceforce.solvers.rcpsp.heuristics import construct, justify, parallel_sgs, serial_sgs
+from peaceforce.solvers.rcpsp.network import index_problem
+from peaceforce.solvers.status import SolveStatus
+from psplib import read_optima, read_sm
 
 LIMIT = 10.0
 
@@ -165,23 +162,6 @@ def test_infeasible_capacity_is_a_status_not_an_exception() -> None:
     assert r.status is SolveStatus.INFEASIBLE
     assert r.starts == {}
     assert r.makespan is None
-
-
-def test_binding_resource_and_gain_of_one_more_unit() -> None:
-    p = small()
-    r = solve_schedule(p, LIMIT)
-    b = analyse_binding(p, r, time_limit_s=LIMIT)
-    assert b.value == 8
-    assert set(b.decisive_tasks) >= {"hq", "bn1", "bn2"}
-    assert [g.resource for g in b.resources] == ["apod"]
-    gain = b.resources[0]
-    assert gain.decisive_days == (4,)
-    # One more APOD unit lets bn2 start on day 3: makespan 8 -> 7 (proven).
-    assert (gain.value_with_one_more, gain.gain, gain.max_gain) == (7, 1, 1)
-    assert BindingAnalysis.model_validate_json(b.model_dump_json()) == b
-    # Asked about the lift, which never binds: no gain.
-    lift = analyse_binding(p, r, time_limit_s=LIMIT, resources=["lift"]).resources[0]
-    assert (lift.gain, lift.max_gain, lift.decisive_days) == (0, 0, ())
 
 
 def test_result_and_problem_round_trip_through_json() -> None:
@@ -377,3 +357,19 @@ def test_construct_is_feasible_and_no_worse_than_its_first_rule() -> None:
     first = serial_sgs(ix, [float(max(ix.tail) - t) for t in ix.tail], ix.safe_horizon)
     assert first is not None
     assert best.makespan <= max(s + d for s, d in zip(first, ix.duration, strict=True))
+
+
+def test_an_empty_problem_is_nothing_to_solve() -> None:
+    r = solve_schedule(SchedulingProblem(name="empty", tasks=()), LIMIT)
+    assert r.status is SolveStatus.NOTHING_TO_SOLVE
+    assert r.status.has_solution
+    assert (r.starts, r.makespan, r.weighted_lateness, r.late_tasks) == ({}, 0, 0, ())
+    assert ScheduleResult.model_validate_json(r.model_dump_json()) == r
+
+
+def test_one_more_unit_grows_every_day_of_a_profile() -> None:
+    grown = small().with_one_more("apod")
+    assert [r.capacity for r in grown.resources] == [(4, 4, 3, 3, 3, 4), 1]
+    with pytest.raises(InputError) as err:
+        small().with_one_more("nowhere")
+    assert [(p.location, p.value) for p in err.value.problems] == [("resources", "'nowhere'")]

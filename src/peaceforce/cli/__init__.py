@@ -27,12 +27,12 @@ from peaceforce.cli.common import (
 )
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect, protection_summary_table
-from peaceforce.deployment.outputs import write_deployment_files
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import run_plan
+from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.protection.data import load_protection_data
 from peaceforce.protection.maps import write_maps
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario

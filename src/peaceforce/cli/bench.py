@@ -1,7 +1,7 @@
 """``peaceforce bench``: run the solver cores on published benchmark files.
 
-The GAP files load into the sourcing engine, the PSPLIB files into the
-deployment scheduling core, so a user can check both against known optima.
+The GAP files load into the sourcing engine, so a user can check it against
+known optima. (PSPLIB files: ``python benchmarks/rcpsp.py``.)
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import typer
 from rich.progress import Progress
 
 from peaceforce.cli.common import JsonOption, console, new_group, print_json
-from peaceforce.deployment import read_optima, render_rcpsp_bench, run_rcpsp_bench
 from peaceforce.sourcing.gap import export_mps, read_gap_bounds, read_orlib_gap
 from peaceforce.sourcing.gap_bench import render_gap_bench, run_gap_bench
 
@@ -58,25 +57,3 @@ def bench_gap(
     console.print(render_gap_bench(report))
     if export_mps_to is not None:
         console.print(f"MPS models written to {export_mps_to}/")
-
-
-@bench_app.command("rcpsp")
-def bench_rcpsp(
-    files: Files,
-    time_limit: TimeLimit = 10.0,
-    optima: Annotated[
-        Path | None,
-        typer.Option(help="optimum.csv of known makespans (default: beside the files)."),
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Solve PSPLIB .sm files with the deployment scheduling core: makespan, bound, time."""
-    optima_file = optima or _sibling(files, "optimum.csv")
-    known = read_optima(optima_file) if optima_file else None
-    with Progress(console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task("scheduling PSPLIB instances", total=len(files))
-        report = run_rcpsp_bench(files, time_limit, known, on_row=lambda _: progress.advance(task))
-    if as_json:
-        print_json(report)
-        return
-    console.print(render_rcpsp_bench(report))

@@ -1,55 +1,35 @@
-"""Deployment stage: scheduling movement lines on constrained lift and nodes.
+"""Deployment stage: when each sourced unit arrives, IOC/FOC, and what holds it back.
 
-The public surface of the resource-constrained scheduling core::
+::
 
-    Task, Resource, Precedence, SchedulingProblem     inputs (problem.py)
-    solve_schedule, Objective                         CP-SAT solve (scheduling.py)
-    ScheduleResult, SolveStatus, LateTask, ...        results (schedule.py)
-    analyse_binding, BindingAnalysis                  what capacity decides (binding.py)
-    read_sm, read_optima                              PSPLIB files (psplib.py)
-    run_rcpsp_bench, render_rcpsp_bench               benchmark report (rcpsp_bench.py)
+    movements.py  the movement legs (TPFDD-style records) of a sourced force,
+                  and the scheduling problem they make
+    planner.py    deploy_mission: schedule the legs, read off IOC, FOC, node use,
+                  late lines and bottlenecks; DeploymentResult
+
+The scheduling itself is the generic core in :mod:`peaceforce.solvers.rcpsp`;
+the TPFDD files and charts are drawn in :mod:`peaceforce.presentation`.
 """
 
-from peaceforce.deployment.binding import BindingAnalysis, ResourceGain, analyse_binding
-from peaceforce.deployment.problem import Precedence, Resource, SchedulingProblem, Task
-from peaceforce.deployment.psplib import read_optima, read_sm
-from peaceforce.deployment.rcpsp_bench import (
-    RcpspBenchReport,
-    RcpspBenchRow,
-    RcpspBenchSummary,
-    render_rcpsp_bench,
-    run_rcpsp_bench,
+from peaceforce.deployment.movements import MovementPlan, movement_plan
+from peaceforce.deployment.planner import (
+    Bottleneck,
+    DeploymentResult,
+    LateLine,
+    MovementRecord,
+    NodeUse,
+    RecordKind,
+    deploy_mission,
 )
-from peaceforce.deployment.schedule import (
-    LatenessReason,
-    LateTask,
-    Objective,
-    ScheduleResult,
-    SolveStatus,
-    schedule_violations,
-)
-from peaceforce.deployment.scheduling import solve_schedule
 
 __all__ = [
-    "BindingAnalysis",
-    "LateTask",
-    "LatenessReason",
-    "Objective",
-    "Precedence",
-    "RcpspBenchReport",
-    "RcpspBenchRow",
-    "RcpspBenchSummary",
-    "Resource",
-    "ResourceGain",
-    "ScheduleResult",
-    "SchedulingProblem",
-    "SolveStatus",
-    "Task",
-    "analyse_binding",
-    "read_optima",
-    "read_sm",
-    "render_rcpsp_bench",
-    "run_rcpsp_bench",
-    "schedule_violations",
-    "solve_schedule",
+    "Bottleneck",
+    "DeploymentResult",
+    "LateLine",
+    "MovementPlan",
+    "MovementRecord",
+    "NodeUse",
+    "RecordKind",
+    "deploy_mission",
+    "movement_plan",
 ]

@@ -23,10 +23,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from peaceforce.deployment.problem import Precedence, Resource, SchedulingProblem, Task
 from peaceforce.geo.crs import geodesic_km
 from peaceforce.scenario.model import Area, Domain, Pledge, Scenario, UnitType
 from peaceforce.scenario.transport import LiftPool, Mode, Node, NodeKind, TransportNetwork
+from peaceforce.solvers.rcpsp import Precedence, Resource, SchedulingProblem, Task
 from peaceforce.sourcing.candidates import area_centre
 from peaceforce.sourcing.optimise import priority_weight
 from peaceforce.sourcing.result import SourcingResult

@@ -18,13 +18,18 @@ from enum import StrEnum
 from pydantic import Field
 
 from peaceforce.deployment.movements import Leg, MovementPlan, movement_plan
-from peaceforce.deployment.problem import Resource, SchedulingProblem
-from peaceforce.deployment.schedule import LatenessReason, Objective, ScheduleResult, SolveStatus
-from peaceforce.deployment.scheduling import solve_schedule
 from peaceforce.errors import InputError, Problem
 from peaceforce.results import Result
 from peaceforce.scenario.model import DAYS_PER_MONTH, Scenario
 from peaceforce.scenario.transport import Mode
+from peaceforce.solvers.rcpsp import (
+    LatenessReason,
+    Objective,
+    ScheduleResult,
+    SchedulingProblem,
+    solve_schedule,
+)
+from peaceforce.solvers.status import SolveStatus
 from peaceforce.sourcing.result import SourcingResult
 
 _GAIN_TIME_LIMIT_S = 2.0
@@ -278,14 +283,6 @@ def _ioc(plan: MovementPlan, starts: dict[str, int], share: float) -> int | None
     return None
 
 
-def _with_one_more(problem: SchedulingProblem, rid: str) -> SchedulingProblem:
-    resources = tuple(
-        r if r.id != rid else Resource(id=r.id, capacity=r.tail_capacity + 1)
-        for r in problem.resources
-    )
-    return problem.model_copy(update={"resources": resources})
-
-
 def _bottlenecks(
     plan: MovementPlan,
     problem: SchedulingProblem,
@@ -299,7 +296,7 @@ def _bottlenecks(
     found = []
     for use in full:
         again = solve_schedule(
-            _with_one_more(problem, use.resource), _GAIN_TIME_LIMIT_S, threads, Objective.LATENESS,
+            problem.with_one_more(use.resource), _GAIN_TIME_LIMIT_S, threads, Objective.LATENESS,
             hint=schedule.starts,
         )  # fmt: skip
         foc = _foc(plan, again.starts) if again.starts else None

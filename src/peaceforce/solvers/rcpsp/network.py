@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from peaceforce.deployment.problem import SchedulingProblem
+from peaceforce.solvers.rcpsp.problem import SchedulingProblem
 
 IntArray = npt.NDArray[np.int64]
 

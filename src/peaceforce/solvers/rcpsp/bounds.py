@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from peaceforce.deployment.network import IndexedProblem
+from peaceforce.solvers.rcpsp.network import IndexedProblem
 
 
 def makespan_lower_bound(ix: IndexedProblem) -> int | None:

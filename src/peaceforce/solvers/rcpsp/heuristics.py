@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from peaceforce.deployment.network import IndexedProblem, IntArray
+from peaceforce.solvers.rcpsp.network import IndexedProblem, IntArray
 
 #: Days scanned at once when looking for the earliest fitting start.
 _CHUNK = 64
@@ -71,9 +71,9 @@ def parallel_sgs(ix: IndexedProblem, priority: Sequence[float], horizon: int) ->
 
     It builds non-delay schedules. On large, heavily loaded instances with many
     tasks per resource these pack capacity dips better than the serial scheme
-    (benchmarks/rcpsp.py: 115 against 117 days on 5,000 lines); on small ones
-    the serial scheme, which can reach every active schedule, is often better,
-    so ``construct`` runs both. Returns ``None`` when some task finds no room
+    (``benchmarks/rcpsp_scale.py``: 115 against 117 days on 5,000 lines); on
+    small ones the serial scheme, which can reach every active schedule, is
+    often better, so ``construct`` runs both. Returns ``None`` when some task finds no room
     before ``horizon``.
     """
     free = ix.capacity(horizon)

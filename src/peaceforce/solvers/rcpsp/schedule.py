@@ -12,19 +12,11 @@ from enum import StrEnum
 
 import numpy as np
 
-from peaceforce.deployment.heuristics import evaluate
-from peaceforce.deployment.network import IndexedProblem, IntArray, index_problem
-from peaceforce.deployment.problem import SchedulingProblem
 from peaceforce.results import Result
-
-
-class SolveStatus(StrEnum):
-    """What the solver established about the primary objective."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"  # a schedule, not proven best within the time limit
-    INFEASIBLE = "infeasible"  # proven: no schedule exists
-    NO_SOLUTION = "no_solution"  # no schedule found and none ruled out
+from peaceforce.solvers.rcpsp.heuristics import evaluate
+from peaceforce.solvers.rcpsp.network import IndexedProblem, IntArray, index_problem
+from peaceforce.solvers.rcpsp.problem import SchedulingProblem
+from peaceforce.solvers.status import SolveStatus
 
 
 class Objective(StrEnum):

@@ -135,6 +135,22 @@ class SchedulingProblem(BaseModel):
         """Position of each task id in ``tasks``."""
         return {t.id: i for i, t in enumerate(self.tasks)}
 
+    def with_one_more(self, resource_id: str) -> SchedulingProblem:
+        """The same problem with one more unit of ``resource_id`` on every day."""
+        if all(r.id != resource_id for r in self.resources):
+            raise InputError(
+                [Problem(self.name, "resources", repr(resource_id), "a resource of the problem")]
+            )
+
+        def grow(res: Resource) -> Resource:
+            if res.id != resource_id:
+                return res
+            cap = res.capacity
+            more = cap + 1 if isinstance(cap, int) else tuple(c + 1 for c in cap)
+            return Resource(id=res.id, capacity=more)
+
+        return self.model_copy(update={"resources": tuple(grow(r) for r in self.resources)})
+
 
 def _first_duplicate(ids: list[str]) -> str | None:
     seen: set[str] = set()

@@ -1,4 +1,4 @@
-"""Read PSPLIB single-mode instances (``.sm``) and their optimum tables.
+"""Read PSPLIB single-mode instances (``.sm``) and their optimum tables into the RCPSP core.
 
 The ``.sm`` layout, as published by Kolisch & Sprecher::
 
@@ -26,8 +26,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from peaceforce.deployment.problem import Precedence, Resource, SchedulingProblem, Task
 from peaceforce.errors import InputError, Problem
+from peaceforce.solvers.rcpsp import Precedence, Resource, SchedulingProblem, Task
 
 _SECTIONS = ("PRECEDENCE RELATIONS:", "REQUESTS/DURATIONS:", "RESOURCEAVAILABILITIES:")
 

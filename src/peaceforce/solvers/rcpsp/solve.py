@@ -1,15 +1,17 @@
-"""Resource-constrained scheduling on CP-SAT: the core of the deployment planner.
+"""Resource-constrained scheduling on CP-SAT; the deployment planner schedules its legs here.
 
-The pipeline of ``solve_schedule``: index the problem → lower bounds (proof of
-infeasibility, or of optimality when the heuristic meets them) → multi-pass
-serial and parallel SGS (horizon, fallback, hint) → CP-SAT model with interval
-variables and one ``add_cumulative`` per resource → solve → result with usage
-and lateness reasons.
+The pipeline of ``solve_schedule``: index the problem (an empty one is
+``NOTHING_TO_SOLVE``) → lower bounds (proof of infeasibility, or of optimality
+when the heuristic meets them) → multi-pass serial and parallel SGS (horizon,
+fallback, hint) → CP-SAT model with interval variables and one
+``add_cumulative`` per resource → solve → result with usage and lateness
+reasons.
 
 The SGS schedule is given to CP-SAT with ``add_hint`` only for the lateness
-objective. For the makespan it measurably hurts (benchmarks/rcpsp.py): on
-j30 hinted solves proved optimality later, and on 5,000 lines CP-SAT's search
-stayed at the hinted makespan (120) where it reached 118 on its own. The SGS
+objective. For the makespan it measurably hurts (``benchmarks/rcpsp.py``,
+``benchmarks/rcpsp_scale.py``): on j30 hinted solves proved optimality later,
+and on 5,000 lines CP-SAT's search stayed at the hinted makespan (120) where it
+reached 118 on its own. The SGS
 makespan still sets the horizon and every start's latest value, and the SGS
 schedule is kept whenever CP-SAT ends with nothing better. For weighted
 lateness CP-SAT on its own finds schedules twice as late as the hint, so
@@ -32,18 +34,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from peaceforce import solvers
-from peaceforce.deployment.bounds import lateness_lower_bound, makespan_lower_bound
-from peaceforce.deployment.heuristics import Candidate, construct, evaluate
-from peaceforce.deployment.network import IndexedProblem, index_problem
-from peaceforce.deployment.problem import SchedulingProblem
-from peaceforce.deployment.schedule import (
+from peaceforce.errors import SolverError
+from peaceforce.solvers.rcpsp.bounds import lateness_lower_bound, makespan_lower_bound
+from peaceforce.solvers.rcpsp.heuristics import Candidate, construct, evaluate
+from peaceforce.solvers.rcpsp.network import IndexedProblem, index_problem
+from peaceforce.solvers.rcpsp.problem import SchedulingProblem
+from peaceforce.solvers.rcpsp.schedule import (
     Objective,
     ScheduleResult,
-    SolveStatus,
     build_result,
     schedule_violations,
 )
-from peaceforce.errors import SolverError
+from peaceforce.solvers.status import SolveStatus
 
 #: Share of the time limit the construction heuristic may use, and its cap. On
 #: 5,000 lines sampling SGS passes gains as much per second as CP-SAT does.
@@ -67,7 +69,7 @@ def solve_schedule(
     feasible and better than the heuristic. Infeasibility and time-outs come
     back as a status, never as an exception.
 
-    >>> from peaceforce.deployment import Task, Resource, SchedulingProblem
+    >>> from peaceforce.solvers.rcpsp import Task, Resource, SchedulingProblem
     >>> p = SchedulingProblem(
     ...     tasks=(Task(id="a", duration=2, demands={"r": 1}),
     ...            Task(id="b", duration=3, demands={"r": 1})),
@@ -92,6 +94,8 @@ def solve_schedule(
             time_s=time.monotonic() - t0,
         )
 
+    if ix.n == 0:
+        return finish((), SolveStatus.NOTHING_TO_SOLVE, 0, None)
     makespan_lb = makespan_lower_bound(ix)
     if makespan_lb is None:
         return finish(None, SolveStatus.INFEASIBLE, 0, None)
