@@ -19,7 +19,7 @@ from pydantic import Field
 
 from peaceforce.deployment.movements import Leg, MovementPlan, movement_plan
 from peaceforce.errors import InputError, Problem
-from peaceforce.results import Result
+from peaceforce.results import Result, StageResult
 from peaceforce.scenario.model import DAYS_PER_MONTH, Scenario
 from peaceforce.scenario.transport import Mode
 from peaceforce.solvers.rcpsp import (
@@ -108,7 +108,7 @@ class LateLine(Result):
     blocked_by: tuple[str, ...]
 
 
-class DeploymentResult(Result):
+class DeploymentResult(StageResult):
     """The deployment of one sourced mission."""
 
     mission_id: str
@@ -388,4 +388,5 @@ def deploy_mission(
         ),
         late=tuple(sorted(late, key=lambda x: -x.days_late)),
         solve_seconds=round(schedule.time_s, 3),
+        **scenario.stamp(),
     )
