@@ -24,11 +24,11 @@ from peaceforce.protection.result import (
     PositionKind,
     ProtectedAsset,
     ProtectionResult,
-    SolveStatus,
 )
 from peaceforce.protection.stage import protect_mission
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
+from peaceforce.solvers import SolveStatus
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.result import SourcingResult
 

@@ -2,7 +2,7 @@
 
 The sourced air-defence assignments (and, if asked, the air-defence pledges
 that survive the mandate but were not sourced) become facility groups of the
-covering model in :mod:`peaceforce.protection.mclp`: one group per pledge, with
+covering model in :mod:`peaceforce.solvers.mclp`: one group per pledge, with
 its unit type's engagement range and the sites its caveats allow. A site is
 allowed when it lies at least the larger of the policy distance and the
 pledge's own caveat from the line of contact, and either in Ukraine (if the
@@ -23,15 +23,6 @@ from peaceforce.mandate.analysis import FrameworkAssessment, PledgeStatus
 from peaceforce.protection.assets import City
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
-from peaceforce.protection.mclp import (
-    Bools,
-    FacilityGroup,
-    Floats,
-    MclpInstance,
-    MclpSolution,
-    covered_by,
-    solve_mclp,
-)
 from peaceforce.protection.result import (
     AirDefenceUnit,
     AssetKind,
@@ -42,7 +33,6 @@ from peaceforce.protection.result import (
     NationWithdrawal,
     Placement,
     ProtectedAsset,
-    SolveStatus,
     UnplacedUnits,
 )
 from peaceforce.protection.threat import risk_scores
@@ -54,6 +44,15 @@ from peaceforce.scenario.model import (
     Pledge,
     RequiresUsBackstop,
     Scenario,
+)
+from peaceforce.solvers.mclp import (
+    Bools,
+    FacilityGroup,
+    Floats,
+    MclpInstance,
+    MclpSolution,
+    covered_by,
+    solve_mclp,
 )
 from peaceforce.sourcing.result import SourcingResult
 
@@ -407,12 +406,8 @@ def plan_coverage(
         for asset_id in placement.covered_assets:
             covering.setdefault(asset_id, []).append(placement.id)
     base = totals(assets, solution.covered)
-    if not placements:
-        status = SolveStatus.NOTHING_TO_PLACE
-    else:
-        status = SolveStatus.OPTIMAL if solution.optimal else SolveStatus.FEASIBLE
     return CoverageResult(
-        status=status,
+        status=solution.status,
         objective=round(solution.objective, 6),
         bound=round(solution.bound, 6),
         totals=base,
