@@ -32,13 +32,14 @@ import numpy as np
 
 from mclp_peer import single_range_instance, solve_with_spopt
 from peaceforce.mandate.analysis import analyse_mandate
-from peaceforce.protection.assets import protected_assets, ukrainian_cities
+from peaceforce.protection.assets import protected_assets
 from peaceforce.protection.coverage import air_defence_units, build_instance, candidate_sites
 from peaceforce.protection.data import load_protection_data
 from peaceforce.protection.geometry import Frontier
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.solvers import SolveStatus
 from peaceforce.solvers.mclp import MclpInstance, solve_mclp
+from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sourcing.engine import source_mission
 
 

@@ -18,12 +18,13 @@ from peaceforce.cli.common import JsonOption, ScenarioOption, console, print_jso
 from peaceforce.errors import InputError, Problem
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.outputs import write_atomic
-from peaceforce.protection.assets import read_power_plants_csv
 from peaceforce.protection.data import PROTECTION_FILE, load_protection_data
 from peaceforce.protection.maps import write_maps
 from peaceforce.protection.result import PositionKind, ProtectionResult
 from peaceforce.protection.stage import protect_mission
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
+from peaceforce.sources.cities import ukrainian_cities
+from peaceforce.sources.power_plants import read_power_plants
 from peaceforce.sourcing.engine import source_mission
 
 
@@ -212,7 +213,7 @@ def protect(
         raise InputError(
             [Problem(PROTECTION_FILE, "-", "(missing file)", f"{PROTECTION_FILE} in {folder}")]
         )
-    plants = read_power_plants_csv(power_plants) if power_plants is not None else None
+    plants = read_power_plants(power_plants) if power_plants is not None else None
     with console.status(f"sourcing {mission} under {framework}") as status:
         mandate = analyse_mandate(loaded)
         sourced = source_mission(loaded, mission, framework, mandate=mandate, explain=False)
@@ -221,6 +222,7 @@ def protect(
             loaded,
             sourced,
             data=data,
+            cities=ukrainian_cities(),
             mandate=mandate,
             energy_sites=plants,
             include_unsourced=all_pledged,

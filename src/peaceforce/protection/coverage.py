@@ -20,7 +20,6 @@ import shapely
 
 from peaceforce.geo.crs import lonlat_to_metric, to_lonlat, to_metric
 from peaceforce.mandate.analysis import FrameworkAssessment, PledgeStatus
-from peaceforce.protection.assets import City
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
 from peaceforce.protection.result import (
@@ -54,6 +53,7 @@ from peaceforce.solvers.mclp import (
     covered_by,
     solve_mclp,
 )
+from peaceforce.sources.cities import City
 from peaceforce.sourcing.result import SourcingResult
 
 UKRAINE = "UKR"
