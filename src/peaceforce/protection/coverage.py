@@ -18,7 +18,7 @@ import mgrs
 import numpy as np
 import shapely
 
-from peaceforce.geo.crs import lonlat_to_metric, to_lonlat, to_metric
+from peaceforce.geo.crs import lonlat_to_metric, to_lonlat
 from peaceforce.mandate.analysis import FrameworkAssessment, PledgeStatus
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
@@ -163,11 +163,7 @@ def grid_sites(data: ProtectionData, frontier: Frontier, cities: Sequence[City])
     """Sites on a regular metric grid over unoccupied Ukrainian land, named by MGRS square."""
     if data.site_grid is None:
         return []
-    from peaceforce.geo.frontline import natural_earth_ukraine
-
-    land = to_metric(natural_earth_ukraine())
-    if frontier.occupied is not None:
-        land = land.difference(frontier.occupied)
+    land = frontier.free_land
     step = data.site_grid.spacing_km * 1000.0
     west, south, east, north = land.bounds
     xs = np.arange(np.ceil(west / step) * step, east, step)
