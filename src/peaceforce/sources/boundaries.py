@@ -27,7 +27,7 @@ class Region(BaseModel):
 
 def load_regions(path: Path | str) -> tuple[Region, ...]:
     """Read first-level divisions from geoBoundaries-style GeoJSON (``shapeISO``, ``shapeName``)."""
-    features = read_features(path)
+    features = read_features(path, kinds=("Polygon", "MultiPolygon"))
     problems = [
         Problem(str(path), f"{f.location}.properties", "no shapeISO/shapeName", "ADM1 properties")
         for f in features
