@@ -30,14 +30,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mclp_peer import single_range_instance, solve_with_spopt
 from peaceforce.mandate.analysis import analyse_mandate
-from peaceforce.protection.assets import protected_assets, ukrainian_cities
+from peaceforce.protection.assets import protected_assets
 from peaceforce.protection.coverage import air_defence_units, build_instance, candidate_sites
 from peaceforce.protection.data import load_protection_data
 from peaceforce.protection.geometry import Frontier
-from peaceforce.protection.mclp import MclpInstance, single_range_instance, solve_mclp
-from peaceforce.protection.peer import solve_with_spopt
 from peaceforce.scenario.loader import load_scenario
+from peaceforce.solvers import SolveStatus
+from peaceforce.solvers.mclp import MclpInstance, solve_mclp
+from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sourcing.engine import source_mission
 
 
@@ -128,7 +130,7 @@ def main() -> None:
         )
         rows.append(
             f"| {case.name} | {n:,} × {m} | {case.p} | {ours.objective:,.1f}"
-            f"{'' if ours.optimal else ' (limit)'} | {ours.seconds:.2f} | "
+            f"{'' if ours.status is SolveStatus.OPTIMAL else ' (limit)'} | {ours.seconds:.2f} | "
             f"{peer.objective:,.1f}{'' if peer.optimal else ' (limit)'} | "
             f"{peer.build_seconds:.2f} + {peer.solve_seconds:.2f} | {same} |"
         )

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from peaceforce.errors import InputError, ScenarioError
+from peaceforce.errors import ScenarioError
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
-from peaceforce.protection.assets import read_power_plants_csv, ukrainian_cities
 from peaceforce.protection.coverage import candidate_sites, plan_coverage
 from peaceforce.protection.data import (
     PROTECTION_FILE,
@@ -24,11 +23,13 @@ from peaceforce.protection.result import (
     PositionKind,
     ProtectedAsset,
     ProtectionResult,
-    SolveStatus,
 )
 from peaceforce.protection.stage import protect_mission
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
+from peaceforce.solvers import SolveStatus
+from peaceforce.sources.cities import City, ukrainian_cities
+from peaceforce.sources.power_plants import read_power_plants
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.result import SourcingResult
 
@@ -46,6 +47,11 @@ def data(scenario: Scenario) -> ProtectionData:
 
 
 @pytest.fixture(scope="module")
+def cities() -> tuple[City, ...]:
+    return ukrainian_cities()
+
+
+@pytest.fixture(scope="module")
 def mandate(scenario: Scenario) -> MandateReport:
     return analyse_mandate(scenario)
 
@@ -57,9 +63,13 @@ def air_shield(scenario: Scenario, mandate: MandateReport) -> SourcingResult:
 
 @pytest.fixture(scope="module")
 def protected(
-    scenario: Scenario, data: ProtectionData, mandate: MandateReport, air_shield: SourcingResult
+    scenario: Scenario,
+    data: ProtectionData,
+    cities: tuple[City, ...],
+    mandate: MandateReport,
+    air_shield: SourcingResult,
 ) -> ProtectionResult:
-    return protect_mission(scenario, air_shield, data=data, mandate=mandate)
+    return protect_mission(scenario, air_shield, data=data, cities=cities, mandate=mandate)
 
 
 # --- the built-in scenario ---------------------------------------------------------------
@@ -174,10 +184,20 @@ def test_presence_air_policing_and_corridor(
 
 
 def test_unsourced_pledges_are_flagged(
-    scenario: Scenario, data: ProtectionData, mandate: MandateReport, air_shield: SourcingResult
+    scenario: Scenario,
+    data: ProtectionData,
+    cities: tuple[City, ...],
+    mandate: MandateReport,
+    air_shield: SourcingResult,
 ) -> None:
     result = protect_mission(
-        scenario, air_shield, data=data, mandate=mandate, include_unsourced=True, withdrawals=False
+        scenario,
+        air_shield,
+        data=data,
+        cities=cities,
+        mandate=mandate,
+        include_unsourced=True,
+        withdrawals=False,
     )
     spare = [u for u in result.coverage.units if not u.sourced]
     assert {u.pledge_id for u in spare} == {"deu-patriot", "deu-iris"}
@@ -241,9 +261,9 @@ def test_site_inside_the_minimum_distance_is_never_chosen(
 
 
 def test_no_presence_unit_only_at_host_nation_sites(
-    scenario: Scenario, data: ProtectionData
+    scenario: Scenario, data: ProtectionData, cities: tuple[City, ...]
 ) -> None:
-    sites = candidate_sites(data, Frontier.of(scenario, data), ukrainian_cities())
+    sites = candidate_sites(data, Frontier.of(scenario, data), cities)
     assets = (
         ProtectedAsset(
             id="k", name="Kyiv", kind=AssetKind.CITY, lon=30.52, lat=50.45, value=3e6, weight=30.0
@@ -281,38 +301,27 @@ def test_no_presence_unit_only_at_host_nation_sites(
 def test_power_plants_from_the_shared_csv(
     shared_data: Path,
     scenario: Scenario,
+    *,
     data: ProtectionData,
+    cities: tuple[City, ...],
     mandate: MandateReport,
     air_shield: SourcingResult,
 ) -> None:
-    plants = read_power_plants_csv(shared_data / "infrastructure" / "power_plants_ukraine.csv")
+    plants = read_power_plants(shared_data / "infrastructure" / "power_plants_ukraine.csv")
     assert len(plants) == 64  # the data README says 63; the file holds 64 rows
     assert {p.name for p in plants if p.nuclear} >= {"South Ukraine", "Khmelnytska"}
     result = protect_mission(
-        scenario, air_shield, data=data, mandate=mandate, energy_sites=plants, withdrawals=False
+        scenario,
+        air_shield,
+        data=data,
+        cities=cities,
+        mandate=mandate,
+        energy_sites=plants,
+        withdrawals=False,
     )
     energy = [a for a in result.coverage.assets if a.kind is AssetKind.ENERGY]
     assert 0 < len(energy) < 64  # the plants in occupied territory drop out
     assert result.coverage.totals.mw_covered > 5_000
-
-
-def test_power_plant_csv_problems_name_the_line(tmp_path: Path) -> None:
-    path = tmp_path / "plants.csv"
-    path.write_text(
-        "name,capacity_mw,latitude,longitude,primary_fuel\n"
-        "Good,100,50.0,30.0,Gas\n"
-        "Bad,lots,50.0,30.0,Coal\n"
-        "Far,10,95.0,30.0,Solar\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(InputError) as caught:
-        read_power_plants_csv(path)
-    where = [(p.location, p.value) for p in caught.value.problems]
-    assert ("line 3, capacity_mw", "'lots'") in where
-    assert ("line 4, latitude", "'95.0'") in where
-    path.write_text("name,mw\nX,1\n", encoding="utf-8")
-    with pytest.raises(InputError, match="columns name,capacity_mw"):
-        read_power_plants_csv(path)
 
 
 def test_builtin_protection_file_loads(data: ProtectionData) -> None:

@@ -35,7 +35,6 @@ def _meridian_frontier() -> Frontier:
         line=to_metric(line),
         origins=(("border", to_metric(border)),),
         occupied=None,
-        line_wkt=line.wkt,
     )
 
 

@@ -26,13 +26,12 @@ from peaceforce.monitoring.intake import read_ucdp_ged
 from peaceforce.monitoring.report import (
     OUTSIDE,
     DailyReport,
-    Region,
     daily_report,
-    load_regions,
     region_of,
     render_html,
     render_json,
 )
+from peaceforce.sources.boundaries import Region, load_regions
 
 CUTOFF = datetime(2025, 4, 10, 18, tzinfo=UTC)
 PARTIES = [

@@ -15,6 +15,7 @@ from peaceforce.protection.result import ProtectionResult
 from peaceforce.protection.stage import protect_mission
 from peaceforce.results import StageResult
 from peaceforce.scenario.model import Scenario
+from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sourcing.engine import solve_and_explain
 from peaceforce.sourcing.optimise import build_problem
 from peaceforce.sourcing.result import SourcingResult
@@ -57,6 +58,7 @@ def run_plan(
     withdrawn: list[WithdrawalRow] = []
     deployed: list[DeploymentResult] = []
     protected: list[ProtectionResult] = []
+    cities = ukrainian_cities() if protection is not None else ()
     for assessment in mandate.authorisable():
         for mission in scenario.missions:
             progress(f"sourcing {mission.id} under {assessment.framework_id}")
@@ -74,7 +76,9 @@ def run_plan(
             if protection is not None:
                 progress(f"placing air defence for {mission.id} under {assessment.framework_id}")
                 protected.append(
-                    protect_mission(scenario, result, data=protection, mandate=mandate)
+                    protect_mission(
+                        scenario, result, data=protection, cities=cities, mandate=mandate
+                    )
                 )
     progress("sweeping frameworks × missions against the greedy baseline")
     return PlanResult(

@@ -26,15 +26,16 @@ from peaceforce.cli.common import (
     print_json,
 )
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
-from peaceforce.cli.protection import protect, protection_summary_table
+from peaceforce.cli.protection import protect
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import run_plan
+from peaceforce.presentation.protection_maps import write_maps
+from peaceforce.presentation.protection_tables import protection_summary_table
 from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.protection.data import load_protection_data
-from peaceforce.protection.maps import write_maps
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.engine import SourceReport, solve_and_explain, source_mission
@@ -128,8 +129,7 @@ def plan(
         write_deployment_files(deployment, out)
     if result.protection and protection is not None:
         console.print(protection_summary_table(result.protection))
-        for protected in result.protection:
-            write_maps(protected, loaded, protection, out)
+        write_maps(result.protection, loaded, protection, out)
     console.print(
         f"results written to {out}/: scenario.json, plan.json"
         + (

@@ -47,12 +47,12 @@ from peaceforce.monitoring.report import (
     Count,
     DailyReport,
     daily_report,
-    load_regions,
     render_html,
 )
 from peaceforce.monitoring.store import ImportResult, import_reports, read_reports
 from peaceforce.outputs import write_atomic
 from peaceforce.results import Result
+from peaceforce.sources.boundaries import load_regions
 
 geo_app = new_group("geo", "Geometry from real data: the line of contact from a front-line map.")
 agreement_app = new_group(

@@ -8,7 +8,7 @@ the scale error stays below about 0.5% within 900 km of the centre; great-circle
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -24,12 +24,16 @@ LONLAT_CRS = CRS.from_epsg(4326)
 _GEOD = Geod(ellps="WGS84")
 
 
-@cache
+# One transformer per direction, built on first use (about 15 ms each, too slow for
+# import time) and then kept: both CRSs are constants, so each cache holds exactly one
+# entry whatever the input, and pyproj (>= 3.1) transformers are safe to share between
+# threads.
+@lru_cache(maxsize=1)
 def _forward() -> Transformer:
     return Transformer.from_crs(LONLAT_CRS, METRIC_CRS, always_xy=True)
 
 
-@cache
+@lru_cache(maxsize=1)
 def _inverse() -> Transformer:
     return Transformer.from_crs(METRIC_CRS, LONLAT_CRS, always_xy=True)
 

@@ -1,14 +1,18 @@
-"""GeoJSON in and out: a pydantic geometry type and a reader that reports every fault.
+"""GeoJSON in and out: a pydantic geometry type and one reader that reports every fault.
 
 Users hand us GeoJSON files (occupied territory, boundaries, incident reports,
-maritime zones); a bad file must produce ``InputError`` problems that name the
-file, the JSON path, the value and what was expected, never a traceback.
+maritime zones, scenario areas) or bytes (an upload, a socket); a bad one must
+produce ``InputError`` problems that name the file, the JSON path, the value
+and what was expected, never a traceback. :func:`parse_geojson` reads bytes or
+text, :func:`parse_features` and :func:`read_features` a file; callers that need
+only some geometry types, or valid non-empty geometries, say so (``kinds``,
+``valid``) and get the faults as problems too.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,6 +22,7 @@ import shapely
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
 
 from peaceforce.errors import InputError, Problem
 
@@ -30,6 +35,7 @@ _LONLAT_CRS_NAMES = frozenset(
         "urn:ogc:def:crs:EPSG::4326",
     }
 )
+_POLYGONS = frozenset({"Polygon", "MultiPolygon"})
 _GEOMETRY_TYPES = frozenset(
     {
         "Point",
@@ -128,15 +134,22 @@ def _feature_id(item: Mapping[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def _load_json(path: Path) -> Any:
+def _read_bytes(path: Path) -> bytes:
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError([Problem(file, "-", "no such file", "an existing GeoJSON file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
+        raise InputError([Problem(file, "-", type(exc).__name__, "a readable file")]) from None
+
+
+def _load_json(data: bytes | str, file: str) -> Any:
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
         raise InputError(
-            [Problem(file, "-", type(exc).__name__, "a readable UTF-8 file")]
+            [Problem(file, f"byte {exc.start}", exc.reason, "a readable UTF-8 file")]
         ) from None
     try:
         return json.loads(text)
@@ -158,19 +171,25 @@ def _check_crs(data: Mapping[str, Any], file: str) -> list[Problem]:
     ]
 
 
-def read_features(path: Path | str) -> list[Feature]:
+def read_features(
+    path: Path | str, *, kinds: Collection[str] | None = None, valid: bool = False
+) -> list[Feature]:
     """Read a FeatureCollection, a Feature or a bare geometry, reporting every bad feature.
 
     Raises ``InputError`` listing all problems (file, JSON path, value, expected).
     """
-    features, problems = parse_features(path)
+    features, problems = parse_features(path, kinds=kinds, valid=valid)
     if problems:
         raise InputError(problems)
     return features
 
 
 def parse_features(
-    path: Path | str, *, allow_null_geometry: bool = False
+    path: Path | str,
+    *,
+    allow_null_geometry: bool = False,
+    kinds: Collection[str] | None = None,
+    valid: bool = False,
 ) -> tuple[list[Feature], list[Problem]]:
     """Like ``read_features`` but returns the good features beside the problems of the bad ones.
 
@@ -178,8 +197,49 @@ def parse_features(
     that is not GeoJSON at all raises ``InputError``.
     """
     path = Path(path)
-    file = str(path)
-    data = _load_json(path)
+    return parse_geojson(
+        _read_bytes(path),
+        str(path),
+        allow_null_geometry=allow_null_geometry,
+        kinds=kinds,
+        valid=valid,
+    )
+
+
+def _check_geometry(
+    geometry: BaseGeometry, location: str, file: str, kinds: Collection[str] | None, valid: bool
+) -> Problem | None:
+    if kinds is not None and geometry.geom_type not in kinds:
+        expected = " or ".join(sorted(kinds))
+        return Problem(file, f"{location}.geometry", geometry.geom_type, expected)
+    if valid and geometry.is_empty:
+        return Problem(file, f"{location}.geometry.coordinates", "[]", "a non-empty geometry")
+    if valid and not geometry.is_valid:
+        return Problem(
+            file,
+            f"{location}.geometry.coordinates",
+            explain_validity(geometry),
+            "a valid geometry (no self-intersection)",
+        )
+    return None
+
+
+def parse_geojson(
+    source: bytes | str,
+    file: str,
+    *,
+    allow_null_geometry: bool = False,
+    kinds: Collection[str] | None = None,
+    valid: bool = False,
+) -> tuple[list[Feature], list[Problem]]:
+    """Parse GeoJSON handed over as bytes or text; ``file`` names it in problems.
+
+    ``kinds`` limits the geometry types a feature may have; ``valid`` refuses
+    empty and invalid (self-intersecting) geometries. A feature that fails is a
+    problem, the others are kept; input that is not GeoJSON at all raises
+    ``InputError``.
+    """
+    data = _load_json(source, file)
     if not isinstance(data, Mapping):
         raise InputError([Problem(file, "$", _short(data), "a GeoJSON object")])
     problems = _check_crs(data, file)
@@ -224,28 +284,19 @@ def parse_features(
         except ValueError as exc:
             problems.append(Problem(file, f"{location}.geometry", _short(raw_geometry), str(exc)))
             continue
+        fault = _check_geometry(geometry, location, file, kinds, valid)
+        if fault is not None:
+            problems.append(fault)
+            continue
         features.append(Feature(geometry, properties, location, _feature_id(item)))
     return features, problems
 
 
 def read_area(path: Path | str) -> BaseGeometry:
     """Read a file of polygons as one valid (Multi)Polygon in lon/lat, e.g. an occupied area."""
-    file = str(path)
-    features = read_features(path)
-    problems = [
-        Problem(
-            file,
-            f"{f.location}.geometry",
-            f.geometry.geom_type if f.geometry else "null",
-            "Polygon or MultiPolygon",
-        )
-        for f in features
-        if f.geometry is None or f.geometry.geom_type not in {"Polygon", "MultiPolygon"}
-    ]
-    if problems:
-        raise InputError(problems)
+    features = read_features(path, kinds=_POLYGONS)
     if not features:
-        raise InputError([Problem(file, "$.features", "[]", "at least one polygon")])
+        raise InputError([Problem(str(path), "$.features", "[]", "at least one polygon")])
     return polygonal(shapely.union_all([polygonal(f.geometry) for f in features if f.geometry]))
 
 

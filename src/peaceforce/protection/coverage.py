@@ -2,7 +2,7 @@
 
 The sourced air-defence assignments (and, if asked, the air-defence pledges
 that survive the mandate but were not sourced) become facility groups of the
-covering model in :mod:`peaceforce.protection.mclp`: one group per pledge, with
+covering model in :mod:`peaceforce.solvers.mclp`: one group per pledge, with
 its unit type's engagement range and the sites its caveats allow. A site is
 allowed when it lies at least the larger of the policy distance and the
 pledge's own caveat from the line of contact, and either in Ukraine (if the
@@ -18,20 +18,10 @@ import mgrs
 import numpy as np
 import shapely
 
-from peaceforce.geo.crs import lonlat_to_metric, to_lonlat, to_metric
+from peaceforce.geo.crs import lonlat_to_metric, to_lonlat
 from peaceforce.mandate.analysis import FrameworkAssessment, PledgeStatus
-from peaceforce.protection.assets import City
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
-from peaceforce.protection.mclp import (
-    Bools,
-    FacilityGroup,
-    Floats,
-    MclpInstance,
-    MclpSolution,
-    covered_by,
-    solve_mclp,
-)
 from peaceforce.protection.result import (
     AirDefenceUnit,
     AssetKind,
@@ -42,7 +32,6 @@ from peaceforce.protection.result import (
     NationWithdrawal,
     Placement,
     ProtectedAsset,
-    SolveStatus,
     UnplacedUnits,
 )
 from peaceforce.protection.threat import risk_scores
@@ -55,6 +44,16 @@ from peaceforce.scenario.model import (
     RequiresUsBackstop,
     Scenario,
 )
+from peaceforce.solvers.mclp import (
+    Bools,
+    FacilityGroup,
+    Floats,
+    MclpInstance,
+    MclpSolution,
+    covered_by,
+    solve_mclp,
+)
+from peaceforce.sources.cities import City
 from peaceforce.sourcing.result import SourcingResult
 
 UKRAINE = "UKR"
@@ -164,11 +163,7 @@ def grid_sites(data: ProtectionData, frontier: Frontier, cities: Sequence[City])
     """Sites on a regular metric grid over unoccupied Ukrainian land, named by MGRS square."""
     if data.site_grid is None:
         return []
-    from peaceforce.geo.frontline import natural_earth_ukraine
-
-    land = to_metric(natural_earth_ukraine())
-    if frontier.occupied is not None:
-        land = land.difference(frontier.occupied)
+    land = frontier.free_land
     step = data.site_grid.spacing_km * 1000.0
     west, south, east, north = land.bounds
     xs = np.arange(np.ceil(west / step) * step, east, step)
@@ -407,12 +402,8 @@ def plan_coverage(
         for asset_id in placement.covered_assets:
             covering.setdefault(asset_id, []).append(placement.id)
     base = totals(assets, solution.covered)
-    if not placements:
-        status = SolveStatus.NOTHING_TO_PLACE
-    else:
-        status = SolveStatus.OPTIMAL if solution.optimal else SolveStatus.FEASIBLE
     return CoverageResult(
-        status=status,
+        status=solution.status,
         objective=round(solution.objective, 6),
         bound=round(solution.bound, 6),
         totals=base,

@@ -1,16 +1,19 @@
 """The geometry every protection result is measured on: the line, the origins, the occupied side.
 
-Everything is projected once into ``METRIC_CRS``; distances of points are
-vectorised, and distances of scenario areas go through
-:func:`peaceforce.sourcing.candidates.distance_to_line_km`, the function the
-sourcing caveat "minimum distance from the line of contact" uses, so that a
-site, a base and a requirement area are all measured against the same line.
+Everything is projected into ``METRIC_CRS`` once per :class:`Frontier`, which a
+run builds once and hands to every step (no cache keyed by geometry text);
+distances of points are vectorised, and distances of scenario areas from the
+line go through :func:`peaceforce.sourcing.candidates.distance_to_line_km`, the
+function the sourcing caveat "minimum distance from the line of contact" uses,
+so that a site, a base and a requirement area are all measured against the same
+line.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -26,7 +29,6 @@ from peaceforce.sourcing.candidates import distance_to_line_km
 LINE_OF_CONTACT = "line_of_contact"
 
 
-@cache
 def _metric(geometry_wkt: str) -> BaseGeometry:
     geometry = to_metric(wkt.loads(geometry_wkt))
     shapely.prepare(geometry)
@@ -42,24 +44,31 @@ def _distances_km(geometry: BaseGeometry, x: Floats, y: Floats) -> Floats:
 
 @dataclass(frozen=True)
 class Frontier:
-    """The line of contact, the other threat origins and the occupied territory, in metres."""
+    """The line, the other threat origins, the occupied territory and the areas, in metres."""
 
     line: BaseGeometry
     origins: tuple[tuple[str, BaseGeometry], ...]
     occupied: BaseGeometry | None
-    line_wkt: str
+    areas: Mapping[str, BaseGeometry] = field(default_factory=dict)
 
     @classmethod
     def of(cls, scenario: Scenario, data: ProtectionData) -> Frontier:
-        """Project the scenario's line and the protection data's origins once."""
-        line_wkt = scenario.line_of_contact.geometry_wkt
+        """Project the scenario's line and areas and the protection data's origins (some ms)."""
         occupied = data.occupied_territory
         return cls(
-            line=_metric(line_wkt),
+            line=_metric(scenario.line_of_contact.geometry_wkt),
             origins=tuple((o.id, _metric(o.geometry_wkt)) for o in data.threat_origins),
             occupied=_metric(occupied.geometry_wkt) if occupied is not None else None,
-            line_wkt=line_wkt,
+            areas={a.id: _metric(a.geometry_wkt) for a in scenario.areas},
         )
+
+    @cached_property
+    def free_land(self) -> BaseGeometry:
+        """Unoccupied Ukrainian land (Natural Earth): where grid sites stand, bands are drawn."""
+        from peaceforce.geo.frontline import natural_earth_ukraine
+
+        land = to_metric(natural_earth_ukraine())
+        return land.difference(self.occupied) if self.occupied is not None else land
 
     def line_km(self, lon: ArrayLike, lat: ArrayLike) -> Floats:
         """Distance of lon/lat points from the line of contact, km."""
@@ -82,7 +91,7 @@ class Frontier:
         """Distance from the line (as sourcing measures it) and from the nearest origin."""
         to_line = distance_to_line_km(scenario, area)
         best, name = to_line, LINE_OF_CONTACT
-        shape = _metric(area.geometry_wkt)
+        shape = self.areas[area.id]
         for origin, geometry in self.origins:
             here = float(shape.distance(geometry)) / 1000.0
             if here < best:

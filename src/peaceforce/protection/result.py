@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from peaceforce.results import Result
+from peaceforce.solvers.status import SolveStatus
 
 # --- threat --------------------------------------------------------------------------
 
@@ -181,14 +182,6 @@ class NationWithdrawal(Result):
     units: int
     immediate: CoverageLoss = Field(description="before the others move")
     after_replacement: CoverageLoss = Field(description="after the others are placed again")
-
-
-class SolveStatus(StrEnum):
-    """How the covering model ended."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    NOTHING_TO_PLACE = "nothing_to_place"
 
 
 class CoverageResult(Result):

@@ -2,9 +2,11 @@
 
 :func:`protect_mission` is what ``peaceforce protect`` and ``peaceforce plan``
 call. It takes the scenario, the sourcing result of one mission under one
-framework and the scenario's protection data, and returns a typed,
-serialisable :class:`~peaceforce.protection.result.ProtectionResult`. It reads no
-file itself: the caller loads ``protection.yaml`` and any power-plant CSV.
+framework, the scenario's protection data and the cities to defend, and returns
+a typed, serialisable :class:`~peaceforce.protection.result.ProtectionResult`. It
+reads no file and no package data itself: the caller loads ``protection.yaml``,
+the cities (:func:`peaceforce.sources.cities.ukrainian_cities`) and any
+power-plant CSV (:func:`peaceforce.sources.power_plants.read_power_plants`) once.
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
-from peaceforce.protection.assets import City, protected_assets, ukrainian_cities
+from peaceforce.protection.assets import EnergyAsset, protected_assets
 from peaceforce.protection.coverage import air_defence_units, candidate_sites, plan_coverage
-from peaceforce.protection.data import EnergySite, ProtectionData
+from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
 from peaceforce.protection.presence import assess_presence
 from peaceforce.protection.result import CoverageResult, PositionKind, ProtectionResult
 from peaceforce.protection.threat import Position, area_position, assess_threat
 from peaceforce.scenario.model import Scenario
+from peaceforce.sources.cities import City
 from peaceforce.sourcing.result import SourcingResult
 
 
@@ -61,9 +64,9 @@ def protect_mission(
     sourcing: SourcingResult,
     *,
     data: ProtectionData,
+    cities: Sequence[City],
     mandate: MandateReport | None = None,
-    energy_sites: Sequence[EnergySite] | None = None,
-    cities: Sequence[City] | None = None,
+    energy_sites: Sequence[EnergyAsset] | None = None,
     include_unsourced: bool = False,
     time_limit_s: float = 30.0,
     withdrawals: bool = True,
@@ -78,11 +81,13 @@ def protect_mission(
     data
         The scenario's ``protection.yaml``, from
         :func:`~peaceforce.protection.data.load_protection_data`.
+    cities
+        Cities to defend, e.g. :func:`~peaceforce.sources.cities.ukrainian_cities`
+        (those below ``data.weights.min_city_population`` are left out); they also
+        name the grid sites.
     energy_sites
         Power plants to defend instead of those in ``data`` (e.g. from
-        :func:`~peaceforce.protection.assets.read_power_plants_csv`).
-    cities
-        Cities to defend; by default every Ukrainian city of GeoNames' cities15000.
+        :func:`~peaceforce.sources.power_plants.read_power_plants`).
     include_unsourced
         Also place air-defence pledges that survive the mandate but were not
         sourced for this mission (flagged ``sourced=False``).
@@ -91,13 +96,12 @@ def protect_mission(
     """
     assessment = (mandate or analyse_mandate(scenario)).assessment(sourcing.framework_id)
     frontier = Frontier.of(scenario, data)
-    towns = ukrainian_cities() if cities is None else cities
     assets, excluded = protected_assets(
         scenario,
         data,
         sourcing,
         frontier,
-        cities=towns,
+        cities=cities,
         energy_sites=data.energy_sites if energy_sites is None else energy_sites,
     )
     units = air_defence_units(
@@ -105,7 +109,7 @@ def protect_mission(
     )
     coverage = plan_coverage(
         units,
-        candidate_sites(data, frontier, towns),
+        candidate_sites(data, frontier, cities),
         assets,
         data.hosts,
         excluded_assets=excluded,

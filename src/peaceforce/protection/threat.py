@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from shapely import wkt
 
 from peaceforce.protection.data import ThreatClass
 from peaceforce.protection.geometry import Floats, Frontier
@@ -26,6 +25,7 @@ from peaceforce.protection.result import (
     ThreatReport,
 )
 from peaceforce.scenario.model import Area, Scenario
+from peaceforce.sourcing.candidates import area_centre
 
 
 def risk_scores(distance_km: Floats, classes: Sequence[ThreatClass]) -> Floats:
@@ -58,14 +58,14 @@ class Position:
 
 
 def area_position(area: Area, kind: PositionKind = PositionKind.AREA, **names: str) -> Position:
-    """A position for a scenario area, placed at its centroid for display."""
-    centre = wkt.loads(area.geometry_wkt).centroid
+    """A position for a scenario area, placed at its centre for display."""
+    lon, lat = area_centre(area)
     return Position(
         id=names.get("id", area.id),
         name=names.get("name", area.name),
         kind=kind,
-        lon=round(float(centre.x), 4),
-        lat=round(float(centre.y), 4),
+        lon=round(lon, 4),
+        lat=round(lat, 4),
         area=area,
     )
 

@@ -11,6 +11,7 @@ is imported until a solver is actually needed.
       __init__.py   cp_sat(), highs(): lazy imports in the order that works
       status.py     SolveStatus: how any solve ended, for every solver
       highs_mip.py  a configured HiGHS model, its outcome mapped to SolveStatus
+      mclp.py       maximal covering location, several facility types (protection's core)
       rcpsp/        resource-constrained scheduling: CP-SAT model, SGS heuristics, bounds
 """
 

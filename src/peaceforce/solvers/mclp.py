@@ -14,8 +14,12 @@ a site may hold more than one unit, so the model is::
 ``y`` may stay continuous: for integer ``x`` an optimal ``y_i`` is
 ``min(1, cover_i)``, which is 0 or 1. With one group, unit capacities and every
 site allowed it is exactly the MCLP that PySAL's spopt builds, which is how the
-tests check it. A second, optional stage keeps the coverage at its optimum and
-moves the units to the least exposed sites (``site_penalty``).
+tests and ``benchmarks/coverage.py`` check it. A second, optional stage keeps the
+coverage at its optimum and moves the units to the least exposed sites
+(``site_penalty``).
+
+The model knows nothing of air defence: :mod:`peaceforce.protection.coverage`
+turns a mission's units, sites and assets into an :class:`MclpInstance`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from numpy.typing import NDArray
 
 from peaceforce.errors import SolverError
 from peaceforce.solvers import highs
+from peaceforce.solvers.highs_mip import new_highs, outcome
+from peaceforce.solvers.status import SolveStatus
 
 Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
@@ -69,9 +75,13 @@ class MclpInstance:
 
 @dataclass(frozen=True)
 class MclpSolution:
-    """Units per (group, site), the demand they cover, and how the solve ended."""
+    """Units per (group, site), the demand they cover, and how the solve ended.
 
-    optimal: bool
+    ``status`` is ``NOTHING_TO_SOLVE`` when no unit may stand anywhere (no column),
+    ``FEASIBLE`` when either stage stopped at the time limit.
+    """
+
+    status: SolveStatus
     objective: float
     bound: float
     placed: dict[tuple[int, int], int]
@@ -146,9 +156,7 @@ def _add_rows(h: Any, row: Ints, col: Ints, value: Floats, *, lower: Floats, upp
 
 def _build(instance: MclpInstance) -> tuple[Any, _Columns, Ints, Ints]:
     hs = highs()
-    h = hs.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 0.0)
+    h = new_highs()
     columns, demand, column = coverage_pairs(instance)
     n, k = columns.n_demand, len(columns.site)
     coverable = np.zeros(n, dtype=bool)
@@ -195,17 +203,16 @@ def _build(instance: MclpInstance) -> tuple[Any, _Columns, Ints, Ints]:
     return h, columns, demand, column
 
 
-def _run(h: Any, time_limit_s: float) -> tuple[bool, float, float]:
-    hs = highs()
+def _run(h: Any, time_limit_s: float) -> tuple[SolveStatus, float, float]:
+    """Solve; return the status, the objective and the best bound on it."""
     h.setOptionValue("time_limit", max(0.1, time_limit_s))
     h.run()
-    status = h.getModelStatus()
-    info = h.getInfo()
-    if status == hs.HighsModelStatus.kOptimal:
-        return True, float(info.objective_function_value), float(info.objective_function_value)
-    if info.primal_solution_status == 2:  # a feasible incumbent at the time limit
-        return False, float(info.objective_function_value), float(info.mip_dual_bound)
-    raise SolverError(f"HiGHS ended with {h.modelStatusToString(status)} and no solution")
+    result = outcome(h)
+    if result.objective is None:
+        raise SolverError(f"HiGHS ended with {result.model_status} and no solution")
+    if result.status is SolveStatus.OPTIMAL:
+        return result.status, result.objective, result.objective
+    return result.status, result.objective, float(h.getInfo().mip_dual_bound)
 
 
 def solve_mclp(
@@ -218,11 +225,13 @@ def solve_mclp(
     n, k = columns.n_demand, len(columns.site)
     hs = highs()
     if k == 0:
-        return MclpSolution(True, 0.0, 0.0, {}, np.zeros(n, dtype=bool), 0.0)
+        return MclpSolution(
+            SolveStatus.NOTHING_TO_SOLVE, 0.0, 0.0, {}, np.zeros(n, dtype=bool), 0.0
+        )
     h.changeObjectiveSense(hs.ObjSense.kMaximize)
     everything = np.arange(n + k, dtype=np.int32)
     h.changeColsCost(n + k, everything, np.concatenate([instance.weights, np.zeros(k)]))
-    optimal, objective, bound = _run(h, deadline - time.perf_counter())
+    status, objective, bound = _run(h, deadline - time.perf_counter())
     values = np.asarray(h.getSolution().col_value)
     penalty = instance.site_penalty
     if second_stage and penalty is not None and penalty.any():
@@ -238,11 +247,12 @@ def solve_mclp(
         site_cost = penalty[np.asarray(columns.site, dtype=np.int64)]
         h.changeColsCost(n + k, everything, np.concatenate([np.zeros(n), site_cost]))
         try:
-            second_optimal, _, _ = _run(h, deadline - time.perf_counter())
+            second, _, _ = _run(h, deadline - time.perf_counter())
             values = np.asarray(h.getSolution().col_value)
-            optimal = optimal and second_optimal
         except SolverError:  # out of time in stage two: keep the stage-one placement
-            optimal = False
+            second = SolveStatus.FEASIBLE
+        if second is not SolveStatus.OPTIMAL:
+            status = SolveStatus.FEASIBLE
     counts = np.rint(values[n:]).astype(np.int64)
     placed = {
         (columns.group[c], columns.site[c]): int(counts[c]) for c in np.flatnonzero(counts > 0)
@@ -253,7 +263,7 @@ def solve_mclp(
         sum(float(penalty[j]) * u for (_, j), u in placed.items()) if penalty is not None else 0.0
     )
     return MclpSolution(
-        optimal=optimal,
+        status=status,
         objective=float(instance.weights[covered].sum()),
         bound=bound,
         placed=placed,
@@ -271,16 +281,3 @@ def covered_by(instance: MclpInstance, placed: dict[tuple[int, int], int]) -> Bo
         d2 = ((instance.demand_xy - centre) ** 2).sum(axis=1)
         covered |= d2 <= instance.groups[g].range_m ** 2
     return covered
-
-
-def single_range_instance(
-    demand_xy: Floats, weights: Floats, site_xy: Floats, p: int, range_m: float
-) -> MclpInstance:
-    """The classic MCLP: ``p`` identical facilities, one radius, one per site, any site."""
-    return MclpInstance(
-        demand_xy=np.asarray(demand_xy, dtype=float),
-        weights=np.asarray(weights, dtype=float),
-        site_xy=np.asarray(site_xy, dtype=float),
-        capacity=np.ones(len(site_xy), dtype=np.int64),
-        groups=(FacilityGroup("p", p, range_m, np.ones(len(site_xy), dtype=bool)),),
-    )

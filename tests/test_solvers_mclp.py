@@ -1,4 +1,4 @@
-"""The maximal-covering model: hand-checked tiny instances, brute force, and spopt as the peer."""
+"""The maximal-covering core: hand-checked tiny instances and brute force (spopt: peer tests)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from peaceforce.protection.mclp import (
-    FacilityGroup,
-    MclpInstance,
-    covered_by,
-    single_range_instance,
-    solve_mclp,
-)
-from peaceforce.protection.peer import solve_with_spopt
+from mclp_peer import single_range_instance
+from peaceforce.solvers import SolveStatus
+from peaceforce.solvers.mclp import FacilityGroup, MclpInstance, covered_by, solve_mclp
 
 
 def _line_instance(p: int) -> MclpInstance:
@@ -28,7 +23,7 @@ def test_one_unit_covers_the_heavier_end_of_the_road() -> None:
     # By hand: site 5 km covers towns 0 and 10 (5 + 1 = 6); site 25 km covers 20 and 30 (6);
     # site 15 km covers 10 and 20 (2). One unit reaches 6.
     solution = solve_mclp(_line_instance(1))
-    assert solution.optimal
+    assert solution.status is SolveStatus.OPTIMAL
     assert solution.objective == pytest.approx(6.0)
     assert set(solution.placed) <= {(0, 0), (0, 2)}
 
@@ -50,6 +45,7 @@ def test_unit_with_no_allowed_site_covers_nothing() -> None:
         groups=(FacilityGroup("g", 1, 6e3, np.zeros(3, dtype=bool)),),
     )
     solution = solve_mclp(blocked)
+    assert solution.status is SolveStatus.NOTHING_TO_SOLVE
     assert solution.objective == 0.0
     assert solution.placed == {}
 
@@ -116,33 +112,3 @@ def test_matches_brute_force_on_small_random_instances(seed: int) -> None:
     )
     assert solution.objective == pytest.approx(best)
     assert np.array_equal(solution.covered, covered_by(instance, solution.placed))
-
-
-@pytest.mark.parametrize("seed", range(4))
-def test_same_optimum_as_spopt(seed: int) -> None:
-    rng = np.random.default_rng(100 + seed)
-    n, m = 300, 40
-    instance = single_range_instance(
-        rng.uniform(0, 400e3, (n, 2)),
-        rng.integers(1, 100, n).astype(float),
-        rng.uniform(0, 400e3, (m, 2)),
-        p=int(rng.integers(3, 8)),
-        range_m=float(rng.uniform(30e3, 80e3)),
-    )
-    ours = solve_mclp(instance)
-    peer = solve_with_spopt(instance)
-    assert ours.optimal and peer.optimal
-    assert ours.objective == pytest.approx(peer.objective, rel=1e-9)
-
-
-def test_spopt_refuses_what_it_cannot_express() -> None:
-    base = _line_instance(1)
-    two = MclpInstance(
-        base.demand_xy,
-        base.weights,
-        base.site_xy,
-        base.capacity,
-        (*base.groups, FacilityGroup("b", 1, 1e3, np.ones(3, dtype=bool))),
-    )
-    with pytest.raises(ValueError, match="one facility type"):
-        solve_with_spopt(two)

@@ -1,8 +1,11 @@
-"""The same maximal-covering instance built in PySAL's spopt, our peer for checks and benchmarks.
+"""The classic MCLP and PySAL's spopt as the peer of our maximal-covering core.
 
 spopt's ``MCLP`` places ``p`` identical facilities, one per site, with one
 service radius, and solves through PuLP (its bundled CBC here). Only instances
-of that shape can be handed over; :func:`solve_with_spopt` refuses the others.
+of that shape can be handed over: :func:`single_range_instance` builds them for
+``peaceforce.solvers.mclp``, and :func:`solve_with_spopt` refuses the others.
+``benchmarks/coverage.py`` and ``tests/test_mclp_peer.py`` use it; the product
+never does.
 """
 
 from __future__ import annotations
@@ -13,7 +16,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from peaceforce.protection.mclp import Bools, MclpInstance
+from peaceforce.solvers.mclp import Bools, FacilityGroup, Floats, MclpInstance
+
+
+def single_range_instance(
+    demand_xy: Floats, weights: Floats, site_xy: Floats, p: int, range_m: float
+) -> MclpInstance:
+    """The classic MCLP: ``p`` identical facilities, one radius, one per site, any site."""
+    return MclpInstance(
+        demand_xy=np.asarray(demand_xy, dtype=float),
+        weights=np.asarray(weights, dtype=float),
+        site_xy=np.asarray(site_xy, dtype=float),
+        capacity=np.ones(len(site_xy), dtype=np.int64),
+        groups=(FacilityGroup("p", p, range_m, np.ones(len(site_xy), dtype=bool)),),
+    )
 
 
 @dataclass(frozen=True)

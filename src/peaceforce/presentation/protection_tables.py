@@ -1,0 +1,202 @@
+"""Tables of a protection result for people: coverage, units, placements, threat, presence.
+
+``peaceforce protect`` prints :func:`protection_report`; ``peaceforce plan``
+prints :func:`protection_summary_table` for every framework × mission. Names
+and ids come from user files, so every cell is plain :class:`~rich.text.Text`
+(never markup) with control characters escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from peaceforce.protection.result import PositionKind, ProtectionResult
+
+#: C0 control characters and DEL, shown as escapes rather than sent to the terminal.
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
+
+
+def _text(value: str, style: str = "") -> Text:
+    return Text(value.translate(_CONTROL), style=style)
+
+
+def _row(table: Table, *cells: str | Text) -> None:
+    table.add_row(*(c if isinstance(c, Text) else _text(c) for c in cells))
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
+    """One row per framework × mission: what the air defence covers and who matters most."""
+    table = Table(title="Air-defence coverage (maximal covering on HiGHS)")
+    for column in ("framework", "mission", "units placed", "people covered", "MW covered"):
+        table.add_column(column, justify="right" if column != "mission" else "left")
+    table.add_column("ports · bases")
+    table.add_column("largest loss if a nation withdraws")
+    for result in results:
+        c = result.coverage
+        t = c.totals
+        placed = sum(p.units for p in c.placements)
+        worst = max(c.withdrawals, key=lambda w: w.after_replacement.weight, default=None)
+        _row(
+            table,
+            result.framework_id,
+            result.mission_id,
+            f"{placed}/{sum(u.units for u in c.units)}",
+            f"{t.population_covered / 1e6:.1f} M of {t.population / 1e6:.1f} M "
+            f"({_pct(t.population_covered, t.population)})",
+            f"{t.mw_covered:,.0f} of {t.mw:,.0f} ({_pct(t.mw_covered, t.mw)})",
+            f"{t.ports_covered}/{t.ports} · {t.force_bases_covered}/{t.force_bases}",
+            (
+                f"{worst.nation}: −{worst.after_replacement.population / 1e6:.1f} M people, "
+                f"−{worst.after_replacement.mw:,.0f} MW"
+                if worst is not None
+                else "-"
+            ),
+        )
+    return table
+
+
+def units_table(result: ProtectionResult) -> Table:
+    """The air-defence units to place, with where they may stand."""
+    table = Table(title="Air-defence units")
+    for column in (
+        "pledge",
+        "nation",
+        "type",
+        "units",
+        "range km",
+        "sourced for",
+        "min km",
+        "soil",
+    ):
+        table.add_column(column)
+    for u in result.coverage.units:
+        _row(
+            table,
+            u.pledge_id,
+            u.nation,
+            u.unit_type,
+            str(u.units),
+            f"{u.range_km:g}",
+            ", ".join(u.line_ids) if u.sourced else _text("pledged, not sourced", "yellow"),
+            f"{u.min_distance_km:g}",
+            "Ukraine or hosts" if u.may_stand_in_ukraine else "host nations only",
+        )
+    return table
+
+
+def placements_table(result: ProtectionResult, limit: int = 4) -> Table:
+    """Which system stands where and what it covers."""
+    sites = {s.id: s for s in result.coverage.sites}
+    names = {a.id: a.name for a in result.coverage.assets}
+    weights = {a.id: a.weight for a in result.coverage.assets}
+    table = Table(title="Placements: which system covers what")
+    for column in ("site", "host", "km to line", "risk", "system", "people", "MW", "covers"):
+        table.add_column(column, overflow="fold")
+    for p in result.coverage.placements:
+        site = sites[p.site_id]
+        top = sorted(p.covered_assets, key=lambda a: -weights[a])[:limit]
+        more = len(p.covered_assets) - len(top)
+        _row(
+            table,
+            site.name,
+            site.host_nation,
+            f"{site.distance_to_line_km:.0f}",
+            f"{site.risk:.0f}",
+            f"{p.units} × {p.unit_type} ({p.nation})",
+            f"{p.covered_population:,}",
+            f"{p.covered_mw:,.0f}",
+            ", ".join(names[a] for a in top) + (f" +{more}" if more > 0 else ""),
+        )
+    return table
+
+
+def withdrawal_table(result: ProtectionResult) -> Table:
+    """Coverage lost if each nation withdrew its air defence."""
+    table = Table(title="If a nation withdrew its air defence")
+    for column in ("nation", "units", "people lost", "MW lost", "after the others move"):
+        table.add_column(column, justify="right")
+    for w in result.coverage.withdrawals:
+        _row(
+            table,
+            w.nation,
+            str(w.units),
+            f"{w.immediate.population:,}",
+            f"{w.immediate.mw:,.0f}",
+            f"{w.after_replacement.population:,} people, {w.after_replacement.mw:,.0f} MW",
+        )
+    return table
+
+
+def threat_table(result: ProtectionResult) -> Table:
+    """Every base, area and unit position: the classes that reach it and its risk."""
+    table = Table(title="Threat to every position (risk 0-100)")
+    for column in ("position", "kind", "km to line", "km to threat", "from", "reached by", "risk"):
+        table.add_column(column, overflow="fold")
+    order = list(PositionKind)
+    for p in sorted(result.threat.positions, key=lambda p: (order.index(p.kind), -p.risk, p.id)):
+        _row(
+            table,
+            p.name,
+            p.kind.value,
+            f"{p.distance_to_line_km:.0f}",
+            f"{p.distance_to_threat_km:.0f}",
+            p.nearest_origin,
+            ", ".join(p.classes),
+            f"{p.risk:.0f}",
+        )
+    return table
+
+
+def presence_table(result: ProtectionResult) -> Table:
+    """Air-policing stations: bases within the radius and squadrons that can hold them."""
+    table = Table(title="Air policing: combat air patrol stations")
+    for column in ("station", "radius km", "bases in reach", "squadrons that can hold it"):
+        table.add_column(column, overflow="fold")
+    for c in result.presence.cap_stations:
+        _row(
+            table,
+            c.name,
+            f"{c.radius_km:g}",
+            ", ".join(f"{b.name} ({b.host_nation}, {b.distance_km:.0f} km)" for b in c.bases[:4])
+            + (f" +{len(c.bases) - 4}" if len(c.bases) > 4 else ""),
+            ", ".join(c.squadrons) if c.squadrons else _text("none", "red"),
+        )
+    return table
+
+
+def corridor_line(result: ProtectionResult) -> Text:
+    """One sentence on the Black Sea corridor."""
+    c = result.presence.corridor
+    if c is None:
+        return _text("Black Sea corridor: not in the protection data")
+    return _text(
+        f"Black Sea corridor ({c.route_km:.0f} km route): {c.mcm_vessels} MCM vessels keep "
+        f"{c.swept_km:.0f} km swept ({100 * c.swept_share:.0f}%); {c.mpa_units} maritime patrol "
+        f"units patrol {100 * c.patrolled_share:.0f}% of its area"
+    )
+
+
+def protection_report(result: ProtectionResult) -> list[RenderableType]:
+    """Everything ``peaceforce protect`` prints for one result, in reading order."""
+    report: list[RenderableType] = [
+        protection_summary_table((result,)),
+        units_table(result),
+        placements_table(result),
+    ]
+    report += [
+        Text.assemble(("not placed", "yellow"), _text(f": {u.units} × {u.pledge_id}: {u.reason}"))
+        for u in result.coverage.unplaced
+    ]
+    if result.coverage.withdrawals:
+        report.append(withdrawal_table(result))
+    report += [threat_table(result), presence_table(result), corridor_line(result)]
+    report += [_text(f"note: {note}", "dim") for note in result.notes]
+    return report

@@ -1,0 +1,98 @@
+"""Protection renderers: tables that show user text as text, maps for several results at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from peaceforce.mandate.analysis import analyse_mandate
+from peaceforce.presentation.protection_maps import write_maps
+from peaceforce.presentation.protection_tables import placements_table, protection_report
+from peaceforce.protection.data import ProtectionData, load_protection_data
+from peaceforce.protection.result import ProtectionResult
+from peaceforce.protection.stage import protect_mission
+from peaceforce.scenario.loader import load_scenario
+from peaceforce.scenario.model import Scenario
+from peaceforce.sources.cities import ukrainian_cities
+from peaceforce.sourcing.engine import source_mission
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return load_scenario()
+
+
+@pytest.fixture(scope="module")
+def data(scenario: Scenario) -> ProtectionData:
+    loaded = load_protection_data(scenario)
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture(scope="module")
+def results(scenario: Scenario, data: ProtectionData) -> tuple[ProtectionResult, ...]:
+    mandate = analyse_mandate(scenario)
+    cities = ukrainian_cities()
+    return tuple(
+        protect_mission(
+            scenario,
+            source_mission(scenario, mission, "coalition", mandate=mandate, explain=False),
+            data=data,
+            cities=cities,
+            mandate=mandate,
+            withdrawals=False,
+        )
+        for mission in ("air_shield", "reassurance")
+    )
+
+
+def _printed(*renderables: object) -> str:
+    console = Console(record=True, width=250, color_system=None)
+    for renderable in renderables:
+        console.print(renderable)
+    return console.export_text()
+
+
+def test_user_text_is_printed_as_text(results: tuple[ProtectionResult, ...]) -> None:
+    shield = results[0]
+    placed = shield.coverage.placements[0].site_id
+    evil = "[/x] [bold]Site\x1b[31m"
+    sites = tuple(
+        s.model_copy(update={"name": evil}) if s.id == placed else s for s in shield.coverage.sites
+    )
+    doctored = shield.model_copy(
+        update={"coverage": shield.coverage.model_copy(update={"sites": sites})}
+    )
+    printed = _printed(placements_table(doctored))
+    assert "[/x] [bold]Site\\x1b[31m" in printed  # markup shown, escape sequence escaped
+    assert "\x1b" not in printed
+
+
+def test_the_report_has_every_part(results: tuple[ProtectionResult, ...]) -> None:
+    printed = _printed(*protection_report(results[0]))
+    for title in (
+        "Air-defence coverage",
+        "Air-defence units",
+        "Placements: which system covers what",
+        "Threat to every position",
+        "Air policing: combat air patrol stations",
+        "Black Sea corridor",
+    ):
+        assert title in printed
+    assert "If a nation withdrew" not in printed  # the results were solved without withdrawals
+
+
+def test_maps_for_several_results(
+    results: tuple[ProtectionResult, ...], scenario: Scenario, data: ProtectionData, tmp_path: Path
+) -> None:
+    written = write_maps(results, scenario, data, tmp_path)
+    assert len(written) == 5 * len(results)  # 2 maps × (PNG, SVG) and the layers, per result
+    for result in results:
+        stem = tmp_path / f"protection-{result.mission_id}-{result.framework_id}"
+        layers = json.loads(stem.with_name(stem.name + "-layers.json").read_text())
+        assert len(layers["ad_coverage"]["features"]) == len(result.coverage.placements)
+        assert len(layers["assets"]["features"]) == len(result.coverage.assets)
+        assert stem.with_name(stem.name + "-threat.png").read_bytes().startswith(b"\x89PNG")
