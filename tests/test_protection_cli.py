@@ -60,10 +60,7 @@ def test_protect_tables_without_maps(tmp_path: Path) -> None:
 def test_protect_reports_a_bad_power_plant_file(tmp_path: Path) -> None:
     bad = tmp_path / "plants.csv"
     bad.write_text("name,mw\nX,1\n", encoding="utf-8")
-    result = runner.invoke(
-        app,
-        ["protect", "-m", "air_shield", "-f", "coalition", "--power-plants", str(bad), "--no-maps"],
-    )
-    assert result.exit_code != 0
-    assert isinstance(result.exception, Exception)
-    assert "columns name,capacity_mw" in str(result.exception)
+    args = ["protect", "-m", "air_shield", "-f", "coalition", "--power-plants", str(bad)]
+    result = runner.invoke(app, [*args, "--no-maps", "--json"])
+    assert result.exit_code == 2
+    assert "columns name,capacity_mw" in json.loads(result.stdout)["problems"][0]["expected"]

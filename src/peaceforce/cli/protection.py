@@ -52,11 +52,8 @@ def protect(
     """Place the mission's air defence to cover cities, energy and bases; threat; presence."""
     folder = scenario or builtin_scenario_dir()
     loaded = load_scenario(folder)
-    try:
-        loaded.mission(mission)
-        loaded.framework(framework)
-    except KeyError as exc:
-        raise typer.BadParameter(f"unknown id {exc.args[0]}") from None
+    loaded.mission(mission)
+    loaded.framework(framework)
     data = load_protection_data(loaded, folder)
     if data is None:
         raise InputError(

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from peaceforce.results import Result
+from peaceforce.results import Result, StageResult
 from peaceforce.solvers.status import SolveStatus
 
 # --- threat --------------------------------------------------------------------------
@@ -256,7 +256,7 @@ class PresenceReport(Result):
 # --- the stage -----------------------------------------------------------------------------
 
 
-class ProtectionResult(Result):
+class ProtectionResult(StageResult):
     """Protection of one mission option under one framework."""
 
     scenario_id: str
