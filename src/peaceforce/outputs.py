@@ -7,12 +7,17 @@ replace what is not a regular file (a device, a folder, a pipe), keeps the mode
 of the file it replaces (a 0600 store stays 0600), and writes *through* a
 symbolic link on purpose: the link stays and its target gets the new content.
 A SIGTERM during the write removes the temporary file before the process ends.
+
+A set of files that belong together (a run's outputs) is written into a fresh
+folder that takes the old folder's place only once every file is there
+(:func:`replacing_folder`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import stat
 import tempfile
@@ -56,6 +61,36 @@ def write_highs_model(highs_model: Any, path: Path) -> None:
         write_atomic(path, staged.read_bytes())
 
 
+@contextlib.contextmanager
+def replacing_folder(out: Path) -> Iterator[Path]:
+    """Yield a fresh empty folder beside ``out``; when the block succeeds it becomes ``out``.
+
+    The earlier ``out`` (if any) is moved aside, the new folder renamed into place, and
+    only then the earlier one deleted. When the block fails, ``out`` is untouched and
+    the fresh folder is removed.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.new-"))
+    try:
+        staging.chmod(0o777 & ~process_umask())
+        yield staging
+        if not out.exists():
+            staging.rename(out)
+            return
+        retired = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.old-"))
+        retired.rmdir()
+        out.rename(retired)
+        try:
+            staging.rename(out)
+        except BaseException:
+            retired.rename(out)
+            raise
+        shutil.rmtree(retired, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
 class _NotARegularFileError(OSError):
     """The path names something a file must not replace."""
 
@@ -86,7 +121,7 @@ def _mode_to_keep(target: Path) -> int:
     try:
         found = target.stat()
     except FileNotFoundError:
-        return 0o666 & ~_umask()
+        return 0o666 & ~process_umask()
     if not stat.S_ISREG(found.st_mode):
         raise _NotARegularFileError(0, "not a regular file (a folder, device or pipe)")
     return stat.S_IMODE(found.st_mode)
@@ -130,7 +165,7 @@ def _terminate_raises() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _umask() -> int:
+def process_umask() -> int:
     """The process umask (reading it means setting it, so it is set straight back)."""
     mask = os.umask(0)
     os.umask(mask)

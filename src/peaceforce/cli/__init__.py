@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from peaceforce.cli import render
 from peaceforce.cli.bench import bench_app
@@ -30,9 +31,8 @@ from peaceforce.cli.protection import protect
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
-from peaceforce.outputs import write_atomic
 from peaceforce.plan import run_plan
-from peaceforce.presentation.protection_maps import write_maps
+from peaceforce.presentation.plan_files import write_plan_files
 from peaceforce.presentation.protection_tables import protection_summary_table
 from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.protection.data import load_protection_data
@@ -103,8 +103,8 @@ def plan(
         loaded = load_what_if(folder, rotation_ratio, us_backstop)
         protection = load_protection_data(loaded, folder)
         result = run_plan(loaded, progress=status.update, protection=protection)
-    write_atomic(out / "scenario.json", loaded.model_dump_json(indent=2))
-    write_atomic(out / "plan.json", result.model_dump_json(indent=2))
+        status.update(f"writing the results to {out}")
+        written = write_plan_files(result, loaded, protection, out)
     if as_json:
         print_json(result)
         return
@@ -126,19 +126,10 @@ def plan(
         console.print(render.bottlenecks_table(deployment))
         if deployment.late:
             console.print(render.late_table(deployment))
-        write_deployment_files(deployment, out)
-    if result.protection and protection is not None:
+    if result.protection:
         console.print(protection_summary_table(result.protection))
-        write_maps(result.protection, loaded, protection, out)
-    console.print(
-        f"results written to {out}/: scenario.json, plan.json"
-        + (
-            ", deploy-*.{tpfdd.csv,tpfdd.xlsx,nodes.csv,json}, *-gantt and *-arrivals (PNG, SVG)"
-            if result.deployments
-            else ""
-        )
-        + (", coverage and threat maps (PNG, SVG, GeoJSON)" if result.protection else "")
-    )
+    console.print(Text(f"run {result.run_key}, marked {result.label}"))
+    console.print(Text(f"{len(written)} files written to {out}/ (plan.json, TPFDD, charts, maps)"))
 
 
 @app.command()
