@@ -31,7 +31,7 @@ def straight_line() -> LineOfContact:
     """A 200 km straight line along the metric x axis; the occupied side is south (y < 0)."""
     line = MultiLineString([LineString([(-100 * KM, 0), (100 * KM, 0)])])
     occupied = box(-100 * KM, -100 * KM, 100 * KM, 0)
-    return LineOfContact(geometry=to_lonlat(line), occupied=to_lonlat(occupied), length_km=200.0)
+    return LineOfContact(geometry=to_lonlat(line), occupied=to_lonlat(occupied))
 
 
 def naval_zone() -> dict[str, Any]:

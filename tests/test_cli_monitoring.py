@@ -91,7 +91,7 @@ def test_frontline_json_and_file_usable_by_a_scenario(
     result = invoke("geo", "frontline", str(shared_data / "frontline" / SNAPSHOT), "--json")
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
-    assert summary["snapshot"] == "2025-04-02"
+    assert summary["as_of"] == "2025-04-02"
     assert 1050 <= summary["length_km"] <= 1500
     assert sum(summary["parts_km"]) == pytest.approx(summary["length_km"], abs=0.01)
     feature = json.loads(line_file.read_text(encoding="utf-8"))

@@ -186,9 +186,7 @@ FIRE = {"explosion", "artillery", "mlrs", "air_strike", "missile", "drone", "sma
 
 def minsk_zones(sites: tuple[Site, ...]) -> CompiledZones:
     occupied = Polygon([*MINSK_LINE, (38.5, 46.9), (40.5, 47.0), (40.5, 48.9)])
-    line = LineOfContact(
-        geometry=MultiLineString([LineString(MINSK_LINE)]), occupied=occupied, length_km=0
-    )
+    line = LineOfContact(geometry=MultiLineString([LineString(MINSK_LINE)]), occupied=occupied)
     agreement = Agreement.model_validate(
         {
             "id": "minsk-ii",

@@ -13,7 +13,6 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Annotated, Any
 
-import shapely
 import typer
 from rich.table import Table
 
@@ -24,6 +23,7 @@ from peaceforce.geo.crs import to_metric
 from peaceforce.geo.frontline import (
     LineOfContact,
     derive_line_of_contact,
+    frontline_from_snapshot,
     load_occupied,
     read_line_of_contact,
 )
@@ -122,24 +122,6 @@ def _problem(problem: Problem) -> dict[str, str]:
 # --- peaceforce geo ------------------------------------------------------------------
 
 
-class FrontlineSummary(Result):
-    """What ``geo frontline`` derived: date, length, parts, and where it was written."""
-
-    file: str
-    snapshot: str | None
-    length_km: float
-    parts_km: tuple[float, ...]
-    out: str | None
-
-
-def _line_description(file: Path) -> str:
-    return (
-        f"Line of contact derived by peaceforce from {file.name}: the boundary of the occupied "
-        "area that faces unoccupied Ukrainian land (not the coast, not the Russian or "
-        "Belarusian border)"
-    )
-
-
 @geo_app.command("frontline")
 def frontline(
     file: Annotated[
@@ -156,34 +138,19 @@ def frontline(
 ) -> None:
     """Derive the line of contact from a snapshot of the occupied area; print its length."""
     with console.status(f"deriving the line of contact from {file.name}"):
-        occupied, snapshot = load_occupied(file)
-        ukraine = read_area(outline) if outline is not None else None
-        line = derive_line_of_contact(occupied, ukraine=ukraine, snapshot=snapshot)
-    if out is not None:
-        feature = line.to_scenario_feature(_line_description(file))
-        write_atomic(out, json.dumps(feature) + "\n")
-    parts = sorted(
-        (float(p.length) / 1000.0 for p in shapely.get_parts(to_metric(line.geometry))),
-        reverse=True,
-    )
-    summary = FrontlineSummary(
-        file=str(file),
-        snapshot=line.snapshot.isoformat() if line.snapshot else None,
-        length_km=round(line.length_km, 3),
-        parts_km=tuple(round(km, 3) for km in parts),
-        out=str(out) if out is not None else None,
-    )
+        summary = frontline_from_snapshot(file, ukraine_path=outline, out=out)
     if as_json:
         print_json(summary)
         return
+    parts = summary.parts_km
     table = Table(title=f"Line of contact from {file.name}")
-    table.add_column("snapshot")
+    table.add_column("as of")
     table.add_column("length (km)", justify="right")
     table.add_column("parts", justify="right")
     table.add_column("longest parts (km)")
     table.add_row(
-        summary.snapshot or "unknown",
-        f"{line.length_km:,.1f}",
+        summary.as_of.isoformat() if summary.as_of else "unknown",
+        f"{summary.length_km:,.1f}",
         str(len(parts)),
         ", ".join(f"{km:,.1f}" for km in parts[:5]) + (", ..." if len(parts) > 5 else ""),
     )
@@ -274,7 +241,7 @@ def _line_of_contact(
         if line is not None:
             return read_line_of_contact(line, occupied=area)
         ukraine = read_area(outline) if outline is not None else None
-        return derive_line_of_contact(area, ukraine=ukraine, snapshot=snapshot)
+        return derive_line_of_contact(area, ukraine=ukraine, as_of=snapshot)
     if line is not None:
         return read_line_of_contact(line)
     raise InputError(

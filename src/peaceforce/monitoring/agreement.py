@@ -545,7 +545,7 @@ def compile_zones(
     agreement: Agreement, line_of_contact: LineOfContact, sites: Sequence[Site] = ()
 ) -> CompiledZones:
     """Project the line, the occupied area, sites and maritime zones once, and build every zone."""
-    line = to_metric(line_of_contact.geometry)
+    line = line_of_contact.metric
     zones: list[Zone] = []
     used: dict[str, Site] = {}
     for clause in agreement.clauses:
@@ -615,7 +615,7 @@ def compile_zones(
         agreement=agreement,
         line=line,
         occupied=polygonal(to_metric(line_of_contact.occupied)),
-        snapshot=line_of_contact.snapshot,
+        snapshot=line_of_contact.as_of,
         zones=tuple(zones),
         sites=tuple(used.values()),
     )

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar
 import mgrs
 from pydantic import AfterValidator, Field, model_validator
 
+from peaceforce.geo.frontline import LineOfContact
 from peaceforce.scenario.base import (
     Frozen,
     Ident,
@@ -384,14 +385,6 @@ class Area(Frozen):
     def on_ukrainian_soil(self) -> bool:
         """Presence here means troops on Ukrainian territory."""
         return self.kind is AreaKind.LAND and self.host_nation == "UKR"
-
-
-class LineOfContact(Frozen):
-    """The line of contact as a line string in lon/lat."""
-
-    geometry_wkt: str
-    as_of: date | None = None
-    description: str = ""
 
 
 # --- the scenario ----------------------------------------------------------------
