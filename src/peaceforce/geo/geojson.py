@@ -128,16 +128,19 @@ def _feature_id(item: Mapping[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def _load_json(path: Path) -> Any:
+def _read_text(path: Path) -> str:
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError([Problem(file, "-", "no such file", "an existing GeoJSON file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
             [Problem(file, "-", type(exc).__name__, "a readable UTF-8 file")]
         ) from None
+
+
+def _load_json(text: str, file: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -178,8 +181,16 @@ def parse_features(
     that is not GeoJSON at all raises ``InputError``.
     """
     path = Path(path)
-    file = str(path)
-    data = _load_json(path)
+    return parse_feature_text(
+        _read_text(path), file=str(path), allow_null_geometry=allow_null_geometry
+    )
+
+
+def parse_feature_text(
+    text: str, *, file: str, allow_null_geometry: bool = False
+) -> tuple[list[Feature], list[Problem]]:
+    """``parse_features`` of GeoJSON text handed over by an API or a socket; ``file`` names it."""
+    data = _load_json(text, file)
     if not isinstance(data, Mapping):
         raise InputError([Problem(file, "$", _short(data), "a GeoJSON object")])
     problems = _check_crs(data, file)
