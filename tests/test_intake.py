@@ -22,9 +22,11 @@ from peaceforce.monitoring.incidents import (
     mgrs_to_lonlat,
 )
 from peaceforce.monitoring.intake import (
+    RECORD_FIELDS,
     IntakeFormat,
     IntakeResult,
     merge_intake,
+    parse_columns,
     parse_incidents,
     read_incident_file,
     read_incidents,
@@ -327,6 +329,14 @@ def test_incident_round_trips_through_json(
     assert Incident.model_validate_json(incident.model_dump_json()) == incident
 
 
+SUFFIXES = {
+    IntakeFormat.CSV: "csv",
+    IntakeFormat.UCDP: "csv",
+    IntakeFormat.COT: "xml",
+    IntakeFormat.GEOJSON: "geojson",
+}
+
+
 def test_bytes_and_text_in_every_format_give_the_same_reports(tmp_path: Path) -> None:
     sources = {
         IntakeFormat.CSV: CSV,
@@ -348,10 +358,7 @@ def test_bytes_and_text_in_every_format_give_the_same_reports(tmp_path: Path) ->
         as_bytes = parse_incidents(text.encode("cp1252"), kind.value, columns=columns)
         assert as_text.incidents and as_text.incidents == as_bytes.incidents, kind
         assert all(p.file == "upload" for p in as_text.rejected)
-        path = (
-            tmp_path
-            / f"feed.{'xml' if kind is IntakeFormat.COT else 'csv' if kind in {IntakeFormat.CSV, IntakeFormat.UCDP} else 'geojson'}"
-        )
+        path = tmp_path / f"feed.{SUFFIXES[kind]}"
         path.write_text(text, encoding="utf-8")
         from_file = read_incident_file(path, columns=columns)
         assert from_file.incidents == as_text.incidents, kind
@@ -418,3 +425,13 @@ def test_geojson_feature_labels_and_jsonl_label_objects() -> None:
     bare = incident.model_copy(update={"id": "g2"}).model_dump_json(exclude={"label"})
     lines = parse_incidents(labelled + "\n" + bare + "\n", "jsonl", label=SECRET_GBR)
     assert [i.label for i in lines.incidents] == [incident.label, SECRET_GBR]
+
+
+def test_column_mappings() -> None:
+    assert parse_columns("time=when, lon = x,,lat=y") == {"time": "when", "lon": "x", "lat": "y"}
+    assert parse_columns("classification=marking") == {"classification": "marking"}
+    with pytest.raises(InputError) as caught:
+        parse_columns("when=time,id,=x")
+    assert [p.value for p in caught.value.problems] == ["'when'", "'id'", "'=x'"]
+    with pytest.raises(InputError, match="--default"):
+        parse_columns("classification=SECRET", option="--default", fields=RECORD_FIELDS)

@@ -143,7 +143,9 @@ def report_headline(report: DailyReport) -> Text:
     """The report's marking, title, period and totals, in three lines."""
     change = report.violations - report.previous_violations
     headline = Text(str(report.label) + "\n", style="bold")
-    headline.append(plain(report.agreement_name), style="bold")
+    name = plain(report.agreement_name)
+    name.stylize("bold")
+    headline.append_text(name)
     headline.append(
         f": daily report {report.date.isoformat()}, "
         f"{report.period_start:%Y-%m-%d %H:%M} to {report.period_end:%Y-%m-%d %H:%M} UTC\n"
