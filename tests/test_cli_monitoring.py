@@ -483,7 +483,7 @@ def test_import_labels_from_options_and_acknowledges_each_file(
     store = tmp_path / "restricted.jsonl"
     result = invoke(
         "monitor", "import", str(day_files["geojson"]), "--store", str(store),
-        "--classification", "restricted", "--release", "fra", "--release", "GBR",
+        "--classification", "RESTRICTED", "--release", "fra", "--release", "GBR",
         "--caveat", "JMC",
     )  # fmt: skip
     assert result.exit_code == 2  # the broken feature; the good ones stored

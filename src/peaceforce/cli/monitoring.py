@@ -270,7 +270,6 @@ def import_command(
         typer.Option(
             "--classification",
             help="Classification of reports that carry no label of their own.",
-            case_sensitive=False,
         ),
     ] = Classification.UNCLASSIFIED,
     release: Annotated[
