@@ -71,7 +71,7 @@ def test_round_trip_through_json(line_2025: LineOfContact) -> None:
     assert again == line_2025
     assert again.geometry.equals(line_2025.geometry) and again.occupied.equals(line_2025.occupied)
     assert again.length_km == line_2025.length_km
-    assert again.as_of == date(2025, 4, 2) and again.has_sides
+    assert again.as_of == date(2025, 4, 2) and not again.occupied.is_empty
     assert sum(again.parts_km) == pytest.approx(again.length_km)
 
 
@@ -84,10 +84,10 @@ def test_feature_file_reads_back_as_the_same_line(line_2025: LineOfContact, tmp_
     path.write_text(json.dumps(feature), encoding="utf-8")
     alone = read_line_of_contact(path)
     assert alone.geometry.equals(line_2025.geometry) and alone.as_of == line_2025.as_of
-    assert not alone.has_sides  # a line alone does not say which side is occupied
+    assert alone.occupied.is_empty  # a line alone does not say which side is occupied
     assert "occupied_20250402.geojson" in alone.description
     with_sides = read_line_of_contact(path, occupied=line_2025.occupied)
-    assert with_sides.has_sides
+    assert with_sides.occupied.equals(line_2025.occupied)
 
 
 def test_summary_of_a_derived_line_and_its_file(shared_data: Path, tmp_path: Path) -> None:

@@ -30,7 +30,8 @@ def test_the_line_of_contact_comes_from_what_is_given(shared_data: Path, line_fi
     derived = ZoneFiles(occupied=occupied).line_of_contact()
     alone = ZoneFiles(line=line_file).line_of_contact()
     both = ZoneFiles(line=line_file, occupied=occupied).line_of_contact()
-    assert derived.has_sides and both.has_sides and not alone.has_sides
+    assert alone.occupied.is_empty
+    assert derived.occupied.equals(both.occupied) and not both.occupied.is_empty
     assert alone.geometry.equals(both.geometry)
     assert both.length_km == pytest.approx(derived.length_km, abs=0.01)
     assert derived.as_of == alone.as_of == date(2025, 4, 2)

@@ -88,7 +88,7 @@ class LineOfContact(BaseModel):
 
     The one type for the scenario's ``line_of_contact.geojson``, a line derived from a
     snapshot of the occupied area, and the line an agreement's zones are compiled from.
-    A line alone has no sides: ``occupied`` is then empty and ``has_sides`` false.
+    A line alone has no sides: ``occupied`` is then empty.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -131,11 +131,6 @@ class LineOfContact(BaseModel):
         return tuple(
             sorted((float(p.length) / 1000.0 for p in shapely.get_parts(self.metric)), reverse=True)
         )
-
-    @property
-    def has_sides(self) -> bool:
-        """Whether the occupied area is known, so a point's side of the line can be told."""
-        return not self.occupied.is_empty
 
     @property
     def geometry_wkt(self) -> str:

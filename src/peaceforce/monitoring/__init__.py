@@ -76,11 +76,9 @@ from peaceforce.monitoring.intake import (
     UCDP_PARTIES,
     IntakeFormat,
     IntakeResult,
-    merge_intake,
     parse_columns,
     parse_incidents,
     read_incident_file,
-    read_incidents,
 )
 from peaceforce.monitoring.report import (
     OUTSIDE,
@@ -172,13 +170,11 @@ __all__ = [
     "load_agreement",
     "load_regions",
     "load_sites",
-    "merge_intake",
     "mgrs_to_lonlat",
     "parse_agreement",
     "parse_columns",
     "parse_incidents",
     "read_incident_file",
-    "read_incidents",
     "read_reports",
     "region_of",
 ]

@@ -14,7 +14,7 @@ feature gives; a JSON Lines object may carry a whole ``label``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,6 @@ from peaceforce.monitoring.intake.common import (
     RECORD_FIELDS,
     IntakeResult,
     decode,
-    merge_intake,
     parse_columns,
 )
 from peaceforce.monitoring.intake.cot import parse_cot
@@ -141,19 +140,6 @@ def read_incident_file(
     )
 
 
-def read_incidents(
-    paths: Iterable[Path | str],
-    *,
-    label: Label = DEFAULT_INCIDENT_LABEL,
-    columns: Mapping[str, str] | None = None,
-    defaults: Mapping[str, Any] | None = None,
-) -> IntakeResult:
-    """Read several files, each in the format its name says, and merge them idempotently."""
-    return merge_intake(
-        *(read_incident_file(p, label=label, columns=columns, defaults=defaults) for p in paths)
-    )
-
-
 __all__ = [
     "INTAKE_SUFFIXES",
     "LABEL_FIELDS",
@@ -162,7 +148,6 @@ __all__ = [
     "IntakeFormat",
     "IntakeResult",
     "format_of",
-    "merge_intake",
     "parse_columns",
     "parse_cot",
     "parse_csv",
@@ -171,5 +156,4 @@ __all__ = [
     "parse_jsonl",
     "parse_ucdp_ged",
     "read_incident_file",
-    "read_incidents",
 ]

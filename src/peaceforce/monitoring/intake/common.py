@@ -162,17 +162,6 @@ class Collector:
         )
 
 
-def merge_intake(*results: IntakeResult) -> IntakeResult:
-    """Combine intakes from several sources with the same idempotence as one intake."""
-    collector = Collector("merge")
-    for result in results:
-        collector.rejected.extend(result.rejected)
-        collector.duplicates += result.duplicates
-        for incident in result.incidents:
-            collector.add(incident, f"id {incident.id}")
-    return collector.result()
-
-
 def parse_columns(
     text: str, *, option: str = "--columns", fields: tuple[str, ...] = RECORD_FIELDS + LABEL_FIELDS
 ) -> dict[str, str]:
