@@ -40,14 +40,7 @@ from shapely.geometry import Point
 
 from peaceforce.geo.crs import lonlat_to_metric, to_metric
 from peaceforce.geo.frontline import line_of_contact_from_file
-from peaceforce.monitoring.adjudicate import (
-    BreachTable,
-    IncidentArrays,
-    _line_cap_km,
-    _line_segments,
-    adjudicate_arrays,
-    correlate,
-)
+from peaceforce.monitoring.adjudicate import BreachTable, adjudicate_arrays, correlate
 from peaceforce.monitoring.agreement import (
     Agreement,
     CompiledZones,
@@ -61,6 +54,7 @@ from peaceforce.monitoring.agreement import (
     compile_zones,
     load_sites,
 )
+from peaceforce.monitoring.arrays import IncidentArrays, line_segments
 from peaceforce.monitoring.incidents import IncidentType, WeaponClass
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -370,7 +364,7 @@ def run_postgis(
         "CREATE UNLOGGED TABLE pts AS SELECT id, t, type, weapon, party, "
         "ST_MakePoint(x, y) AS geom FROM pts_raw; DROP TABLE pts_raw"
     )
-    segments = _line_segments(zones.line)
+    segments = line_segments(zones.line)
     ends = shapely.get_coordinates(segments).reshape(-1, 4)
     cluster.psql("CREATE TABLE seg_raw (x1 float8, y1 float8, x2 float8, y2 float8)")
     cluster.psql(
@@ -422,7 +416,7 @@ def run_postgis(
     plain = _read_pairs(cluster, "breach")
     # the distance to the line once per point, nearest segment first, searched no
     # farther than the widest line zone (as ours)
-    cap = _real(_line_cap_km(zones) * 1000.0)
+    cap = _real(zones.line_reach_km() * 1000.0)
     began = time.perf_counter()
     cluster.psql(
         "CREATE UNLOGGED TABLE ptsd AS SELECT p.*, (SELECT ST_Distance(p.geom, s.geom) "

@@ -10,18 +10,20 @@ import pytest
 import shapely
 from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
 
+from peaceforce.errors import InputError
 from peaceforce.geo.crs import to_lonlat, to_metric
 from peaceforce.geo.frontline import LineOfContact
+from peaceforce.labels import Classification, Label
 from peaceforce.monitoring.adjudicate import (
     Adjudication,
     Correlation,
-    IncidentArrays,
     adjudicate,
     adjudicate_arrays,
     correlate,
 )
 from peaceforce.monitoring.agreement import Agreement, CompiledZones, Site, compile_zones
-from peaceforce.monitoring.incidents import Incident
+from peaceforce.monitoring.arrays import IncidentArrays
+from peaceforce.monitoring.incidents import DEFAULT_INCIDENT_LABEL, Incident
 
 KM = 1000.0
 T0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
@@ -31,7 +33,7 @@ def straight_line() -> LineOfContact:
     """A 200 km straight line along the metric x axis; the occupied side is south (y < 0)."""
     line = MultiLineString([LineString([(-100 * KM, 0), (100 * KM, 0)])])
     occupied = box(-100 * KM, -100 * KM, 100 * KM, 0)
-    return LineOfContact(geometry=to_lonlat(line), occupied=to_lonlat(occupied), length_km=200.0)
+    return LineOfContact(geometry=to_lonlat(line), occupied=to_lonlat(occupied))
 
 
 def naval_zone() -> dict[str, Any]:
@@ -104,9 +106,8 @@ def incident(
     ident: str, x_km: float, y_km: float, kind: str = "artillery", **extra: Any
 ) -> Incident:
     lon, lat = at(x_km, y_km)
-    return Incident.model_validate(
-        {"id": ident, "time": T0, "lon": lon, "lat": lat, "type": kind, "source": "patrol", **extra}
-    )
+    data = {"id": ident, "time": T0, "lon": lon, "lat": lat, "type": kind, "source": "patrol"}
+    return Incident.model_validate({**data, "label": DEFAULT_INCIDENT_LABEL, **extra})
 
 
 def clauses_of(zones: CompiledZones, *incidents: Incident) -> dict[str, set[str]]:
@@ -417,3 +418,58 @@ def test_typed_and_columnar_paths_agree_and_round_trip(zones: CompiledZones) -> 
     assert result.findings[0].distance_to_line_km == pytest.approx(10.0, abs=1e-6)
     assert result.findings[2].distance_to_line_km == pytest.approx(900.0, rel=1e-6)
     assert [f.incident_id for f in result.violations()] == ["a", "b"]
+
+
+def test_results_carry_the_combined_labels_of_what_they_came_from(zones: CompiledZones) -> None:
+    restricted = Label(
+        classification=Classification.RESTRICTED, releasable_to=frozenset({"COALITION", "UKR"})
+    )
+    secret = Label(
+        classification=Classification.SECRET,
+        releasable_to=frozenset({"COALITION", "GBR"}),
+        caveats=frozenset({"CELL"}),
+    )
+    reports = [
+        incident("a", 0, 10, label=restricted),
+        incident("b", 0.1, 10, label=secret),  # the same shelling: one event
+        incident("c", 0, 900),
+    ]
+    agreement_label = zones.agreement.label
+    assert agreement_label == Label(
+        classification=Classification.UNCLASSIFIED,
+        releasable_to=frozenset({"COALITION", "UKR", "RUS"}),
+    )
+    result = adjudicate(zones, reports)
+    finding = {f.incident_id: f.label for f in result.findings}
+    assert finding["a"] == Label(
+        classification=Classification.RESTRICTED, releasable_to=frozenset({"COALITION", "UKR"})
+    )
+    assert finding["c"] == DEFAULT_INCIDENT_LABEL  # COALITION: what the agreement and it share
+    event = {e.id: e.label for e in result.events}
+    assert event["event-a"] == Label(
+        classification=Classification.SECRET,
+        releasable_to=frozenset({"COALITION"}),
+        caveats=frozenset({"CELL"}),
+    )
+    assert result.label == event["event-a"]
+    assert Adjudication.model_validate_json(result.model_dump_json()) == result
+
+
+def test_sides_are_required_where_a_clause_needs_them() -> None:
+    alone = LineOfContact(geometry=straight_line().geometry)
+    zones = compile_zones(agreement(), alone, [])
+    with pytest.raises(InputError) as caught:
+        adjudicate(zones, [incident("a", 0, 10)])
+    (problem,) = caught.value.problems
+    assert problem.file == "occupied" and "'nofire'" in problem.expected
+    quiet = [{"kind": "demilitarised_buffer", "id": "buffer", "width_km": 15}]
+    found = clauses_of(compile_zones(agreement(clauses=quiet), alone), incident("a", 0, 10))
+    assert found == {"a": {"buffer"}}
+
+
+def test_protected_sites_must_be_given() -> None:
+    with pytest.raises(InputError) as caught:
+        compile_zones(agreement(), straight_line())
+    (problem,) = caught.value.problems
+    assert problem.file == "sites" and "'sites' (protected_sites)" in problem.expected
+    assert [z.id for z in compile_zones(agreement(), straight_line(), []).zones if z.site_id] == []

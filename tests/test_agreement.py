@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from peaceforce.errors import InputError
+from peaceforce.labels import Classification, Label
 from peaceforce.monitoring.agreement import (
     Agreement,
     HeavyWeaponWithdrawal,
@@ -198,3 +199,52 @@ def test_bad_site_rows_are_all_reported(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_sites(path)
     assert [p.location for p in caught.value.problems] == ["line 3, lat", "line 4, lon"]
+
+
+def test_default_label_releases_to_coalition_and_the_parties() -> None:
+    agreement = parse_agreement(GOOD)
+    assert agreement.label == Label(
+        classification=Classification.UNCLASSIFIED,
+        releasable_to=frozenset({"COALITION", "UKR", "RUS"}),
+    )
+    assert Agreement.model_validate_json(agreement.model_dump_json()).label == agreement.label
+
+
+def test_label_set_in_the_file_and_its_faults_located() -> None:
+    marked = GOOD.replace(
+        "scope: full\n",
+        "scope: full\nlabel: {classification: RESTRICTED, releasable_to: [COALITION, UKR], "
+        "caveats: [JMC]}\n",
+    )
+    label = parse_agreement(marked).label
+    assert label.classification is Classification.RESTRICTED
+    assert label.releasable_to == {"COALITION", "UKR"} and label.caveats == {"JMC"}
+    with pytest.raises(InputError) as caught:
+        parse_agreement(marked.replace("RESTRICTED", "TOP_SECRET"), file="a.yaml")
+    (problem,) = caught.value.problems
+    assert problem.location == "line 8: label.classification" and problem.value == "'TOP_SECRET'"
+    with pytest.raises(InputError) as caught:
+        parse_agreement(GOOD.replace("{id: ukr,", "{id: u-kr,"), file="a.yaml")
+    assert [p.location for p in caught.value.problems] == ["line 4: parties[0].id"]
+
+
+def test_each_clause_kind_describes_its_rule() -> None:
+    agreement = parse_agreement(GOOD)
+    assert [c.describe() for c in agreement.clauses] == [
+        "within 30 km of the line",
+        "15 km each side of the line",
+        "artillery_100mm_plus 25 km, mlrs 35 km, heavy_mlrs 70 km, tactical_missile 70 km "
+        "each side",
+        "5 km around hydro, nuclear",
+        "maritime zone of 52,557 km²",  # 3° by 2° at 45°N: 236 km by 222 km
+        "2025-04-19 16:00 to 2025-04-21 00:00 UTC",
+    ]
+    assert [c.line_reach_km() for c in agreement.clauses] == [30, 15, 70, 0, 0, 0]
+    assert [(c.needs_sites, c.needs_sides) for c in agreement.clauses] == [
+        (False, True),
+        (False, False),
+        (False, False),
+        (True, False),
+        (False, False),
+        (False, False),
+    ]

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from peaceforce.cli import app, main
 from peaceforce.geo.crs import to_lonlat, to_metric
+from peaceforce.labels import Classification
 from peaceforce.monitoring.agreement import (
     ProtectedSites,
     builtin_agreements,
@@ -21,8 +22,9 @@ from peaceforce.monitoring.agreement import (
     load_agreement,
     load_sites,
 )
+from peaceforce.monitoring.incidents import DEFAULT_INCIDENT_LABEL
 from peaceforce.monitoring.report import DailyReport
-from peaceforce.monitoring.store import load_store
+from peaceforce.monitoring.store import JsonLinesStore
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 
 runner = CliRunner()
@@ -91,7 +93,7 @@ def test_frontline_json_and_file_usable_by_a_scenario(
     result = invoke("geo", "frontline", str(shared_data / "frontline" / SNAPSHOT), "--json")
     assert result.exit_code == 0
     summary = json.loads(result.stdout)
-    assert summary["snapshot"] == "2025-04-02"
+    assert summary["as_of"] == "2025-04-02"
     assert 1050 <= summary["length_km"] <= 1500
     assert sum(summary["parts_km"]) == pytest.approx(summary["length_km"], abs=0.01)
     feature = json.loads(line_file.read_text(encoding="utf-8"))
@@ -139,7 +141,7 @@ def test_builtin_agreements_compile_against_a_real_line(
         if isinstance(c, ProtectedSites)
     )
     assert len([z for z in zones.zones if z.site_id]) == per_site
-    assert zones.snapshot is not None and zones.snapshot.isoformat() == "2025-04-02"
+    assert zones.as_of is not None and zones.as_of.isoformat() == "2025-04-02"
 
 
 def test_sample_sea_zone_is_at_sea() -> None:
@@ -204,9 +206,9 @@ def test_zones_need_sites_and_a_line(line_file: Path, capsys: pytest.CaptureFixt
     code, _, err = run_main(
         ["agreement", "zones", "ceasefire-2025", "--line", str(line_file)], capsys
     )
-    assert code == 2 and "--sites" in err and "art-4-energy" in err
+    assert code == 2 and "sites" in err and "art-4-energy" in err
     code, _, err = run_main(["agreement", "zones", "energy-moratorium-2025"], capsys)
-    assert code == 2 and "--occupied" in err
+    assert code == 2 and "occupied" in err and "line of contact" in err
     code, _, err = run_main(["agreement", "zones", "no-such-agreement"], capsys)
     assert code == 2 and "ceasefire-2025" in err  # the built-ins are named
 
@@ -325,7 +327,8 @@ def store(work: Path, day_files: dict[str, Path], shared_data: Path) -> Path:
 
 
 def test_import_accumulates_all_four_formats(store: Path) -> None:
-    incidents = load_store(store)
+    incidents = JsonLinesStore(store).query()
+    assert {i.label for i in incidents} == {DEFAULT_INCIDENT_LABEL}
     ids = {i.id for i in incidents}
     assert {"p-1", "p-2", "p-3", "u-1", "u-3", "c-1", "c-2"} <= ids
     assert len([i for i in ids if i.startswith("ucdp-")]) == 3883
@@ -440,6 +443,7 @@ def test_daily_report_html_has_map_and_chart(daily: tuple[DailyReport, Path]) ->
     _, page = daily
     text = page.read_text(encoding="utf-8")
     assert text.count('src="data:image/png;base64,') == 2
+    assert text.count('<p class="marking">UNCLASSIFIED REL COALITION</p>') == 2
     assert 'alt="map of violations"' in text and 'alt="violations per day"' in text
     assert "Darnytska power station" in text
 
@@ -471,3 +475,34 @@ def test_daily_report_from_intake_files(
     assert code == 2 and "art-1-no-fire" in err
     code, _, err = run_main([*report_args[:9], "25:00", *report_args[10:]], capsys)
     assert code == 2 and "HH:MM" in err
+
+
+def test_import_labels_from_options_and_acknowledges_each_file(
+    day_files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "restricted.jsonl"
+    result = invoke(
+        "monitor", "import", str(day_files["geojson"]), "--store", str(store),
+        "--classification", "RESTRICTED", "--release", "fra", "--release", "GBR",
+        "--caveat", "JMC",
+    )  # fmt: skip
+    assert result.exit_code == 2  # the broken feature; the good ones stored
+    assert f"stored {day_files['geojson']}: 2 new, 0 duplicate" in result.stdout
+    labels = {i.label for i in JsonLinesStore(store).query()}
+    (label,) = labels
+    assert label.classification is Classification.RESTRICTED
+    assert label.releasable_to == {"FRA", "GBR"} and label.caveats == {"JMC"}
+    code, _, err = run_main(
+        ["monitor", "import", str(day_files["cot"]), "--release", "G-BR"], capsys
+    )
+    assert code == 2 and "--release" in err and "G-BR" in err
+    code, _, err = run_main(
+        ["monitor", "import", str(day_files["cot"]), "--classification", "TOP"], capsys
+    )
+    assert code == 2 and "TOP" in err and "Traceback" not in err
+
+
+def test_import_help_states_the_default_label() -> None:
+    text = invoke("monitor", "import", "--help").stdout
+    assert "--classification" in text and "--release" in text and "--caveat" in text
+    assert "UNCLASSIFIED" in text and "COALITION" in text

@@ -8,16 +8,20 @@ from pathlib import Path
 
 import pytest
 import shapely
+from pydantic import ValidationError
 from shapely.geometry import Point, box
 
 from peaceforce.errors import InputError
 from peaceforce.geo.crs import to_metric
 from peaceforce.geo.frontline import (
+    FrontlineSummary,
     LineOfContact,
     derive_line_of_contact,
+    frontline_from_snapshot,
     line_of_contact_from_file,
     load_occupied,
     natural_earth_ukraine,
+    read_line_of_contact,
     snapshot_date,
 )
 from peaceforce.geo.geojson import read_features
@@ -36,7 +40,7 @@ def line_2025(shared_data: Path) -> LineOfContact:
 def test_real_snapshots_give_a_plausible_length(shared_data: Path, name: str) -> None:
     line = line_of_contact_from_file(shared_data / "frontline" / name)
     assert 1050 <= line.length_km <= 1500
-    assert line.snapshot == snapshot_date(name)
+    assert line.as_of == snapshot_date(name)
 
 
 def test_geoboundaries_outline_agrees_with_natural_earth(shared_data: Path) -> None:
@@ -64,12 +68,49 @@ def test_dnipro_front_and_donbas_front_are_kept(line_2025: LineOfContact) -> Non
 
 def test_round_trip_through_json(line_2025: LineOfContact) -> None:
     again = LineOfContact.model_validate_json(line_2025.model_dump_json())
-    assert again.geometry.equals(line_2025.geometry)
+    assert again == line_2025
+    assert again.geometry.equals(line_2025.geometry) and again.occupied.equals(line_2025.occupied)
     assert again.length_km == line_2025.length_km
-    assert again.snapshot == date(2025, 4, 2)
-    feature = line_2025.to_geojson()
+    assert again.as_of == date(2025, 4, 2) and not again.occupied.is_empty
+    assert sum(again.parts_km) == pytest.approx(again.length_km)
+
+
+def test_feature_file_reads_back_as_the_same_line(line_2025: LineOfContact, tmp_path: Path) -> None:
+    feature = line_2025.to_feature()
     assert feature["geometry"]["type"] == "MultiLineString"
-    assert feature["properties"]["snapshot"] == "2025-04-02"
+    assert set(feature["properties"]) == {"as_of", "description"}
+    assert feature["properties"]["as_of"] == "2025-04-02"
+    path = tmp_path / "line.geojson"
+    path.write_text(json.dumps(feature), encoding="utf-8")
+    alone = read_line_of_contact(path)
+    assert alone.geometry.equals(line_2025.geometry) and alone.as_of == line_2025.as_of
+    assert alone.occupied.is_empty  # a line alone does not say which side is occupied
+    assert "occupied_20250402.geojson" in alone.description
+    with_sides = read_line_of_contact(path, occupied=line_2025.occupied)
+    assert with_sides.occupied.equals(line_2025.occupied)
+
+
+def test_summary_of_a_derived_line_and_its_file(shared_data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "line_of_contact.geojson"
+    summary = frontline_from_snapshot(
+        shared_data / "frontline" / "occupied_20250402.geojson", out=out
+    )
+    assert summary.as_of == date(2025, 4, 2) and summary.out == str(out)
+    assert 1050 <= summary.length_km <= 1500
+    assert sum(summary.parts_km) == pytest.approx(summary.length_km, abs=0.01)
+    assert FrontlineSummary.model_validate_json(summary.model_dump_json()) == summary
+    assert read_line_of_contact(out).length_km == pytest.approx(summary.length_km, abs=0.001)
+
+
+def test_only_lines_and_areas_are_accepted() -> None:
+    with pytest.raises(ValidationError, match="LineString or MultiLineString"):
+        LineOfContact(geometry=box(0, 0, 1, 1))
+    with pytest.raises(ValidationError, match="Polygon or MultiPolygon"):
+        LineOfContact(geometry=shapely.LineString([(30, 48), (31, 48)]), occupied=Point(30, 48))
+    with pytest.raises(ValidationError, match="extra"):
+        LineOfContact.model_validate(
+            {"geometry": {"type": "LineString", "coordinates": [[30, 48], [31, 48]]}, "x": 1}
+        )
 
 
 def test_synthetic_square_only_the_inland_side_counts() -> None:
@@ -77,7 +118,7 @@ def test_synthetic_square_only_the_inland_side_counts() -> None:
     # unoccupied land, so the whole perimeter is front.
     ukraine = natural_earth_ukraine()
     square = box(31.0, 48.5, 32.0, 49.5)
-    line = derive_line_of_contact(square, ukraine=ukraine, snapshot=date(2025, 1, 1))
+    line = derive_line_of_contact(square, ukraine=ukraine, as_of=date(2025, 1, 1))
     perimeter = to_metric(square).length / 1000.0
     assert line.length_km == pytest.approx(perimeter, rel=0.01)
 

@@ -12,7 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from peaceforce.errors import InputError
+from peaceforce.labels import Classification, Label
 from peaceforce.monitoring.incidents import (
+    DEFAULT_INCIDENT_LABEL,
     Incident,
     IncidentType,
     Source,
@@ -20,15 +22,15 @@ from peaceforce.monitoring.incidents import (
     mgrs_to_lonlat,
 )
 from peaceforce.monitoring.intake import (
+    RECORD_FIELDS,
+    IntakeFormat,
     IntakeResult,
-    merge_intake,
-    parse_cot,
-    read_cot,
-    read_csv,
-    read_geojson,
-    read_incidents,
-    read_ucdp_ged,
+    parse_columns,
+    parse_incidents,
+    read_incident_file,
 )
+
+SECRET_GBR = Label(classification=Classification.SECRET, releasable_to=frozenset({"GBR"}))
 
 CSV = """\
 report,when,x,y,grid,what,who,conf,weapon,n,links
@@ -58,7 +60,7 @@ COLUMNS = {
 def test_csv_with_column_mapping(tmp_path: Path) -> None:
     path = tmp_path / "reports.csv"
     path.write_text(CSV)
-    result = read_csv(path, columns=COLUMNS)
+    result = read_incident_file(path, columns=COLUMNS)
     assert [i.id for i in result.incidents] == ["r1", "r2"]
     first, second = result.incidents
     assert first.evidence == ("photo-1", "photo-2")
@@ -77,16 +79,20 @@ def test_csv_with_column_mapping(tmp_path: Path) -> None:
 def test_csv_defaults_and_missing_columns(tmp_path: Path) -> None:
     path = tmp_path / "plain.csv"
     path.write_text("id,time,lon,lat,type\na,2025-04-10T06:00:00Z,37.8,48.1,drone\n")
-    result = read_csv(path, defaults={"source": "fixed_sensor"})
+    result = read_incident_file(path, defaults={"source": "fixed_sensor"})
     assert result.incidents[0].source is Source.FIXED_SENSOR
     with pytest.raises(InputError, match="line 1"):
-        read_csv(path, columns={"id": "report"})
+        read_incident_file(path, columns={"id": "report"})
+    path.write_text("when,where\n2025-04-10,here\n")
+    with pytest.raises(InputError) as caught:
+        read_incident_file(path)
+    assert "['id', 'time', 'lon', 'lat', 'type', 'source']" in caught.value.problems[0].expected
 
 
 def test_csv_bad_mgrs_is_a_row_problem(tmp_path: Path) -> None:
     path = tmp_path / "grid.csv"
     path.write_text("id,time,mgrs,type,source\na,2025-04-10T06:00:00Z,not a grid,drone,uav\n")
-    result = read_csv(path)
+    result = read_incident_file(path)
     assert not result.incidents
     assert result.rejected[0].location == "line 2"
     assert "MGRS" in result.rejected[0].expected
@@ -134,7 +140,7 @@ def test_geojson_good_and_broken_features(tmp_path: Path) -> None:
     ]
     path = tmp_path / "reports.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    result = read_geojson(path, defaults={"source": "osint"})
+    result = read_incident_file(path, defaults={"source": "osint"})
     for feature, incident in zip(features[:2], result.incidents, strict=True):
         assert incident.id == feature.get("id", feature["properties"].get("id"))
     assert result.incidents[0].attributed_to == "RUS"
@@ -149,12 +155,13 @@ def test_geojson_not_a_collection_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "x.geojson"
     path.write_text("[1, 2]")
     with pytest.raises(InputError, match="GeoJSON object"):
-        read_geojson(path)
+        read_incident_file(path)
 
 
 def test_ucdp_ged_real_file(shared_data: Path) -> None:
-    result = read_ucdp_ged(shared_data / "events" / "ucdp_ged_ukraine.csv")
+    result = read_incident_file(shared_data / "events" / "ucdp_ged_ukraine.csv", format_name="ucdp")
     assert not result.rejected
+    assert {i.label for i in result.incidents} == {DEFAULT_INCIDENT_LABEL}
     assert len(result.incidents) == 3883
     types = Counter(i.type for i in result.incidents)
     assert types == {IncidentType.EXPLOSION: 3877, IncidentType.CIVILIAN_HARM: 6}
@@ -185,7 +192,7 @@ def test_ucdp_ged_broken_rows(tmp_path: Path) -> None:
         + "4,2015-02-20,48.0,37.8,1,9,Government of Ukraine,3,1\n"
         + "5,2015-02-20,148.0,37.8,2,3,DPR,1,2\n"
     )
-    result = read_ucdp_ged(path)
+    result = read_incident_file(path)
     assert [i.id for i in result.incidents] == ["ucdp-1"]
     assert [p.location for p in result.rejected] == [
         "line 3, date_start",
@@ -194,8 +201,7 @@ def test_ucdp_ged_broken_rows(tmp_path: Path) -> None:
         "line 6, latitude",
     ]
     with pytest.raises(InputError, match="UCDP GED header"):
-        path.write_text("id,foo\n1,2\n")
-        read_ucdp_ged(path)
+        parse_incidents("id,foo\n1,2\n", "ucdp")
 
 
 COT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -235,7 +241,7 @@ COT = """<?xml version="1.0" encoding="UTF-8"?>
 def test_cot_events(tmp_path: Path) -> None:
     path = tmp_path / "feed.xml"
     path.write_text(COT)
-    result = read_cot(path)
+    result = read_incident_file(path)
     assert [i.id for i in result.incidents] == ["cot-1", "cot-2"]
     grad, shell = result.incidents
     assert grad.type is IncidentType.WEAPONS_SIGHTING and grad.weapon_class is WeaponClass.MLRS
@@ -261,9 +267,9 @@ def test_cot_single_event_and_stream_without_wrapper() -> None:
         '<event uid="a" type="b-r-f-h-c" time="2025-04-10T06:00:00Z">'
         '<point lat="48" lon="37"/></event>'
     )
-    assert parse_cot(one).incidents[0].type is IncidentType.CIVILIAN_HARM
+    assert parse_incidents(one, "cot").incidents[0].type is IncidentType.CIVILIAN_HARM
     stream = one + "\n" + one.replace('uid="a"', 'uid="b"')
-    assert [i.id for i in parse_cot(stream).incidents] == ["a", "b"]
+    assert [i.id for i in parse_incidents(stream, IntakeFormat.COT).incidents] == ["a", "b"]
 
 
 @pytest.mark.parametrize(
@@ -275,24 +281,23 @@ def test_cot_single_event_and_stream_without_wrapper() -> None:
 )
 def test_cot_refuses_dtds_and_broken_xml(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message):
-        parse_cot(text)
+        parse_incidents(text, "cot")
 
 
-def test_intake_is_idempotent_across_files(tmp_path: Path) -> None:
+def test_intake_is_idempotent_within_a_source(tmp_path: Path) -> None:
     path = tmp_path / "feed.cot"
     path.write_text(COT)
-    once = read_incidents([path])
-    twice = read_incidents([path, path])
+    once = read_incident_file(path)
+    twice = parse_incidents(COT + COT.replace('<?xml version="1.0" encoding="UTF-8"?>', ""), "cot")
     assert twice.incidents == once.incidents
     assert twice.duplicates == len(once.incidents)
-    assert merge_intake(once, once).incidents == once.incidents
     assert IntakeResult.model_validate_json(once.model_dump_json()) == once
     with pytest.raises(InputError, match=r"\.csv"):
-        read_incidents([tmp_path / "feed.txt"])
+        read_incident_file(tmp_path / "feed.txt")
 
 
 def test_ucdp_is_recognised_by_its_header(shared_data: Path) -> None:
-    result = read_incidents([shared_data / "events" / "ucdp_ged_ukraine.csv"])
+    result = read_incident_file(shared_data / "events" / "ucdp_ged_ukraine.csv")
     assert len(result.incidents) == 3883
 
 
@@ -316,5 +321,114 @@ def test_incident_round_trips_through_json(
         source=Source.UAV,
         confidence=confidence,
         weapon_class=weapon,
+        label=SECRET_GBR,
     )
     assert Incident.model_validate_json(incident.model_dump_json()) == incident
+
+
+SUFFIXES = {
+    IntakeFormat.CSV: "csv",
+    IntakeFormat.UCDP: "csv",
+    IntakeFormat.COT: "xml",
+    IntakeFormat.GEOJSON: "geojson",
+}
+
+
+def test_bytes_and_text_in_every_format_give_the_same_reports(tmp_path: Path) -> None:
+    sources = {
+        IntakeFormat.CSV: CSV,
+        IntakeFormat.COT: COT,
+        IntakeFormat.GEOJSON: json.dumps(
+            {
+                "type": "Feature",
+                "id": "g1",
+                "geometry": {"type": "Point", "coordinates": [37.5, 48.0]},
+                "properties": {"time": "2025-04-10T06:00:00Z", "type": "drone", "source": "uav"},
+            }
+        ),
+        IntakeFormat.UCDP: "id,date_start,latitude,longitude,where_prec,type_of_violence,side_a\n"
+        "7,2015-02-20,48.0,37.8,1,1,DPR\n",
+    }
+    for kind, text in sources.items():
+        columns = COLUMNS if kind is IntakeFormat.CSV else None
+        as_text = parse_incidents(text, kind, source="upload", columns=columns)
+        as_bytes = parse_incidents(text.encode("cp1252"), kind.value, columns=columns)
+        assert as_text.incidents and as_text.incidents == as_bytes.incidents, kind
+        assert all(p.file == "upload" for p in as_text.rejected)
+        path = tmp_path / f"feed.{SUFFIXES[kind]}"
+        path.write_text(text, encoding="utf-8")
+        from_file = read_incident_file(path, columns=columns)
+        assert from_file.incidents == as_text.incidents, kind
+        assert [p.location for p in from_file.rejected] == [p.location for p in as_text.rejected]
+    with pytest.raises(InputError) as caught:
+        parse_incidents("x", "kml", source="upload")
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.value) == ("upload", "format 'kml'")
+    assert "csv, geojson, ucdp, cot, jsonl" in problem.expected
+    with pytest.raises(InputError, match="UTF-8 or Windows-1252"):
+        parse_incidents(b"\x81\x8d\x8f\x90\x9d", "csv")
+
+
+def test_importer_label_applies_unless_a_record_gives_its_own() -> None:
+    header = "id,time,lon,lat,type,source,classification,releasable_to,caveats\n"
+    text = header + (
+        "a,2025-04-10T06:00:00Z,37.8,48.1,drone,uav,,,\n"
+        "b,2025-04-10T06:00:00Z,37.8,48.1,drone,uav,restricted,GBR;fra POL,\n"
+        "c,2025-04-10T06:00:00Z,37.8,48.1,drone,uav,,,UKR_EYES\n"
+        "d,2025-04-10T06:00:00Z,37.8,48.1,drone,uav,TOP,,\n"
+        "e,x,37.8,48.1,drone,uav,,GB-R,\n"
+    )
+    result = parse_incidents(text, "csv", source="feed.csv", label=SECRET_GBR)
+    labels = {i.id: i.label for i in result.incidents}
+    assert labels["a"] == SECRET_GBR
+    assert labels["b"].classification is Classification.RESTRICTED
+    assert labels["b"].releasable_to == {"GBR", "FRA", "POL"}
+    assert labels["c"] == SECRET_GBR.model_copy(update={"caveats": frozenset({"UKR_EYES"})})
+    rejected = {p.location: p for p in result.rejected}
+    assert set(rejected) == {"line 5, classification", "line 6, releasable_to", "line 6, time"}
+    assert rejected["line 5, classification"].value == "'TOP'"
+    assert "SECRET" in rejected["line 5, classification"].expected
+    assert rejected["line 6, releasable_to"].value == "'GB-R'"
+    assert "upper-case" in rejected["line 6, releasable_to"].expected
+    mapped = parse_incidents(
+        text.replace("classification", "marking"), "csv", columns={"classification": "marking"}
+    )
+    assert {i.id: i.label.classification for i in mapped.incidents}["b"] is (
+        Classification.RESTRICTED
+    )
+
+
+def test_geojson_feature_labels_and_jsonl_label_objects() -> None:
+    feature = {
+        "type": "Feature",
+        "id": "g1",
+        "geometry": {"type": "Point", "coordinates": [37.5, 48.0]},
+        "properties": {
+            "time": "2025-04-10T06:00:00Z",
+            "type": "drone",
+            "source": "uav",
+            "classification": "CONFIDENTIAL",
+            "releasable_to": ["UKR", "COALITION"],
+        },
+    }
+    (incident,) = parse_incidents(json.dumps(feature), "geojson").incidents
+    assert incident.label.classification is Classification.CONFIDENTIAL
+    assert incident.label.releasable_to == {"UKR", "COALITION"}
+    feature["properties"]["caveats"] = 5  # type: ignore[index]
+    feature["properties"]["releasable_to"] = "bad token!"  # type: ignore[index]
+    broken = parse_incidents(json.dumps(feature), "geojson")
+    assert [p.location for p in broken.rejected] == ["$, properties.releasable_to"]
+    labelled = incident.model_dump_json()
+    bare = incident.model_copy(update={"id": "g2"}).model_dump_json(exclude={"label"})
+    lines = parse_incidents(labelled + "\n" + bare + "\n", "jsonl", label=SECRET_GBR)
+    assert [i.label for i in lines.incidents] == [incident.label, SECRET_GBR]
+
+
+def test_column_mappings() -> None:
+    assert parse_columns("time=when, lon = x,,lat=y") == {"time": "when", "lon": "x", "lat": "y"}
+    assert parse_columns("classification=marking") == {"classification": "marking"}
+    with pytest.raises(InputError) as caught:
+        parse_columns("when=time,id,=x")
+    assert [p.value for p in caught.value.problems] == ["'when'", "'id'", "'=x'"]
+    with pytest.raises(InputError, match="--default"):
+        parse_columns("classification=SECRET", option="--default", fields=RECORD_FIELDS)

@@ -12,6 +12,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 
 from peaceforce.geo.crs import to_metric
 from peaceforce.geo.frontline import LineOfContact, line_of_contact_from_file
+from peaceforce.labels import Classification, Label
 from peaceforce.monitoring.adjudicate import adjudicate
 from peaceforce.monitoring.agreement import (
     Agreement,
@@ -21,15 +22,14 @@ from peaceforce.monitoring.agreement import (
     compile_zones,
     load_sites,
 )
-from peaceforce.monitoring.incidents import Incident
-from peaceforce.monitoring.intake import read_ucdp_ged
+from peaceforce.monitoring.incidents import DEFAULT_INCIDENT_LABEL, Incident
+from peaceforce.monitoring.intake import read_incident_file
 from peaceforce.monitoring.report import (
     OUTSIDE,
     DailyReport,
     daily_report,
     region_of,
-    render_html,
-    render_json,
+    report_window,
 )
 from peaceforce.sources.boundaries import Region, load_regions
 
@@ -86,6 +86,7 @@ def report(
             "lat": lat,
             "type": kind,
             "source": "patrol",
+            "label": DEFAULT_INCIDENT_LABEL,
             **extra,
         }
     )
@@ -124,7 +125,7 @@ def test_daily_report(
         report("future", 37.10, 48.30, -1.0),
     ]
     daily = daily_report(
-        zones_2025.agreement, zones_2025, incidents, date(2025, 4, 10), time(18, 0), regions
+        zones_2025, incidents, date=date(2025, 4, 10), cutoff=time(18, 0), regions=regions
     )
     assert daily.period_start == CUTOFF - timedelta(days=1) and daily.period_end == CUTOFF
     assert daily.reports == 5
@@ -147,19 +148,33 @@ def test_daily_report(
     assert len(daily.trend) == 14
     assert daily.trend[-1].violations == 3 and daily.trend[-2].violations == 3
     assert daily.trend[-6].violations == 1
-    assert DailyReport.model_validate_json(render_json(daily)) == daily
-    assert '"change": -2' in render_json(daily)
-    page = render_html(daily, zones_2025)
-    assert page.count("data:image/png;base64,") == 2
-    assert "Kharkiv Oblast" in page and "Zaporozhye" in page and "<script" not in page
+    assert DailyReport.model_validate_json(daily.model_dump_json()) == daily
+    assert '"change":-2' in daily.model_dump_json()
+    assert daily.label == Label(
+        classification=Classification.UNCLASSIFIED, releasable_to=frozenset({"COALITION"})
+    )
 
 
-def test_report_refuses_zones_of_another_agreement(
+def test_report_label_combines_every_report_it_counts(
     zones_2025: CompiledZones, regions: tuple[Region, ...]
 ) -> None:
-    other = zones_2025.agreement.model_copy(update={"id": "other"})
-    with pytest.raises(ValueError, match="compiled for"):
-        daily_report(other, zones_2025, [], date(2025, 4, 10), time(18), regions)
+    secret = Label(
+        classification=Classification.SECRET, releasable_to=frozenset({"COALITION", "FRA"})
+    )
+    counted = report("secret", 37.10, 48.30, 24 * 13, label=secret)  # in the trend
+    ignored = report(
+        "old", 37.10, 48.30, 24 * 15, label=secret.model_copy(update={"caveats": {"X"}})
+    )
+    daily = daily_report(zones_2025, [counted, ignored], date=date(2025, 4, 10), cutoff=time(18))
+    assert daily.label == Label(
+        classification=Classification.SECRET, releasable_to=frozenset({"COALITION"})
+    )
+    assert {c.key for c in daily.by_region} <= {OUTSIDE}  # no regions given
+
+
+def test_report_window_is_the_trend_span() -> None:
+    start, end = report_window(date(2025, 4, 10), time(18))
+    assert end == CUTOFF and end - start == timedelta(days=14)
 
 
 def test_region_of_points(regions: tuple[Region, ...]) -> None:
@@ -185,9 +200,7 @@ FIRE = {"explosion", "artillery", "mlrs", "air_strike", "missile", "drone", "sma
 
 def minsk_zones(sites: tuple[Site, ...]) -> CompiledZones:
     occupied = Polygon([*MINSK_LINE, (38.5, 46.9), (40.5, 47.0), (40.5, 48.9)])
-    line = LineOfContact(
-        geometry=MultiLineString([LineString(MINSK_LINE)]), occupied=occupied, length_km=0
-    )
+    line = LineOfContact(geometry=MultiLineString([LineString(MINSK_LINE)]), occupied=occupied)
     agreement = Agreement.model_validate(
         {
             "id": "minsk-ii",
@@ -219,7 +232,7 @@ def minsk_zones(sites: tuple[Site, ...]) -> CompiledZones:
 def test_ucdp_replay_counts_per_oblast(
     shared_data: Path, regions: tuple[Region, ...], sites: tuple[Site, ...]
 ) -> None:
-    events = read_ucdp_ged(shared_data / "events" / "ucdp_ged_ukraine.csv").incidents
+    events = read_incident_file(shared_data / "events" / "ucdp_ged_ukraine.csv").incidents
     replay = [e for e in events if 2015 <= e.time.year <= 2021]
     zones = minsk_zones(sites)
     result = adjudicate(zones, replay)

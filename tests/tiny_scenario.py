@@ -165,6 +165,8 @@ def tiny_scenario(
                 "geometry_wkt": "POINT (31 44)",
             },
         ],
-        "line_of_contact": {"geometry_wkt": "LINESTRING (36 46, 36 50)"},
+        "line_of_contact": {
+            "geometry": {"type": "LineString", "coordinates": [[36, 46], [36, 50]]}
+        },
     }
     return Scenario.model_validate(data)

@@ -1,58 +1,47 @@
 """The monitoring cell's commands: ``peaceforce geo``, ``agreement`` and ``monitor``.
 
-Thin wrappers: each reads its inputs with the library's readers (which report
-every fault with file, line and expected value), calls one library function and
-prints rich tables, or JSON with ``--json``.
+Thin wrappers: each parses its options, calls one library function
+(``peaceforce.geo.frontline``, ``peaceforce.monitoring``) and prints its result
+with ``peaceforce.presentation`` tables, or JSON with ``--json``.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-import shapely
 import typer
-from rich.table import Table
+from pydantic import ValidationError
+from rich.text import Text
 
 from peaceforce.cli import render
 from peaceforce.cli.common import JsonOption, console, errors, new_group, print_json
 from peaceforce.errors import InputError, Problem
-from peaceforce.geo.crs import to_metric
-from peaceforce.geo.frontline import (
-    LineOfContact,
-    derive_line_of_contact,
-    load_occupied,
-    read_line_of_contact,
-)
-from peaceforce.geo.geojson import read_area
-from peaceforce.monitoring.agreement import (
-    Agreement,
-    CompiledZones,
-    DemilitarisedBuffer,
-    HeavyWeaponWithdrawal,
-    NoFireAcrossLine,
-    NoNavalAttacks,
-    ProtectedSites,
-    WindowOfSilence,
-    agreement_path,
-    compile_zones,
-    load_agreement,
-    load_sites,
-)
-from peaceforce.monitoring.intake import parse_columns
-from peaceforce.monitoring.report import (
-    Count,
-    DailyReport,
-    daily_report,
-    render_html,
-)
-from peaceforce.monitoring.store import ImportResult, import_reports, read_reports
+from peaceforce.geo.frontline import frontline_from_snapshot
+from peaceforce.labels import Classification, Label
+from peaceforce.monitoring.agreement import check_agreement
+from peaceforce.monitoring.importer import FileIntake, import_reports
+from peaceforce.monitoring.incidents import COALITION
+from peaceforce.monitoring.intake import RECORD_FIELDS, parse_columns
+from peaceforce.monitoring.store import JsonLinesStore, TornLineWarning
+from peaceforce.monitoring.workflow import ZoneFiles, daily_report_from_files
 from peaceforce.outputs import write_atomic
-from peaceforce.results import Result
-from peaceforce.sources.boundaries import load_regions
+from peaceforce.presentation.monitoring_report import render_html
+from peaceforce.presentation.monitoring_tables import (
+    agreement_table,
+    frontline_table,
+    import_table,
+    plain,
+    report_headline,
+    report_tables,
+    zones_table,
+)
 
 geo_app = new_group("geo", "Geometry from real data: the line of contact from a front-line map.")
 agreement_app = new_group(
@@ -119,25 +108,22 @@ def _problem(problem: Problem) -> dict[str, str]:
     }
 
 
+@contextmanager
+def _store_warnings() -> Iterator[None]:
+    """Print what a store warns of (a torn last line) as a plain line on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TornLineWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, TornLineWarning):
+            errors.print(Text("warning: ", style="yellow") + plain(warning.message))
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
+
 # --- peaceforce geo ------------------------------------------------------------------
-
-
-class FrontlineSummary(Result):
-    """What ``geo frontline`` derived: date, length, parts, and where it was written."""
-
-    file: str
-    snapshot: str | None
-    length_km: float
-    parts_km: tuple[float, ...]
-    out: str | None
-
-
-def _line_description(file: Path) -> str:
-    return (
-        f"Line of contact derived by peaceforce from {file.name}: the boundary of the occupied "
-        "area that faces unoccupied Ukrainian land (not the coast, not the Russian or "
-        "Belarusian border)"
-    )
 
 
 @geo_app.command("frontline")
@@ -156,195 +142,36 @@ def frontline(
 ) -> None:
     """Derive the line of contact from a snapshot of the occupied area; print its length."""
     with console.status(f"deriving the line of contact from {file.name}"):
-        occupied, snapshot = load_occupied(file)
-        ukraine = read_area(outline) if outline is not None else None
-        line = derive_line_of_contact(occupied, ukraine=ukraine, snapshot=snapshot)
-    if out is not None:
-        feature = line.to_scenario_feature(_line_description(file))
-        write_atomic(out, json.dumps(feature) + "\n")
-    parts = sorted(
-        (float(p.length) / 1000.0 for p in shapely.get_parts(to_metric(line.geometry))),
-        reverse=True,
-    )
-    summary = FrontlineSummary(
-        file=str(file),
-        snapshot=line.snapshot.isoformat() if line.snapshot else None,
-        length_km=round(line.length_km, 3),
-        parts_km=tuple(round(km, 3) for km in parts),
-        out=str(out) if out is not None else None,
-    )
+        summary = frontline_from_snapshot(file, ukraine_path=outline, out=out)
     if as_json:
         print_json(summary)
         return
-    table = Table(title=f"Line of contact from {file.name}")
-    table.add_column("snapshot")
-    table.add_column("length (km)", justify="right")
-    table.add_column("parts", justify="right")
-    table.add_column("longest parts (km)")
-    table.add_row(
-        summary.snapshot or "unknown",
-        f"{line.length_km:,.1f}",
-        str(len(parts)),
-        ", ".join(f"{km:,.1f}" for km in parts[:5]) + (", ..." if len(parts) > 5 else ""),
-    )
-    console.print(table)
+    console.print(frontline_table(summary))
     if out is not None:
-        console.print(f"line written to {out}")
+        console.print(Text("line written to ") + plain(out))
 
 
 # --- peaceforce agreement --------------------------------------------------------------
-
-
-def _terms(clause: Any) -> str:
-    """A clause's rule in a few words, for tables."""
-    if isinstance(clause, NoFireAcrossLine):
-        return f"within {clause.within_km:g} km of the line" if clause.within_km else "anywhere"
-    if isinstance(clause, DemilitarisedBuffer):
-        return f"{clause.width_km:g} km each side of the line"
-    if isinstance(clause, HeavyWeaponWithdrawal):
-        return (
-            ", ".join(
-                f"{weapon.value} {clause.each_side_km(weapon):g} km"
-                for weapon in clause.security_zone_km
-            )
-            + " each side"
-        )
-    if isinstance(clause, ProtectedSites):
-        return f"{clause.radius_km:g} km around {', '.join(sorted(clause.categories))}"
-    if isinstance(clause, NoNavalAttacks):
-        return f"maritime zone of {to_metric(clause.zone).area / 1e6:,.0f} km²"
-    if isinstance(clause, WindowOfSilence):
-        return "; ".join(
-            f"{w.start:%Y-%m-%d %H:%M} to {w.end:%Y-%m-%d %H:%M} UTC" for w in clause.windows
-        )
-    return ""
-
-
-class AgreementCheck(Result):
-    """The outcome of ``agreement validate``."""
-
-    ok: bool
-    file: str
-    agreement: Agreement
-
-
-def _agreement_table(agreement: Agreement) -> Table:
-    period = agreement.period
-    until = f"until {period.end:%Y-%m-%d}" if period.end else "open-ended"
-    scope = (
-        "full"
-        if agreement.scope.kind == "full"
-        else "partial: " + ", ".join(sorted(d.value for d in agreement.scope.domains))
-    )
-    parties = ", ".join(f"{p.id} ({p.holds.value})" for p in agreement.parties)
-    table = Table(
-        title=f"{agreement.name} [{agreement.id}]",
-        caption=f"in force from {period.start:%Y-%m-%d}, {until}; scope {scope}; parties {parties}",
-    )
-    for column in ("clause", "kind", "rule", "title"):
-        table.add_column(column, overflow="fold")
-    for clause in agreement.clauses:
-        table.add_row(clause.id, clause.kind, _terms(clause), clause.title)
-    return table
 
 
 @agreement_app.command("validate")
 def validate_agreement(file: AgreementArgument, as_json: JsonOption = False) -> None:
     """Check an agreement file and report every problem with its line (exit code 2 if any)."""
     try:
-        path = agreement_path(file)
-        agreement = load_agreement(path)
+        check = check_agreement(file)
     except InputError as exc:
         if not as_json:
             raise
         _fail_json(exc.problems)
         return
     if as_json:
-        print_json(AgreementCheck(ok=True, file=str(path), agreement=agreement))
+        print_json(check)
         return
-    console.print(_agreement_table(agreement))
-    console.print(f"[green]ok[/green]: {path} is a valid agreement ({agreement.id})")
-
-
-def _line_of_contact(
-    line: Path | None, occupied: Path | None, outline: Path | None
-) -> LineOfContact:
-    if occupied is not None:
-        area, snapshot = load_occupied(occupied)
-        if line is not None:
-            return read_line_of_contact(line, occupied=area)
-        ukraine = read_area(outline) if outline is not None else None
-        return derive_line_of_contact(area, ukraine=ukraine, snapshot=snapshot)
-    if line is not None:
-        return read_line_of_contact(line)
-    raise InputError(
-        [
-            Problem(
-                "--occupied / --line",
-                "-",
-                "neither",
-                "an occupied-territory snapshot (--occupied) or a line of contact (--line)",
-            )
-        ]
+    console.print(agreement_table(check.agreement))
+    console.print(
+        Text("ok", style="green")
+        + plain(f": {check.file} is a valid agreement ({check.agreement.id})")
     )
-
-
-def _compile(
-    agreement: Agreement,
-    line_of_contact: LineOfContact,
-    sites_path: Path | None,
-    *,
-    need_sides: bool,
-) -> CompiledZones:
-    """Compile zones, refusing inputs that would silently drop a clause."""
-    problems = [
-        Problem(
-            "--sites",
-            "-",
-            "nothing",
-            f"a CSV of protected sites for clause {clause.id!r} ({clause.kind})",
-        )
-        for clause in agreement.clauses
-        if isinstance(clause, ProtectedSites) and sites_path is None
-    ]
-    if need_sides and line_of_contact.occupied.is_empty:
-        problems.extend(
-            Problem(
-                "--occupied",
-                "-",
-                "nothing (a line alone has no sides)",
-                f"the occupied-territory snapshot: clause {clause.id!r} ({clause.kind}) needs "
-                "to know on which side fire landed",
-            )
-            for clause in agreement.clauses
-            if isinstance(clause, NoFireAcrossLine)
-        )
-    if problems:
-        raise InputError(problems)
-    sites = load_sites(sites_path) if sites_path is not None else ()
-    return compile_zones(agreement, line_of_contact, sites)
-
-
-class ZoneRow(Result):
-    """One compiled zone, summarised."""
-
-    id: str
-    clause: str
-    kind: str
-    limit_km: float | None
-    area_km2: float
-    weapon_class: str | None
-    site: str | None
-
-
-class ZonesSummary(Result):
-    """What ``agreement zones`` compiled."""
-
-    agreement: str
-    snapshot: str | None
-    line_km: float
-    zones: tuple[ZoneRow, ...]
-    out: str | None
 
 
 @agreement_app.command("zones")
@@ -364,56 +191,21 @@ def zones(
     as_json: JsonOption = False,
 ) -> None:
     """Compile an agreement's clauses into zones in the metric CRS; export them as GeoJSON."""
-    agreement = load_agreement(agreement_path(file))
+    files = ZoneFiles(line=line, occupied=occupied, outline=outline, sites=sites)
     with console.status("compiling zones"):
-        compiled = _compile(
-            agreement, _line_of_contact(line, occupied, outline), sites, need_sides=False
-        )
+        compiled = files.compile(file)
     if out is not None:
         write_atomic(out, json.dumps(compiled.to_geojson()) + "\n")
     elif geojson:
         sys.stdout.write(json.dumps(compiled.to_geojson()) + "\n")
         return
-    site_names = {s.id: s.name for s in compiled.sites}
-    summary = ZonesSummary(
-        agreement=agreement.id,
-        snapshot=compiled.snapshot.isoformat() if compiled.snapshot else None,
-        line_km=round(float(compiled.line.length) / 1000.0, 3),
-        zones=tuple(
-            ZoneRow(
-                id=z.id,
-                clause=z.clause_id,
-                kind=z.kind.value,
-                limit_km=z.limit_km,
-                area_km2=round(float(z.geometry.area) / 1e6, 1),
-                weapon_class=z.weapon_class.value if z.weapon_class else None,
-                site=site_names.get(z.site_id or ""),
-            )
-            for z in compiled.zones
-        ),
-        out=str(out) if out is not None else None,
-    )
+    summary = compiled.summary()
     if as_json:
         print_json(summary)
         return
-    table = Table(
-        title=f"{len(summary.zones)} zones of {agreement.id}",
-        caption=f"line of contact {summary.line_km:,.1f} km, snapshot {summary.snapshot or '?'}",
-    )
-    for column in ("zone", "clause", "kind", "limit (km)", "area (km²)", "weapon / site"):
-        table.add_column(column, justify="right" if "(" in column else "left", overflow="fold")
-    for row in summary.zones:
-        table.add_row(
-            row.id,
-            row.clause,
-            row.kind,
-            "" if row.limit_km is None else f"{row.limit_km:g}",
-            f"{row.area_km2:,.0f}",
-            row.weapon_class or row.site or "",
-        )
-    console.print(table)
+    console.print(zones_table(summary))
     if out is not None:
-        console.print(f"zones written to {out} (lon/lat GeoJSON)")
+        console.print(Text("zones written to ") + plain(out) + Text(" (lon/lat GeoJSON)"))
 
 
 # --- peaceforce monitor ---------------------------------------------------------------
@@ -422,23 +214,25 @@ def zones(
 def _defaults(items: list[str]) -> dict[str, str]:
     defaults: dict[str, str] = {}
     for item in items:
-        defaults.update(parse_columns(item, option="--default"))
+        defaults.update(parse_columns(item, option="--default", fields=RECORD_FIELDS))
     return defaults
 
 
-def _import_table(result: ImportResult) -> Table:
-    table = Table(title="Intake")
-    for column in ("file", "reports", "accepted", "duplicate", "rejected"):
-        table.add_column(column, justify="left" if column == "file" else "right", overflow="fold")
-    for item in result.files:
-        table.add_row(
-            item.file,
-            str(item.reports),
-            f"[green]{item.accepted}[/green]",
-            str(item.duplicates),
-            f"[red]{item.rejected}[/red]" if item.rejected else "0",
+def _label(classification: Classification, release: list[str], caveats: list[str]) -> Label:
+    """The label of reports that give none, from the options; a bad token names its option."""
+    options = {"releasable_to": ("--release", release), "caveats": ("--caveat", caveats)}
+    try:
+        return Label(
+            classification=classification,
+            releasable_to=frozenset(t.strip().upper() for t in release),
+            caveats=frozenset(t.strip().upper() for t in caveats),
         )
-    return table
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors(include_url=False):
+            option, given = options.get(str(error["loc"][0]), ("--release", release))
+            problems.append(Problem(option, "-", " ".join(map(repr, given)), error["msg"]))
+        raise InputError(problems) from None
 
 
 @monitor_app.command("import")
@@ -454,7 +248,8 @@ def import_command(
     store: Annotated[
         Path | None,
         typer.Option(
-            "--store", help="Incident store (JSON Lines) to add to; without it, only check."
+            "--store",
+            help="Incident store (JSON Lines, append-only) to add to; without it, only check.",
         ),
     ] = None,
     columns: Annotated[
@@ -470,26 +265,79 @@ def import_command(
             "--default", help="Value for a field no column gives, field=value (repeatable)."
         ),
     ] = None,
+    classification: Annotated[
+        Classification,
+        typer.Option(
+            "--classification",
+            help="Classification of reports that carry no label of their own.",
+        ),
+    ] = Classification.UNCLASSIFIED,
+    release: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--release",
+            help="Releasable to this nation (ISO alpha-3) or community, for reports that carry "
+            f"no label of their own (repeatable; default {COALITION}).",
+            show_default=False,
+        ),
+    ] = None,
+    caveat: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--caveat",
+            help="Caveat of reports that carry no label of their own (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Import reports, idempotently by id; list every rejected one (exit code 2 if any)."""
+    """Import reports, idempotently by id; list every rejected one (exit code 2 if any).
+
+    Each file is one batch, on disk once 'stored' is printed for it. A CSV row
+    or GeoJSON feature may carry its own label (classification, releasable_to,
+    caveats); others get the label of the options: UNCLASSIFIED, releasable to
+    COALITION unless told otherwise.
+    """
     mapping = parse_columns(columns) if columns is not None else None
     defaults = _defaults(default or [])
+    label = _label(classification, release or [COALITION], caveat or [])
+    target = JsonLinesStore(store) if store is not None else None
+
+    def acknowledge(item: FileIntake) -> None:
+        if target is not None and not as_json:
+            console.print(
+                Text("stored ")
+                + plain(item.file)
+                + Text(f": {item.accepted} new, {item.duplicates} duplicate")
+            )
+
     with console.status(f"reading {len(files)} file(s)"):
-        result = import_reports(files, store=store, columns=mapping, defaults=defaults or None)
+        result = import_reports(
+            files,
+            store=target,
+            label=label,
+            columns=mapping,
+            defaults=defaults or None,
+            on_file=acknowledge,
+        )
     if as_json:
         print_json(result)
     else:
-        console.print(_import_table(result))
+        console.print(import_table(result))
         where = (
-            f"store {store} holds {result.stored} reports"
+            plain(f"store {store} holds {result.stored} reports")
             if store is not None
-            else "checked only (no --store)"
+            else Text("checked only (no --store)")
         )
         console.print(
-            f"{result.accepted} accepted, {result.duplicates} duplicate, "
-            f"{len(result.rejected)} rejected; {where}"
+            Text(
+                f"{result.accepted} accepted, {result.duplicates} duplicate, "
+                f"{len(result.rejected)} rejected; "
+            )
+            + where
         )
+        for note in result.notes:
+            errors.print(Text("warning: ", style="yellow") + plain(note))
         if result.rejected:
             errors.print(
                 render.problems_table(
@@ -505,75 +353,6 @@ def _cutoff(text: str) -> time:
         return datetime.strptime(text.strip(), "%H:%M").time()
     except ValueError:
         raise InputError([Problem("--cutoff", "-", repr(text), "a time HH:MM (UTC)")]) from None
-
-
-def _counts_table(title: str, counts: tuple[Count, ...]) -> Table:
-    table = Table(title=title)
-    table.add_column("")
-    for column in ("today", "previous", "change"):
-        table.add_column(column, justify="right")
-    for count in counts:
-        style = "red" if count.change > 0 else "green" if count.change < 0 else ""
-        change = f"[{style}]{count.change:+d}[/{style}]" if style else f"{count.change:+d}"
-        table.add_row(count.key, str(count.count), str(count.previous), change)
-    if not counts:
-        table.add_row("none", "0", "0", "+0")
-    return table
-
-
-def _km(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def _who(party: str | None, confidence: float | None) -> str:
-    if party is None:
-        return "unattributed"
-    return f"{party} ({confidence:.0%})" if confidence is not None else party
-
-
-def _report_tables(report: DailyReport) -> list[Table]:
-    tables = [
-        _counts_table("Violations by region", report.by_region),
-        _counts_table("by type", report.by_type),
-        _counts_table("by clause", report.by_clause),
-    ]
-    weapons = Table(title="Weapons inside withdrawal lines")
-    for column in ("incident", "time", "region", "weapon", "count", "km from line", "clause", "by"):
-        weapons.add_column(column, overflow="fold")
-    for w in report.weapons:
-        weapons.add_row(
-            w.incident_id,
-            f"{w.time:%H:%M}",
-            w.region,
-            w.weapon_class.value,
-            "" if w.count is None else str(w.count),
-            _km(w.distance_km),
-            w.clause_id,
-            _who(w.attributed_to, w.attribution_confidence),
-        )
-    strikes = Table(title="Strikes on protected sites")
-    for column in ("incident", "time", "region", "site", "km from site", "type", "by"):
-        strikes.add_column(column, overflow="fold")
-    for s in report.site_strikes:
-        strikes.add_row(
-            s.incident_id,
-            f"{s.time:%H:%M}",
-            s.region,
-            s.site_name,
-            _km(s.distance_km),
-            s.type,
-            _who(s.attributed_to, s.attribution_confidence),
-        )
-    trend = Table(title="Violations per day")
-    trend.add_column("day")
-    trend.add_column("violations", justify="right")
-    trend.add_column("")
-    peak = max((d.violations for d in report.trend), default=0) or 1
-    for day in report.trend:
-        trend.add_row(
-            day.day.isoformat(), str(day.violations), "█" * round(30 * day.violations / peak)
-        )
-    return [*tables, weapons, strikes, trend]
 
 
 @monitor_app.command("report")
@@ -623,32 +402,27 @@ def report_command(
 ) -> None:
     """The daily report: violations by region, type and clause; weapons; strikes on sites."""
     end = _cutoff(cutoff)
-    loaded = load_agreement(agreement_path(agreement))
-    with console.status("compiling zones") as status:
-        compiled = _compile(
-            loaded, _line_of_contact(line, occupied, outline), sites, need_sides=True
+    files = ZoneFiles(line=line, occupied=occupied, outline=outline, sites=sites)
+    with console.status("compiling zones") as status, _store_warnings():
+        result, compiled = daily_report_from_files(
+            agreement,
+            incidents,
+            day=day.date(),
+            cutoff=end,
+            zone_files=files,
+            regions=regions,
+            on_step=status.update,
         )
-        status.update("reading reports")
-        reports = read_reports(incidents)
-        areas = load_regions(regions) if regions is not None else ()
-        status.update(f"adjudicating {len(reports):,} reports")
-        result = daily_report(loaded, compiled, reports, day.date(), end, areas)
         if html_path is not None:
             status.update("drawing the map and the trend chart")
             write_atomic(html_path, render_html(result, compiled))
     if as_json:
         print_json(result)
         return
-    change = result.violations - result.previous_violations
-    console.print(
-        f"[bold]{result.agreement_name}[/bold]: daily report {result.date.isoformat()}, "
-        f"{result.period_start:%Y-%m-%d %H:%M} to {result.period_end:%Y-%m-%d %H:%M} UTC\n"
-        f"{result.reports} reports, {result.events} events, "
-        f"[bold]{result.violations} violations[/bold] ({change:+d} on the previous 24 hours)"
-    )
-    for table in _report_tables(result):
+    console.print(report_headline(result))
+    for table in report_tables(result):
         console.print(table)
-    if not areas:
+    if regions is None:
         console.print("no --regions file: every violation is counted as outside the regions")
     if html_path is not None:
-        console.print(f"HTML report written to {html_path}")
+        console.print(Text("HTML report written to ") + plain(html_path))

