@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from peaceforce.cli import render
 from peaceforce.cli.bench import bench_app
 from peaceforce.cli.common import (
     BackstopOption,
@@ -32,6 +31,7 @@ from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.plan import run_plan
+from peaceforce.presentation import tables
 from peaceforce.presentation.plan_files import write_plan_files
 from peaceforce.presentation.protection_tables import protection_summary_table
 from peaceforce.presentation.tpfdd import write_deployment_files
@@ -73,7 +73,7 @@ def validate(
     if as_json:
         sys.stdout.write(json.dumps({"ok": True, "scenario": scenario.id, "problems": []}) + "\n")
     else:
-        console.print(f"[green]ok[/green]: {folder} is a valid scenario ({scenario.id})")
+        console.print(tables.headed("ok", f"{folder} is a valid scenario ({scenario.id})", "green"))
 
 
 @app.command()
@@ -83,10 +83,10 @@ def mandate(scenario: ScenarioOption = None, as_json: JsonOption = False) -> Non
     if as_json:
         print_json(report)
         return
-    console.print(render.mandate_table(report))
-    console.print(render.blockers_table(report))
+    console.print(tables.mandate_table(report))
+    console.print(tables.blockers_table(report))
     for assessment in report.authorisable():
-        console.print(render.pledges_table(assessment))
+        console.print(tables.pledges_table(assessment))
 
 
 @app.command()
@@ -108,24 +108,24 @@ def plan(
     if as_json:
         print_json(result)
         return
-    console.print(render.scenario_summary(loaded))
-    console.print(render.mandate_table(result.mandate))
-    console.print(render.blockers_table(result.mandate))
+    console.print(tables.scenario_summary(loaded))
+    console.print(tables.mandate_table(result.mandate))
+    console.print(tables.blockers_table(result.mandate))
     for assessment in result.mandate.authorisable():
-        console.print(render.pledges_table(assessment, only_affected=True))
-    console.print(render.sweep_table(result.sweep))
+        console.print(tables.pledges_table(assessment, only_affected=True))
+    console.print(tables.sweep_table(result.sweep))
     if result.sourcing:
-        console.print(f"[bold]Sourcing objective[/bold]: {result.sourcing[0].objective.statement}")
+        console.print(tables.headed("Sourcing objective", result.sourcing[0].objective.statement))
     for sourced in result.sourcing:
-        console.print(render.contributions_table(sourced))
-        console.print(render.gaps_table(sourced))
-    console.print(render.withdrawals_table(result.withdrawals))
+        console.print(tables.contributions_table(sourced))
+        console.print(tables.gaps_table(sourced))
+    console.print(tables.withdrawals_table(result.withdrawals))
     if result.deployments:
-        console.print(render.deployments_table(result.deployments))
+        console.print(tables.deployments_table(result.deployments))
     for deployment in result.deployments:
-        console.print(render.bottlenecks_table(deployment))
+        console.print(tables.bottlenecks_table(deployment))
         if deployment.late:
-            console.print(render.late_table(deployment))
+            console.print(tables.late_table(deployment))
     if result.protection:
         console.print(protection_summary_table(result.protection))
     console.print(Text(f"run {result.run_key}, marked {result.label}"))
@@ -161,16 +161,14 @@ def source(
         return
     if assessment.outcome is not Outcome.AUTHORISABLE:
         blockers = ", ".join(b.nation for b in assessment.blockers) or "undecided members"
-        console.print(
-            f"[yellow]note[/yellow]: {framework} is {assessment.outcome.value} ({blockers}); "
-            "what-if only"
-        )
-    console.print(f"[bold]Objective[/bold]: {result.objective.statement}")
-    console.print(render.lines_table(result))
-    console.print(render.contributions_table(result))
+        state = f"{framework} is {assessment.outcome.value} ({blockers}); what-if only"
+        console.print(tables.headed("note", state, "yellow"))
+    console.print(tables.headed("Objective", result.objective.statement))
+    console.print(tables.lines_table(result))
+    console.print(tables.contributions_table(result))
     if result.gaps():
-        console.print(render.gaps_table(result))
-    console.print(render.withdrawals_table(withdrawn))
+        console.print(tables.gaps_table(result))
+    console.print(tables.withdrawals_table(withdrawn))
     if export_mps is not None:
         console.print(f"MPS model written to {export_mps}")
 
@@ -216,11 +214,11 @@ def deploy(
     if as_json:
         print_json(result)
         return
-    console.print(f"[bold]Objective[/bold]: {result.objective}")
-    console.print(render.deployments_table((result,)))
-    console.print(render.bottlenecks_table(result))
+    console.print(tables.headed("Objective", result.objective))
+    console.print(tables.deployments_table((result,)))
+    console.print(tables.bottlenecks_table(result))
     if result.late:
-        console.print(render.late_table(result))
+        console.print(tables.late_table(result))
     console.print("written: " + ", ".join(str(p) for p in written))
 
 

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from peaceforce.cli.render import problems_table
 from peaceforce.errors import EXIT_FAILURE, InputError, PeaceforceError, error_document
+from peaceforce.presentation.tables import problems_table
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.whatif import WhatIf, apply_what_if

@@ -20,7 +20,6 @@ import typer
 from pydantic import ValidationError
 from rich.text import Text
 
-from peaceforce.cli import render
 from peaceforce.cli.common import JsonOption, console, errors, new_group, print_json
 from peaceforce.errors import InputError, Problem
 from peaceforce.geo.frontline import frontline_from_snapshot
@@ -32,16 +31,17 @@ from peaceforce.monitoring.intake import RECORD_FIELDS, parse_columns
 from peaceforce.monitoring.store import JsonLinesStore, TornLineWarning
 from peaceforce.monitoring.workflow import ZoneFiles, daily_report_from_files
 from peaceforce.outputs import write_atomic
+from peaceforce.presentation import tables
 from peaceforce.presentation.monitoring_report import render_html
 from peaceforce.presentation.monitoring_tables import (
     agreement_table,
     frontline_table,
     import_table,
-    plain,
     report_headline,
     report_tables,
     zones_table,
 )
+from peaceforce.presentation.text import plain
 
 geo_app = new_group("geo", "Geometry from real data: the line of contact from a front-line map.")
 agreement_app = new_group(
@@ -340,7 +340,7 @@ def import_command(
             errors.print(Text("warning: ", style="yellow") + plain(note))
         if result.rejected:
             errors.print(
-                render.problems_table(
+                tables.problems_table(
                     list(result.rejected), f"{len(result.rejected)} report(s) rejected"
                 )
             )

@@ -17,13 +17,7 @@ from peaceforce.geo.frontline import FrontlineSummary
 from peaceforce.monitoring.agreement import Agreement, ZonesSummary
 from peaceforce.monitoring.importer import ImportResult
 from peaceforce.monitoring.report import Count, DailyReport
-
-
-def plain(value: object) -> Text:
-    """User data as text: no markup, control characters shown escaped."""
-    text = "" if value is None else str(value)
-    return Text("".join(c if c.isprintable() else repr(c)[1:-1] for c in text))
-
+from peaceforce.presentation.text import plain
 
 #: Columns of numbers, aligned right.
 _NUMBERS = frozenset(

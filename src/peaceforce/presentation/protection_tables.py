@@ -14,18 +14,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from peaceforce.presentation.text import add_plain_row, plain
 from peaceforce.protection.result import PositionKind, ProtectionResult
-
-#: C0 control characters and DEL, shown as escapes rather than sent to the terminal.
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)}
-
-
-def _text(value: str, style: str = "") -> Text:
-    return Text(value.translate(_CONTROL), style=style)
-
-
-def _row(table: Table, *cells: str | Text) -> None:
-    table.add_row(*(c if isinstance(c, Text) else _text(c) for c in cells))
 
 
 def _pct(part: float, whole: float) -> str:
@@ -44,7 +34,7 @@ def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
         t = c.totals
         placed = sum(p.units for p in c.placements)
         worst = max(c.withdrawals, key=lambda w: w.after_replacement.weight, default=None)
-        _row(
+        add_plain_row(
             table,
             result.framework_id,
             result.mission_id,
@@ -78,14 +68,14 @@ def units_table(result: ProtectionResult) -> Table:
     ):
         table.add_column(column)
     for u in result.coverage.units:
-        _row(
+        add_plain_row(
             table,
             u.pledge_id,
             u.nation,
             u.unit_type,
             str(u.units),
             f"{u.range_km:g}",
-            ", ".join(u.line_ids) if u.sourced else _text("pledged, not sourced", "yellow"),
+            ", ".join(u.line_ids) if u.sourced else plain("pledged, not sourced", "yellow"),
             f"{u.min_distance_km:g}",
             "Ukraine or hosts" if u.may_stand_in_ukraine else "host nations only",
         )
@@ -104,7 +94,7 @@ def placements_table(result: ProtectionResult, limit: int = 4) -> Table:
         site = sites[p.site_id]
         top = sorted(p.covered_assets, key=lambda a: -weights[a])[:limit]
         more = len(p.covered_assets) - len(top)
-        _row(
+        add_plain_row(
             table,
             site.name,
             site.host_nation,
@@ -124,7 +114,7 @@ def withdrawal_table(result: ProtectionResult) -> Table:
     for column in ("nation", "units", "people lost", "MW lost", "after the others move"):
         table.add_column(column, justify="right")
     for w in result.coverage.withdrawals:
-        _row(
+        add_plain_row(
             table,
             w.nation,
             str(w.units),
@@ -142,7 +132,7 @@ def threat_table(result: ProtectionResult) -> Table:
         table.add_column(column, overflow="fold")
     order = list(PositionKind)
     for p in sorted(result.threat.positions, key=lambda p: (order.index(p.kind), -p.risk, p.id)):
-        _row(
+        add_plain_row(
             table,
             p.name,
             p.kind.value,
@@ -161,13 +151,13 @@ def presence_table(result: ProtectionResult) -> Table:
     for column in ("station", "radius km", "bases in reach", "squadrons that can hold it"):
         table.add_column(column, overflow="fold")
     for c in result.presence.cap_stations:
-        _row(
+        add_plain_row(
             table,
             c.name,
             f"{c.radius_km:g}",
             ", ".join(f"{b.name} ({b.host_nation}, {b.distance_km:.0f} km)" for b in c.bases[:4])
             + (f" +{len(c.bases) - 4}" if len(c.bases) > 4 else ""),
-            ", ".join(c.squadrons) if c.squadrons else _text("none", "red"),
+            ", ".join(c.squadrons) if c.squadrons else plain("none", "red"),
         )
     return table
 
@@ -176,8 +166,8 @@ def corridor_line(result: ProtectionResult) -> Text:
     """One sentence on the Black Sea corridor."""
     c = result.presence.corridor
     if c is None:
-        return _text("Black Sea corridor: not in the protection data")
-    return _text(
+        return plain("Black Sea corridor: not in the protection data")
+    return plain(
         f"Black Sea corridor ({c.route_km:.0f} km route): {c.mcm_vessels} MCM vessels keep "
         f"{c.swept_km:.0f} km swept ({100 * c.swept_share:.0f}%); {c.mpa_units} maritime patrol "
         f"units patrol {100 * c.patrolled_share:.0f}% of its area"
@@ -192,11 +182,11 @@ def protection_report(result: ProtectionResult) -> list[RenderableType]:
         placements_table(result),
     ]
     report += [
-        Text.assemble(("not placed", "yellow"), _text(f": {u.units} × {u.pledge_id}: {u.reason}"))
+        Text.assemble(("not placed", "yellow"), plain(f": {u.units} × {u.pledge_id}: {u.reason}"))
         for u in result.coverage.unplaced
     ]
     if result.coverage.withdrawals:
         report.append(withdrawal_table(result))
     report += [threat_table(result), presence_table(result), corridor_line(result)]
-    report += [_text(f"note: {note}", "dim") for note in result.notes]
+    report += [plain(f"note: {note}", "dim") for note in result.notes]
     return report

@@ -1,4 +1,7 @@
-"""Rich tables for the CLI: presentation only, computed results in, tables out."""
+"""Rich tables of the planning stages: computed results in, tables out.
+
+Every cell that holds user data goes in as literal text (:mod:`.text`), never markup.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from peaceforce.mandate.analysis import (
     Outcome,
     PledgeStatus,
 )
+from peaceforce.presentation.text import add_plain_row, plain
 from peaceforce.scenario.base import ArticleSource, Assumption, PublicSource, Source
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.result import SourcingResult
@@ -33,11 +37,11 @@ _STATUS_STYLE = {
 
 def problems_table(problems: list[Problem], title: str) -> Table:
     """Every problem of an input, one row each."""
-    table = Table(title=title, show_lines=False, expand=False)
+    table = Table(title=plain(title), show_lines=False, expand=False)
     for column in ("file", "where", "got", "expected"):
         table.add_column(column, overflow="fold")
     for problem in problems:
-        table.add_row(problem.file, problem.location, problem.value, problem.expected)
+        add_plain_row(table, problem.file, problem.location, problem.value, problem.expected)
     return table
 
 
@@ -63,7 +67,7 @@ def _who(members: tuple[MemberPosition, ...], limit: int = 6) -> str:
 
 def mandate_table(report: MandateReport) -> Table:
     """One row per framework: rule, outcome, who blocks, pledged personnel left."""
-    table = Table(title="Mandate: who can authorise the mission")
+    table = Table(title=plain("Mandate: who can authorise the mission"))
     table.add_column("framework")
     table.add_column("rule")
     table.add_column("outcome")
@@ -75,7 +79,8 @@ def mandate_table(report: MandateReport) -> Table:
         rule = f.decision_rule.value.replace("_", " ")
         if f.requires_party_consent:
             rule += " + consent"
-        table.add_row(
+        add_plain_row(
+            table,
             f.framework_id,
             rule,
             Text(f.outcome.value.replace("_", " "), style=_OUTCOME_STYLE[f.outcome]),
@@ -93,12 +98,13 @@ def mandate_table(report: MandateReport) -> Table:
 
 def blockers_table(report: MandateReport) -> Table:
     """Why each blocked framework is blocked: the member, its stance and the source."""
-    table = Table(title="Why frameworks are blocked")
+    table = Table(title=plain("Why frameworks are blocked"))
     for column in ("framework", "member", "stance", "reason", "source"):
         table.add_column(column, overflow="fold")
     for f in report.frameworks:
         for m in f.blockers:
-            table.add_row(
+            add_plain_row(
+                table,
                 f.framework_id,
                 m.nation,
                 m.position.value if m.position else "no stance",
@@ -113,7 +119,7 @@ def pledges_table(assessment: FrameworkAssessment, *, only_affected: bool = Fals
 
     With ``only_affected`` the eligible pledges are left out and counted in the caption.
     """
-    table = Table(title=f"Pledges under {assessment.name}", show_lines=False)
+    table = Table(title=plain(f"Pledges under {assessment.name}"), show_lines=False)
     verdicts = [
         v for v in assessment.pledges if not (only_affected and v.status is PledgeStatus.ELIGIBLE)
     ]
@@ -126,7 +132,8 @@ def pledges_table(assessment: FrameworkAssessment, *, only_affected: bool = Fals
             column, justify="right" if column == "personnel" else "left", overflow="fold"
         )
     for verdict in sorted(verdicts, key=lambda v: (v.status.value, v.nation, v.pledge_id)):
-        table.add_row(
+        add_plain_row(
+            table,
             verdict.nation,
             verdict.pledge_id,
             verdict.unit_type,
@@ -139,17 +146,18 @@ def pledges_table(assessment: FrameworkAssessment, *, only_affected: bool = Fals
 
 def scenario_summary(scenario: Scenario) -> Table:
     """A short inventory of the scenario."""
-    table = Table(title=f"Scenario {scenario.id}: {scenario.name}", show_header=False)
+    table = Table(title=plain(f"Scenario {scenario.id}: {scenario.name}"), show_header=False)
     table.add_column("item")
     table.add_column("value", overflow="fold")
     personnel = sum(
         p.count * scenario.unit_type_by_id[p.unit_type].personnel for p in scenario.pledges
     )
     contributors = sorted({p.nation for p in scenario.pledges})
-    table.add_row("D-day", str(scenario.d_day))
-    table.add_row("US backstop assumed", "yes" if scenario.assumptions.us_backstop else "no")
-    table.add_row("nations / stances", f"{len(scenario.nations)} / {len(scenario.stances)}")
-    table.add_row(
+    add_plain_row(table, "D-day", str(scenario.d_day))
+    add_plain_row(table, "US backstop assumed", "yes" if scenario.assumptions.us_backstop else "no")
+    add_plain_row(table, "nations / stances", f"{len(scenario.nations)} / {len(scenario.stances)}")
+    add_plain_row(
+        table,
         "pledges",
         f"{len(scenario.pledges)} from {len(contributors)} nations, {personnel:,} personnel",
     )
@@ -158,7 +166,8 @@ def scenario_summary(scenario: Scenario) -> Table:
             line.quantity * scenario.unit_type_by_id[line.capability].personnel
             for line in mission.requirements
         )
-        table.add_row(
+        add_plain_row(
+            table,
             f"mission {mission.id}",
             f"{mission.name}: {len(mission.requirements)} lines, {need:,} personnel, "
             f"{mission.duration_months} months",
@@ -176,7 +185,9 @@ def _pct(value: float) -> str:
 def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
     """Fill by domain for every framework × mission: optimum beside the greedy baseline."""
     domains = sorted({r.domain for r in rows if r.domain is not None})
-    table = Table(title="Fill rate by domain: optimum / greedy baseline (largest pledges first)")
+    table = Table(
+        title=plain("Fill rate by domain: optimum / greedy baseline (largest pledges first)")
+    )
     table.add_column("framework")
     table.add_column("mission")
     table.add_column("all", justify="right")
@@ -201,7 +212,8 @@ def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
 
         overall = cells[None]
         better = overall.optimal_weighted_shortfall < overall.greedy_weighted_shortfall
-        table.add_row(
+        add_plain_row(
+            table,
             Text(framework_id, style=style),
             mission_id,
             cell(overall),
@@ -218,7 +230,9 @@ def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
 
 def lines_table(result: SourcingResult) -> Table:
     """Every requirement line: filled / required, and who fills it."""
-    table = Table(title=f"Requirement lines: {result.mission_id} under {result.framework_id}")
+    table = Table(
+        title=plain(f"Requirement lines: {result.mission_id} under {result.framework_id}")
+    )
     for column in ("line", "capability", "area", "prio", "filled", "sourced from"):
         table.add_column(column, overflow="fold")
     for line in result.lines:
@@ -228,7 +242,8 @@ def lines_table(result: SourcingResult) -> Table:
             if a.line_id == line.line_id
         ]
         style = "green" if line.shortfall == 0 else ("red" if line.filled == 0 else "yellow")
-        table.add_row(
+        add_plain_row(
+            table,
             line.line_id,
             line.capability,
             line.area,
@@ -241,7 +256,9 @@ def lines_table(result: SourcingResult) -> Table:
 
 def contributions_table(result: SourcingResult) -> Table:
     """Per nation: units and personnel deployed, fair share, rotations and total commitment."""
-    table = Table(title=f"National contributions: {result.mission_id} under {result.framework_id}")
+    table = Table(
+        title=plain(f"National contributions: {result.mission_id} under {result.framework_id}")
+    )
     for column in (
         "nation",
         "units",
@@ -253,7 +270,8 @@ def contributions_table(result: SourcingResult) -> Table:
     ):
         table.add_column(column, justify="left" if column == "nation" else "right")
     for c in result.contributions:
-        table.add_row(
+        add_plain_row(
+            table,
             c.nation,
             str(c.units),
             f"{c.deployed_personnel:,}",
@@ -287,8 +305,11 @@ def gaps_table(result: SourcingResult) -> Table:
         relaxation = line.relaxation.description if line.relaxation else "-"
         if line.relaxation and line.relaxation.shortfall_after:
             relaxation += f" (still {line.relaxation.shortfall_after} short)"
-        table.add_row(
-            f"{line.line_id}\n[dim]{line.capability}, prio {line.priority}[/dim]",
+        add_plain_row(
+            table,
+            Text.assemble(
+                plain(f"{line.line_id}\n"), plain(f"{line.capability}, prio {line.priority}", "dim")
+            ),
             f"{line.shortfall} of {line.required}",
             candidates or "no pledge of this capability or its substitutes",
             relaxation,
@@ -300,25 +321,23 @@ def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
     """N-1: fill rate per mission if each contributing nation withdrew."""
     missions = list(dict.fromkeys((r.framework_id, r.mission_id) for r in rows))
     nations = sorted({r.nation for r in rows})
-    table = Table(title="N-1: fill rate if one nation withdrew")
+    table = Table(title=plain("N-1: fill rate if one nation withdrew"))
     table.add_column("nation")
     for framework_id, mission_id in missions:
         table.add_column(f"{mission_id}\n({framework_id})", justify="right")
     by_key = {(r.framework_id, r.mission_id, r.nation): r for r in rows}
     baseline = {(r.framework_id, r.mission_id): r.baseline_fill_rate for r in rows}
-    table.add_row("[dim]none[/dim]", *(_pct(baseline[m]) for m in missions))
+    add_plain_row(table, plain("none", "dim"), *(_pct(baseline[m]) for m in missions))
     for nation in nations:
-        cells = []
+        cells: list[str | Text] = []
         for framework_id, mission_id in missions:
             row = by_key.get((framework_id, mission_id, nation))
             if row is None:
                 cells.append("-")
             else:
                 style = "red" if row.drop >= 0.1 else ("yellow" if row.drop > 0 else "")
-                cells.append(
-                    f"[{style}]{_pct(row.fill_rate)}[/{style}]" if style else _pct(row.fill_rate)
-                )
-        table.add_row(nation, *cells)
+                cells.append(plain(_pct(row.fill_rate), style))
+        add_plain_row(table, nation, *cells)
     table.caption = "'-': the nation contributes nothing to that mission"
     return table
 
@@ -328,7 +347,7 @@ def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
 
 def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
     """IOC and FOC of every deployment, with lateness and the schedule's status."""
-    table = Table(title="Deployment: when is the force in place?")
+    table = Table(title=plain("Deployment: when is the force in place?"))
     for column in (
         "mission",
         "framework",
@@ -345,7 +364,8 @@ def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
             else "left",
         )
     for r in results:
-        table.add_row(
+        add_plain_row(
+            table,
             r.mission_id,
             r.framework_id,
             f"{r.personnel:,}",
@@ -360,7 +380,7 @@ def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
 
 def bottlenecks_table(result: DeploymentResult) -> Table:
     """Nodes and lift that were full, and what one more a day would gain."""
-    table = Table(title=f"Bottlenecks: {result.mission_id} under {result.framework_id}")
+    table = Table(title=plain(f"Bottlenecks: {result.mission_id} under {result.framework_id}"))
     for column in (
         "node or lift",
         "days full",
@@ -369,7 +389,8 @@ def bottlenecks_table(result: DeploymentResult) -> Table:
     ):
         table.add_column(column, justify="left" if column == "node or lift" else "right")
     for b in result.bottlenecks:
-        table.add_row(
+        add_plain_row(
+            table,
             b.name,
             str(b.days_full),
             "-" if b.foc_gain_days is None else f"{b.foc_gain_days} d",
@@ -380,11 +401,12 @@ def bottlenecks_table(result: DeploymentResult) -> Table:
 
 def late_table(result: DeploymentResult, limit: int = 12) -> Table:
     """Units that miss their required delivery day, worst first, with the binding reason."""
-    table = Table(title=f"Late arrivals: {result.mission_id} under {result.framework_id}")
+    table = Table(title=plain(f"Late arrivals: {result.mission_id} under {result.framework_id}"))
     for column in ("unit", "line", "RDD", "arrives", "late", "reason", "held back by"):
         table.add_column(column, overflow="fold")
     for line in result.late[:limit]:
-        table.add_row(
+        add_plain_row(
+            table,
             line.unit,
             line.requirement_line,
             str(line.required_delivery_day),
@@ -397,3 +419,8 @@ def late_table(result: DeploymentResult, limit: int = 12) -> Table:
     if len(result.late) > limit:
         table.caption = f"{len(result.late) - limit} more in the JSON and TPFDD files"
     return table
+
+
+def headed(heading: str, text: object, style: str = "bold") -> Text:
+    """A styled heading followed by literal text: ``Objective: ...``."""
+    return Text.assemble((f"{heading}: ", style), plain(text))
