@@ -173,16 +173,16 @@ def test_loader_reports_bad_geojson(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         load_occupied(bad)
     locations = [p.location for p in caught.value.problems]
-    assert "$.features[1].geometry" in locations
-    assert "$.features[2].geometry" in locations
+    assert "$.features[1].geometry.coordinates" in locations  # malformed
+    assert "$.features[2].geometry.coordinates" in locations  # lon 500
     assert all(p.file == str(bad) for p in caught.value.problems)
-    assert "lon/lat" in str(caught.value)
+    assert "lon in [-180, 180] and lat in [-90, 90]" in str(caught.value)
 
 
 @pytest.mark.parametrize(
     ("text", "location"),
     [
-        ('{"type": "FeatureCollection", "features": [', "line 1 column 44"),
+        ('{"type": "FeatureCollection", "features": [', "line 1, column 44"),
         ('{"type": "Topology"}', "$.type"),
         ('{"type": "FeatureCollection", "features": {}}', "$.features"),
         (

@@ -145,7 +145,7 @@ def test_geojson_good_and_broken_features(tmp_path: Path) -> None:
         assert incident.id == feature.get("id", feature["properties"].get("id"))
     assert result.incidents[0].attributed_to == "RUS"
     assert [p.location for p in result.rejected] == [
-        "$.features[3].geometry",
+        "$.features[3].geometry.coordinates",
         "$.features[2].geometry",
         "$.features[4], properties.type",
     ]

@@ -182,7 +182,7 @@ def test_self_intersecting_area(folder: Path) -> None:
     problems = _problems(folder)
     assert problems[0] == Problem(
         "areas.geojson",
-        "features[0].geometry.coordinates",
+        "$.features[0].geometry.coordinates",
         "Self-intersection[30.5 50.5]",
         "a valid geometry (no self-intersection)",
     )
@@ -203,7 +203,7 @@ def test_coordinates_out_of_range(folder: Path) -> None:
     assert _problems(folder) == [
         Problem(
             "line_of_contact.geojson",
-            "features[0].geometry.coordinates",
+            "$.features[0].geometry.coordinates",
             "(200.0, 48.0)",
             "lon in [-180, 180] and lat in [-90, 90]",
         )
@@ -280,7 +280,7 @@ def test_ten_injected_errors_are_all_reported_with_locations(folder: Path) -> No
         "areas.geojson": 2,
     }
     for problem in problems:
-        assert problem.location.startswith(("line ", "features["))
+        assert problem.location.startswith(("line ", "$.features["))
 
 
 def test_cli_exit_code_and_no_traceback(folder: Path) -> None:

@@ -54,18 +54,33 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+class GeometryError(ValueError):
+    """A GeoJSON geometry object that cannot be used, and which part of it is at fault.
+
+    ``str()`` is a message for pydantic; ``part`` (``""``, ``".type"``,
+    ``".coordinates"``), ``value`` and ``expected`` fill a :class:`Problem`.
+    """
+
+    def __init__(self, expected: str, *, part: str = "", value: str) -> None:
+        super().__init__(f"{expected}, got {value}")
+        self.expected = expected
+        self.part = part
+        self.value = value
+
+
 def geometry_from_geojson(obj: Any, *, lonlat: bool = True) -> BaseGeometry:
-    """Build a shapely geometry from a GeoJSON geometry object; ``ValueError`` says why not.
+    """Build a shapely geometry from a GeoJSON geometry object; :class:`GeometryError` says why not.
 
     With ``lonlat`` the coordinates must be plausible longitudes and latitudes.
     """
     if isinstance(obj, BaseGeometry):
         return obj
     if not isinstance(obj, Mapping):
-        raise ValueError(f"a GeoJSON geometry object, got {_short(obj)}")
+        raise GeometryError("a GeoJSON geometry object", value=_short(obj))
     kind = obj.get("type")
     if kind not in _GEOMETRY_TYPES:
-        raise ValueError(f"a geometry type among {sorted(_GEOMETRY_TYPES)}, got {_short(kind)}")
+        expected = f"a geometry type among {sorted(_GEOMETRY_TYPES)}"
+        raise GeometryError(expected, part=".type", value=_short(kind))
     try:
         geometry = shape(obj)
     except (
@@ -76,16 +91,23 @@ def geometry_from_geojson(obj: Any, *, lonlat: bool = True) -> BaseGeometry:
         AttributeError,
         shapely.errors.GEOSException,
     ) as exc:
-        raise ValueError(f"well-formed {kind} coordinates ({exc})") from None
+        expected = f"well-formed {kind} coordinates ({exc})"
+        coordinates = _short(obj.get("coordinates"))
+        raise GeometryError(expected, part=".coordinates", value=coordinates) from None
     coords = shapely.get_coordinates(geometry)
-    if not np.isfinite(coords).all():
-        raise ValueError("finite coordinates")
-    if (
-        lonlat
-        and len(coords)
-        and (np.abs(coords[:, 0]).max() > 180 or np.abs(coords[:, 1]).max() > 90)
-    ):
-        raise ValueError("lon/lat coordinates (|lon| <= 180, |lat| <= 90)")
+    finite = np.isfinite(coords).all(axis=1)
+    if not finite.all():
+        x, y = coords[np.argmin(finite)]
+        raise GeometryError("finite coordinates", part=".coordinates", value=f"({x}, {y})")
+    if lonlat and len(coords):
+        outside = (np.abs(coords[:, 0]) > 180) | (np.abs(coords[:, 1]) > 90)
+        if outside.any():
+            x, y = coords[np.argmax(outside)]
+            raise GeometryError(
+                "lon in [-180, 180] and lat in [-90, 90]",
+                part=".coordinates",
+                value=f"({float(x)}, {float(y)})",
+            )
     return geometry
 
 
@@ -155,7 +177,7 @@ def _load_json(data: bytes | str, file: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
-            [Problem(file, f"line {exc.lineno} column {exc.colno}", exc.msg, "valid JSON")]
+            [Problem(file, f"line {exc.lineno}, column {exc.colno}", exc.msg, "valid JSON")]
         ) from None
 
 
@@ -206,7 +228,19 @@ def parse_features(
     )
 
 
-def _check_geometry(
+def _checked_geometry(
+    raw: Any, location: str, file: str, kinds: Collection[str] | None, valid: bool
+) -> tuple[BaseGeometry | None, Problem | None]:
+    """A feature's geometry, or what is wrong with it."""
+    try:
+        geometry = geometry_from_geojson(raw)
+    except GeometryError as exc:
+        return None, Problem(file, f"{location}.geometry{exc.part}", exc.value, exc.expected)
+    fault = _geometry_fault(geometry, location, file, kinds, valid)
+    return (geometry, None) if fault is None else (None, fault)
+
+
+def _geometry_fault(
     geometry: BaseGeometry, location: str, file: str, kinds: Collection[str] | None, valid: bool
 ) -> Problem | None:
     if kinds is not None and geometry.geom_type not in kinds:
@@ -231,13 +265,15 @@ def parse_geojson(
     allow_null_geometry: bool = False,
     kinds: Collection[str] | None = None,
     valid: bool = False,
+    keep_broken: bool = False,
 ) -> tuple[list[Feature], list[Problem]]:
     """Parse GeoJSON handed over as bytes or text; ``file`` names it in problems.
 
     ``kinds`` limits the geometry types a feature may have; ``valid`` refuses
     empty and invalid (self-intersecting) geometries. A feature that fails is a
-    problem, the others are kept; input that is not GeoJSON at all raises
-    ``InputError``.
+    problem, the others are kept; with ``keep_broken`` a feature whose geometry
+    fails is kept too, with no geometry, so its properties can still be checked.
+    Input that is not GeoJSON at all raises ``InputError``.
     """
     data = _load_json(source, file)
     if not isinstance(data, Mapping):
@@ -279,15 +315,11 @@ def parse_geojson(
                 continue
             features.append(Feature(None, properties, location, _feature_id(item)))
             continue
-        try:
-            geometry = geometry_from_geojson(raw_geometry)
-        except ValueError as exc:
-            problems.append(Problem(file, f"{location}.geometry", _short(raw_geometry), str(exc)))
-            continue
-        fault = _check_geometry(geometry, location, file, kinds, valid)
+        geometry, fault = _checked_geometry(raw_geometry, location, file, kinds, valid)
         if fault is not None:
             problems.append(fault)
-            continue
+            if not keep_broken:
+                continue
         features.append(Feature(geometry, properties, location, _feature_id(item)))
     return features, problems
 

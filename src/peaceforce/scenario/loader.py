@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,12 +19,11 @@ from typing import Any, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
-from shapely import get_coordinates
 from shapely.geometry import shape
-from shapely.validation import explain_validity
 
-from peaceforce.errors import Problem, ScenarioError
+from peaceforce.errors import InputError, Problem, ScenarioError
 from peaceforce.geo.frontline import LineOfContact
+from peaceforce.geo.geojson import Feature, parse_geojson
 from peaceforce.scenario import checks
 from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
@@ -375,135 +373,51 @@ def _load_pledges_csv(draft: Draft) -> None:
 # --- GeoJSON ---------------------------------------------------------------------------
 
 
-def _read_json(draft: Draft, name: str) -> Any | None:
+def _read_features(draft: Draft, name: str, kinds: tuple[str, ...]) -> list[Feature]:
+    """The features of one GeoJSON file of the folder, read by the one GeoJSON reader.
+
+    A feature with a bad geometry is kept without one, so its properties are checked
+    and its id is known to cross-references; the geometry's problem is reported.
+    """
     try:
-        return json.loads((draft.folder / name).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+        data = (draft.folder / name).read_bytes()
+        features, problems = parse_geojson(data, name, kinds=kinds, valid=True, keep_broken=True)
+    except OSError as exc:
         draft.problems.append(
-            Problem(name, f"line {exc.lineno}, column {exc.colno}", exc.msg, "valid JSON")
+            Problem(name, "-", exc.strerror or type(exc).__name__, "a readable file")
         )
-    except UnicodeDecodeError as exc:
-        draft.problems.append(Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text"))
-    return None
-
-
-def _geometry(draft: Draft, name: str, path: str, raw: Any, allowed: tuple[str, ...]) -> Any | None:
-    """A shapely geometry from a GeoJSON object, or None after recording why not."""
-    kind = raw.get("type") if isinstance(raw, dict) else None
-    if kind not in allowed:
-        draft.problems.append(
-            Problem(name, f"{path}.type", _show(kind), "one of " + ", ".join(allowed))
-        )
-        return None
-    try:
-        geometry = shape(raw)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
-        draft.problems.append(
-            Problem(
-                name,
-                f"{path}.coordinates",
-                _show(raw.get("coordinates")),
-                f"{kind} coordinates ({exc})",
-            )
-        )
-        return None
-    coords = get_coordinates(geometry)
-    bad = [(x, y) for x, y in coords if not (-180 <= x <= 180 and -90 <= y <= 90)]
-    if bad:
-        draft.problems.append(
-            Problem(
-                name,
-                f"{path}.coordinates",
-                f"({float(bad[0][0])}, {float(bad[0][1])})",
-                "lon in [-180, 180] and lat in [-90, 90]",
-            )
-        )
-        return None
-    if geometry.is_empty:
-        draft.problems.append(Problem(name, f"{path}.coordinates", "[]", "a non-empty geometry"))
-        return None
-    if not geometry.is_valid:
-        draft.problems.append(
-            Problem(
-                name,
-                f"{path}.coordinates",
-                explain_validity(geometry),
-                "a valid geometry (no self-intersection)",
-            )
-        )
-        return None
-    return geometry
-
-
-def _features(draft: Draft, name: str, data: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    if isinstance(data, dict) and data.get("type") == "Feature":
-        yield "", data
-        return
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        kind = data.get("type") if isinstance(data, dict) else data
-        draft.problems.append(
-            Problem(name, "type", _show(kind), "a GeoJSON FeatureCollection or Feature")
-        )
-        return
-    for index, feature in enumerate(data.get("features") or []):
-        if not isinstance(feature, dict):
-            draft.problems.append(
-                Problem(name, f"features[{index}]", _show(feature), "a GeoJSON Feature")
-            )
-            continue
-        yield f"features[{index}].", feature
+        return []
+    except InputError as exc:
+        draft.problems.extend(exc.problems)
+        return []
+    draft.problems.extend(problems)
+    return features
 
 
 def _load_areas(draft: Draft) -> None:
-    data = _read_json(draft, AREAS_FILE)
-    if data is None:
-        return
-    for prefix, feature in _features(draft, AREAS_FILE, data):
-        geometry = _geometry(
-            draft,
-            AREAS_FILE,
-            f"{prefix}geometry",
-            feature.get("geometry"),
-            ("Polygon", "MultiPolygon", "Point"),
-        )
-        props = feature.get("properties") or {}
-        origin = Origin(AREAS_FILE, (f"{prefix}properties",), {})
-        value = validate_item(
-            draft,
-            Area,
-            {**props, "geometry_wkt": geometry.wkt if geometry else "POINT EMPTY"},
-            origin,
-        )
-        if value is not None and geometry is not None:
+    for feature in _read_features(draft, AREAS_FILE, ("Polygon", "MultiPolygon", "Point")):
+        props = dict(feature.properties)
+        origin = Origin(AREAS_FILE, (f"{feature.location}.properties",), {})
+        wkt = feature.geometry.wkt if feature.geometry is not None else "POINT EMPTY"
+        value = validate_item(draft, Area, {**props, "geometry_wkt": wkt}, origin)
+        if value is not None and feature.geometry is not None:
             draft.of("areas").append(Located(value, origin))
         else:
             draft.remember_broken("areas", props)
 
 
 def _load_line_of_contact(draft: Draft) -> None:
-    data = _read_json(draft, LINE_FILE)
-    if data is None:
-        return
-    features = list(_features(draft, LINE_FILE, data))
+    features = _read_features(draft, LINE_FILE, ("LineString", "MultiLineString"))
     if len(features) != 1:
-        draft.problems.append(
-            Problem(LINE_FILE, "features", f"{len(features)} features", "exactly one feature")
-        )
+        found = f"{len(features)} features"
+        draft.problems.append(Problem(LINE_FILE, "$.features", found, "exactly one feature"))
         return
-    prefix, feature = features[0]
-    geometry = _geometry(
-        draft,
-        LINE_FILE,
-        f"{prefix}geometry",
-        feature.get("geometry"),
-        ("LineString", "MultiLineString"),
-    )
-    props = feature.get("properties") or {}
-    origin = Origin(LINE_FILE, (f"{prefix}properties",), {})
-    # a broken geometry is reported above; the properties are still checked, on an empty line
-    line = geometry if geometry is not None else shape({"type": "LineString", "coordinates": []})
-    value = validate_item(draft, LineOfContact, {**props, "geometry": line}, origin)
-    if value is not None and geometry is not None:
+    (feature,) = features
+    origin = Origin(LINE_FILE, (f"{feature.location}.properties",), {})
+    # a broken geometry is reported already; the properties are still checked, on an empty line
+    line = feature.geometry or shape({"type": "LineString", "coordinates": []})
+    value = validate_item(draft, LineOfContact, {**feature.properties, "geometry": line}, origin)
+    if value is not None and feature.geometry is not None:
         draft.of("line_of_contact").append(Located(value, origin))
 
 
