@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from peaceforce.cli.bench import bench_app
 from peaceforce.cli.common import (
@@ -34,6 +33,7 @@ from peaceforce.plan import run_plan
 from peaceforce.presentation import tables
 from peaceforce.presentation.plan_files import write_plan_files
 from peaceforce.presentation.protection_tables import protection_summary_table
+from peaceforce.presentation.text import plain
 from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.protection.data import load_protection_data
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
@@ -128,8 +128,8 @@ def plan(
             console.print(tables.late_table(deployment))
     if result.protection:
         console.print(protection_summary_table(result.protection))
-    console.print(Text(f"run {result.run_key}, marked {result.label}"))
-    console.print(Text(f"{len(written)} files written to {out}/ (plan.json, TPFDD, charts, maps)"))
+    console.print(plain(f"run {result.run_key}, marked {result.label}"))
+    console.print(plain(f"{len(written)} files written to {out}/ (plan.json, TPFDD, charts, maps)"))
 
 
 @app.command()
@@ -170,7 +170,7 @@ def source(
         console.print(tables.gaps_table(result))
     console.print(tables.withdrawals_table(withdrawn))
     if export_mps is not None:
-        console.print(f"MPS model written to {export_mps}")
+        console.print(plain(f"MPS model written to {export_mps}"))
 
 
 app.add_typer(bench_app)
@@ -219,7 +219,7 @@ def deploy(
     console.print(tables.bottlenecks_table(result))
     if result.late:
         console.print(tables.late_table(result))
-    console.print("written: " + ", ".join(str(p) for p in written))
+    console.print(plain("written: " + ", ".join(str(p) for p in written)))
 
 
 app.command()(protect)
