@@ -19,7 +19,6 @@ import argparse
 import os
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from peaceforce.monitoring.intake import IntakeFormat, IntakeResult, parse_incidents
@@ -70,12 +69,14 @@ def as_cot(rows: list[dict[str, str]]) -> str:
         "</event>"
         for r in rows
     ]
-    return '<?xml version="1.0" encoding="UTF-8"?>\n<events>\n' + "\n".join(events) + "\n</events>\n"
+    header = '<?xml version="1.0" encoding="UTF-8"?>\n<events>\n'
+    return header + "\n".join(events) + "\n</events>\n"
 
 
-def timed(run: Callable[[], IntakeResult]) -> tuple[float, IntakeResult]:
+def timed(data: bytes, kind: IntakeFormat) -> tuple[float, IntakeResult]:
+    """Seconds to take ``data`` in through the product's intake, and what it gave."""
     began = time.perf_counter()
-    result = run()
+    result = parse_incidents(data, kind)
     return time.perf_counter() - began, result
 
 
@@ -85,13 +86,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     options = parser.parse_args()
     load = os.getloadavg()
-    print("| reports | CSV MB | CSV s | CoT MB | CoT s | CoT / CSV | CoT reports/s | kept | rejected |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    columns = ["reports", "CSV MB", "CSV s", "CoT MB", "CoT s", "CoT / CSV", "CoT reports/s"]
+    columns += ["kept", "rejected"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---:|" * len(columns))
     for n in options.sizes:
         rows = reports(n, options.seed)
         csv_data, cot_data = as_csv(rows).encode(), as_cot(rows).encode()
-        csv_s, csv_result = timed(lambda: parse_incidents(csv_data, IntakeFormat.CSV))
-        cot_s, cot_result = timed(lambda: parse_incidents(cot_data, IntakeFormat.COT))
+        csv_s, csv_result = timed(csv_data, IntakeFormat.CSV)
+        cot_s, cot_result = timed(cot_data, IntakeFormat.COT)
         # both formats must give the same reports, or the comparison means nothing
         if csv_result.incidents != cot_result.incidents:
             raise SystemExit(f"CSV and CoT disagree on {n} reports")
