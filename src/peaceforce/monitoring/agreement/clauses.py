@@ -22,6 +22,7 @@ from peaceforce.monitoring.agreement.base import (
     ClauseBase,
     ClauseBreaches,
     Domain,
+    Km,
     OwnZones,
     Side,
     TimeWindow,
@@ -49,7 +50,7 @@ class NoFireAcrossLine(ClauseBase):
     needs_sides: ClassVar[bool] = True
 
     kind: Literal["no_fire_across_line"]
-    within_km: float | None = Field(default=None, gt=0)
+    within_km: Km | None = None
 
     def compile(self, line: BaseGeometry, sites: Sequence[Site]) -> tuple[Zone, ...]:
         """The line itself, or the band ``within_km`` around it."""
@@ -91,7 +92,7 @@ class DemilitarisedBuffer(ClauseBase):
     """No fire and no weapons within ``width_km`` of the line, on each side."""
 
     kind: Literal["demilitarised_buffer"]
-    width_km: float = Field(gt=0)
+    width_km: Km
     types: frozenset[IncidentType] = FIRE_TYPES | {IncidentType.WEAPONS_SIGHTING}
 
     def compile(self, line: BaseGeometry, sites: Sequence[Site]) -> tuple[Zone, ...]:
@@ -133,7 +134,7 @@ class HeavyWeaponWithdrawal(ClauseBase):
     """
 
     kind: Literal["heavy_weapon_withdrawal"]
-    security_zone_km: dict[WeaponClass, Annotated[float, Field(gt=0)]] = Field(min_length=1)
+    security_zone_km: dict[WeaponClass, Km] = Field(min_length=1)
     types: frozenset[IncidentType] = frozenset({IncidentType.WEAPONS_SIGHTING})
 
     def each_side_km(self, weapon: WeaponClass) -> float:
@@ -202,7 +203,7 @@ class ProtectedSites(ClauseBase):
 
     kind: Literal["protected_sites"]
     categories: frozenset[str] = Field(min_length=1)
-    radius_km: float = Field(gt=0)
+    radius_km: Km
 
     @field_validator("categories")
     @classmethod
