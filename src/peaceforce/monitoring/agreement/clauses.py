@@ -16,6 +16,7 @@ from pydantic import Field, field_validator
 from shapely.geometry.base import BaseGeometry
 
 from peaceforce.geo.crs import lonlat_to_metric, to_metric
+from peaceforce.geo.frontline import THEATRE
 from peaceforce.geo.geojson import Geometry, polygonal
 from peaceforce.monitoring.agreement.base import (
     BreachContext,
@@ -272,9 +273,20 @@ class NoNavalAttacks(ClauseBase):
     @field_validator("zone")
     @classmethod
     def _polygon(cls, value: BaseGeometry) -> BaseGeometry:
+        """A polygon with an area, within the theatre: not the world, not a line drawn twice."""
         if value.geom_type not in {"Polygon", "MultiPolygon"} or value.is_empty:
             raise ValueError(f"a Polygon or MultiPolygon, got {value.geom_type}")
-        return polygonal(value)
+        west, south, east, north = THEATRE
+        if not shapely.box(*THEATRE).covers(value):
+            x0, y0, x1, y1 = value.bounds
+            raise ValueError(
+                f"a zone within lon {west:g} to {east:g}, lat {south:g} to {north:g} (Ukraine, "
+                f"the Black Sea, the Sea of Azov), got lon {x0:g} to {x1:g}, lat {y0:g} to {y1:g}"
+            )
+        zone = polygonal(value)
+        if zone.is_empty:
+            raise ValueError("a polygon with an area, got one whose points enclose none")
+        return zone
 
     def compile(self, line: BaseGeometry, sites: Sequence[Site]) -> tuple[Zone, ...]:
         """The maritime zone, projected."""
