@@ -102,17 +102,21 @@ def natural_earth_ukraine() -> BaseGeometry:
     return _natural_earth_countries()["UKR"]
 
 
+def _metric_land(outline: BaseGeometry, land: BaseGeometry) -> BaseGeometry:
+    """An outline (lon/lat) cut by a land mask (lon/lat), in ``METRIC_CRS``."""
+    return polygonal(to_metric(outline)).intersection(polygonal(to_metric(land)))
+
+
 @lru_cache(maxsize=1)
 def _ukraine_reference() -> tuple[BaseGeometry, BaseGeometry]:
     """Ukraine's land in ``METRIC_CRS``, and Ukraine with ``NEAR_UKRAINE_KM`` around it in lon/lat.
 
     Built once (about a second): the first measures how much of Ukraine a snapshot
-    covers, the second (prepared) tests where a snapshot or a line lies, in lon/lat so
-    that nothing from the far side of the world is projected.
+    covers and is the default land a line is derived on, the second (prepared) tests
+    where a snapshot or a line lies, in lon/lat so that nothing from the far side of
+    the world is projected.
     """
-    land = polygonal(to_metric(natural_earth_ukraine())).intersection(
-        polygonal(to_metric(natural_earth_land()))
-    )
+    land = _metric_land(natural_earth_ukraine(), natural_earth_land())
     near = to_lonlat(land.simplify(1000.0).buffer(NEAR_UKRAINE_KM * 1000.0))
     shapely.prepare(near)
     return land, near
@@ -316,10 +320,14 @@ def derive_line_of_contact(
     tolerance_km
         How close the boundary must run to unoccupied land to count as front.
     """
-    outline = natural_earth_ukraine() if ukraine is None else ukraine
-    mask = natural_earth_land() if land is None else land
     held = polygonal(to_metric(occupied))
-    ukraine_land = polygonal(to_metric(outline)).intersection(polygonal(to_metric(mask)))
+    if ukraine is None and land is None:
+        ukraine_land = _ukraine_reference()[0]
+    else:
+        ukraine_land = _metric_land(
+            natural_earth_ukraine() if ukraine is None else ukraine,
+            natural_earth_land() if land is None else land,
+        )
     free = ukraine_land.difference(held)
     opening = opening_km * 1000.0
     opened = free.buffer(-opening).buffer(opening)
