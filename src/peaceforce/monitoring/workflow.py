@@ -17,11 +17,10 @@ from pydantic import BaseModel, ConfigDict
 from peaceforce.errors import InputError, Problem
 from peaceforce.geo.frontline import (
     LineOfContact,
-    derive_line_of_contact,
+    line_of_contact_from_file,
     load_occupied,
     read_line_of_contact,
 )
-from peaceforce.geo.geojson import read_area
 from peaceforce.monitoring.agreement import (
     CompiledZones,
     agreement_path,
@@ -53,14 +52,11 @@ class ZoneFiles(BaseModel):
 
     def line_of_contact(self) -> LineOfContact:
         """The line of contact these files give; ``InputError`` when they give none."""
-        if self.occupied is not None:
-            area, as_of = load_occupied(self.occupied)
-            if self.line is not None:
-                return read_line_of_contact(self.line, occupied=area)
-            ukraine = read_area(self.outline) if self.outline is not None else None
-            return derive_line_of_contact(area, ukraine=ukraine, as_of=as_of)
         if self.line is not None:
-            return read_line_of_contact(self.line)
+            area = load_occupied(self.occupied)[0] if self.occupied is not None else None
+            return read_line_of_contact(self.line, occupied=area)
+        if self.occupied is not None:
+            return line_of_contact_from_file(self.occupied, ukraine_path=self.outline)
         raise InputError(
             [
                 Problem(

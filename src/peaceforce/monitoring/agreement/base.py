@@ -10,10 +10,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import cached_property
-from typing import Any, ClassVar, Literal, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 import numpy as np
 from numpy.typing import NDArray
@@ -23,18 +23,18 @@ from shapely.geometry.base import BaseGeometry
 from peaceforce.monitoring.agreement.sites import Site
 from peaceforce.monitoring.agreement.zones import Zone
 from peaceforce.monitoring.arrays import IncidentArrays, contains
-from peaceforce.monitoring.incidents import FIRE_TYPES, IncidentType
+from peaceforce.monitoring.incidents import FIRE_TYPES, TIME_WINDOW, IncidentType, UtcTime
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
 
 
-def as_utc(value: Any) -> Any:
-    """YAML gives dates and naive datetimes; the agreement's clock is UTC."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=UTC)
-    return value
+#: The longest period an agreement may run, in days: no longer than ``TIME_WINDOW``.
+MAX_DAYS = (TIME_WINDOW[1] - TIME_WINDOW[0]).days
+#: The farthest any clause may reach from the line or a site, km: a band this wide around
+#: any line in Ukraine (about 1,300 km across) already covers all of it; more is a typo.
+MAX_KM = 1500.0
+#: A clause distance in km: positive, finite, at most ``MAX_KM``.
+Km = Annotated[float, Field(gt=0, le=MAX_KM, allow_inf_nan=False)]
 
 
 class Side(StrEnum):
@@ -64,13 +64,17 @@ class Period(BaseModel):
 
     model_config = FROZEN
 
-    start: datetime
-    days: int | None = Field(default=None, ge=1)
+    start: UtcTime
+    days: int | None = Field(default=None, ge=1, le=MAX_DAYS)
 
-    @field_validator("start", mode="before")
-    @classmethod
-    def _start_utc(cls, value: Any) -> Any:
-        return as_utc(value)
+    @model_validator(mode="after")
+    def _ends_in_window(self) -> Self:
+        end = self.end
+        if end is not None and end > TIME_WINDOW[1]:
+            raise ValueError(
+                f"the period to end by {TIME_WINDOW[1]:%Y-%m-%d}, not on {end:%Y-%m-%d}"
+            )
+        return self
 
     @property
     def end(self) -> datetime | None:
@@ -112,13 +116,8 @@ class TimeWindow(BaseModel):
 
     model_config = FROZEN
 
-    start: datetime
-    end: datetime
-
-    @field_validator("start", "end", mode="before")
-    @classmethod
-    def _to_utc(cls, value: Any) -> Any:
-        return as_utc(value)
+    start: UtcTime
+    end: UtcTime
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

@@ -16,12 +16,14 @@ from pydantic import Field, field_validator
 from shapely.geometry.base import BaseGeometry
 
 from peaceforce.geo.crs import lonlat_to_metric, to_metric
+from peaceforce.geo.frontline import THEATRE
 from peaceforce.geo.geojson import Geometry, polygonal
 from peaceforce.monitoring.agreement.base import (
     BreachContext,
     ClauseBase,
     ClauseBreaches,
     Domain,
+    Km,
     OwnZones,
     Side,
     TimeWindow,
@@ -49,7 +51,7 @@ class NoFireAcrossLine(ClauseBase):
     needs_sides: ClassVar[bool] = True
 
     kind: Literal["no_fire_across_line"]
-    within_km: float | None = Field(default=None, gt=0)
+    within_km: Km | None = None
 
     def compile(self, line: BaseGeometry, sites: Sequence[Site]) -> tuple[Zone, ...]:
         """The line itself, or the band ``within_km`` around it."""
@@ -91,7 +93,7 @@ class DemilitarisedBuffer(ClauseBase):
     """No fire and no weapons within ``width_km`` of the line, on each side."""
 
     kind: Literal["demilitarised_buffer"]
-    width_km: float = Field(gt=0)
+    width_km: Km
     types: frozenset[IncidentType] = FIRE_TYPES | {IncidentType.WEAPONS_SIGHTING}
 
     def compile(self, line: BaseGeometry, sites: Sequence[Site]) -> tuple[Zone, ...]:
@@ -133,7 +135,7 @@ class HeavyWeaponWithdrawal(ClauseBase):
     """
 
     kind: Literal["heavy_weapon_withdrawal"]
-    security_zone_km: dict[WeaponClass, Annotated[float, Field(gt=0)]] = Field(min_length=1)
+    security_zone_km: dict[WeaponClass, Km] = Field(min_length=1)
     types: frozenset[IncidentType] = frozenset({IncidentType.WEAPONS_SIGHTING})
 
     def each_side_km(self, weapon: WeaponClass) -> float:
@@ -202,7 +204,7 @@ class ProtectedSites(ClauseBase):
 
     kind: Literal["protected_sites"]
     categories: frozenset[str] = Field(min_length=1)
-    radius_km: float = Field(gt=0)
+    radius_km: Km
 
     @field_validator("categories")
     @classmethod
@@ -271,9 +273,20 @@ class NoNavalAttacks(ClauseBase):
     @field_validator("zone")
     @classmethod
     def _polygon(cls, value: BaseGeometry) -> BaseGeometry:
+        """A polygon with an area, within the theatre: not the world, not a line drawn twice."""
         if value.geom_type not in {"Polygon", "MultiPolygon"} or value.is_empty:
             raise ValueError(f"a Polygon or MultiPolygon, got {value.geom_type}")
-        return polygonal(value)
+        west, south, east, north = THEATRE
+        if not shapely.box(*THEATRE).covers(value):
+            x0, y0, x1, y1 = value.bounds
+            raise ValueError(
+                f"a zone within lon {west:g} to {east:g}, lat {south:g} to {north:g} (Ukraine, "
+                f"the Black Sea, the Sea of Azov), got lon {x0:g} to {x1:g}, lat {y0:g} to {y1:g}"
+            )
+        zone = polygonal(value)
+        if zone.is_empty:
+            raise ValueError("a polygon with an area, got one whose points enclose none")
+        return zone
 
     def compile(self, line: BaseGeometry, sites: Sequence[Site]) -> tuple[Zone, ...]:
         """The maritime zone, projected."""
