@@ -12,6 +12,7 @@ limits are in :mod:`peaceforce.parsing.limits`.
 from __future__ import annotations
 
 from peaceforce.parsing.files import decode_text, read_file
+from peaceforce.parsing.json import parse_json
 from peaceforce.parsing.yaml import YamlDocument, YamlPath, format_path, parse_yaml
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "YamlPath",
     "decode_text",
     "format_path",
+    "parse_json",
     "parse_yaml",
     "read_file",
 ]
