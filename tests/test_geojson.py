@@ -157,7 +157,8 @@ def _feature(geometry: object, properties: object = None) -> str:
         ),
         (
             '{"type": "Point", "coordinates": [' + "9" * 5000 + ", 50]}",
-            ("line 1, column 35", "a number of 5,000 characters", "numbers of at most 100 characters"),
+            ("line 1, column 35", "a number of 5,000 characters",
+             "numbers of at most 100 characters"),
         ),
         (
             '{"type": "Point", "coordinates": [NaN, 50]}',
@@ -169,7 +170,8 @@ def _feature(geometry: object, properties: object = None) -> str:
         ),
         (
             '{"type": "MultiPoint", "coordinates": ' + "[" * 200_000 + "]" * 200_000 + "}",
-            ("line 1, column 138", "nesting deeper than 100 levels", "JSON nested at most 100 levels deep"),
+            ("line 1, column 138", "nesting deeper than 100 levels",
+             "JSON nested at most 100 levels deep"),
         ),
     ],
 )  # fmt: skip

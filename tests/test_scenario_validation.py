@@ -500,3 +500,37 @@ def test_the_shared_caveats_anchor_of_the_builtin_pledges_still_loads() -> None:
     scenario = load_scenario()
     shared = [p.caveats for p in scenario.pledges if p.nation == "GBR" and p.illustrative]
     assert len(shared) > 5 and all(c == shared[0] for c in shared)
+
+
+# --- hostile CSV and GeoJSON in a scenario folder (issue 10) -------------------------------
+
+
+def test_pledges_csv_with_a_byte_order_mark_loads(folder: Path) -> None:
+    # Before: the mark became part of the first column's name, "id" was missing, and the
+    # message showed a header that looked right.
+    path = folder / "pledges.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(load_scenario(folder).pledges) == len(load_scenario().pledges)
+
+
+def test_pledges_csv_quote_and_cell_faults_name_their_lines(folder: Path) -> None:
+    path = folder / "pledges.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    rows[2] += ",extra"
+    rows[4] = rows[4].replace(",", ',"', 1)
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    problems = [p for p in _problems(folder) if p.file == "pledges.csv"]
+    assert [(p.location, p.value) for p in problems] == [
+        ("line 3", f"{rows[2].count(',') + 1} cells"),
+        ("line 5", f"a quoted field that never closes; lines 5-{len(rows)} not read"),
+    ]
+
+
+def test_area_properties_as_a_list_is_a_problem_with_its_path(folder: Path) -> None:
+    areas = json.loads((folder / "areas.geojson").read_text(encoding="utf-8"))
+    areas["features"][1]["properties"] = ["id", "odesa"]
+    (folder / "areas.geojson").write_text(json.dumps(areas), encoding="utf-8")
+    problems = [p for p in _problems(folder) if p.file == "areas.geojson"]
+    assert problems == [
+        Problem("areas.geojson", "$.features[1].properties", '["id", "odesa"]', "an object or null")
+    ]

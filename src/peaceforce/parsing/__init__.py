@@ -11,16 +11,20 @@ limits are in :mod:`peaceforce.parsing.limits`.
 
 from __future__ import annotations
 
+from peaceforce.parsing.csv import Row, Table, parse_table
 from peaceforce.parsing.files import decode_text, read_file
 from peaceforce.parsing.json import parse_json
 from peaceforce.parsing.yaml import YamlDocument, YamlPath, format_path, parse_yaml
 
 __all__ = [
+    "Row",
+    "Table",
     "YamlDocument",
     "YamlPath",
     "decode_text",
     "format_path",
     "parse_json",
+    "parse_table",
     "parse_yaml",
     "read_file",
 ]

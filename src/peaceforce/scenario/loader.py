@@ -9,8 +9,6 @@ faults in the same pass.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,8 +21,8 @@ from shapely.geometry import shape
 from peaceforce.errors import InputError, Problem, ScenarioError
 from peaceforce.geo.frontline import LineOfContact
 from peaceforce.geo.geojson import Feature, parse_geojson
-from peaceforce.parsing import YamlPath, format_path, parse_yaml, read_file
-from peaceforce.parsing.limits import MAX_YAML_BYTES
+from peaceforce.parsing import YamlPath, format_path, parse_table, parse_yaml, read_file
+from peaceforce.parsing.limits import MAX_CSV_BYTES, MAX_YAML_BYTES
 from peaceforce.scenario import checks
 from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
@@ -268,40 +266,40 @@ def _csv_home_base(text: str) -> dict[str, Any]:
 def _load_pledges_csv(draft: Draft) -> None:
     name = PLEDGES_CSV
     try:
-        text = (draft.folder / name).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        draft.problems.append(Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text"))
+        data = read_file(draft.folder / name, "a CSV of pledges", MAX_CSV_BYTES, name=name)
+        table = parse_table(data, name, what="a CSV of pledges")
+    except InputError as exc:
+        draft.problems.extend(exc.problems)
         return
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(reader.fieldnames or ())
-    missing = [c for c in PLEDGE_CSV_COLUMNS if c not in header]
+    draft.problems.extend(table.problems)
+    missing = [c for c in PLEDGE_CSV_COLUMNS if c not in table.columns]
     if missing:
+        shown = ",".join(repr(c) if not c.isprintable() else c for c in table.columns)
         draft.problems.append(
-            Problem(name, "line 1", ",".join(header), "columns " + ",".join(PLEDGE_CSV_COLUMNS))
+            Problem(name, "line 1", shown, "columns " + ",".join(PLEDGE_CSV_COLUMNS))
         )
         return
-    lines: dict[YamlPath, int] = {}
-    for index, row in enumerate(reader):
-        line = reader.line_num
-        lines[("csv", index)] = line
-        origin = Origin(name, ("csv", index), lines)
-        if None in row or any(v is None for v in row.values()):
-            draft.problem(origin, (), list(row.values()), f"{len(header)} fields as in the header")
+    for row in table.rows:
+        origin = Origin(name, (), {(): row.line})
+        if len(row.values) < len(table.columns):
+            expected = f"{len(table.columns)} fields as in the header"
+            draft.problem(origin, (), list(row.values.values()), expected)
             continue
-        data = {
-            "id": row["id"],
-            "nation": row["nation"],
-            "unit_type": row["unit_type"],
-            "count": row["count"],
-            "readiness_days": row["readiness_days"],
-            "home_base": _csv_home_base(row["home_base"]),
-            "available": {"start": row["available_start"], "end": row["available_end"]},
-            "caveats": _csv_caveats(row["caveats"]),
-            "illustrative": row["illustrative"].strip().lower() in {"true", "yes", "1"},
+        cell = row.values
+        pledge = {
+            "id": cell["id"],
+            "nation": cell["nation"],
+            "unit_type": cell["unit_type"],
+            "count": cell["count"],
+            "readiness_days": cell["readiness_days"],
+            "home_base": _csv_home_base(cell["home_base"]),
+            "available": {"start": cell["available_start"], "end": cell["available_end"]},
+            "caveats": _csv_caveats(cell["caveats"]),
+            "illustrative": cell["illustrative"].strip().lower() in {"true", "yes", "1"},
         }
-        value = validate_item(draft, Pledge, data, Origin(name, (), {(): line}))
+        value = validate_item(draft, Pledge, pledge, origin)
         if value is not None:
-            draft.of("pledges").append(Located(value, Origin(name, (), {(): line})))
+            draft.of("pledges").append(Located(value, origin))
 
 
 # --- GeoJSON ---------------------------------------------------------------------------
