@@ -22,7 +22,7 @@ from peaceforce.errors import InputError, Problem, ScenarioError
 from peaceforce.geo.frontline import LineOfContact
 from peaceforce.geo.geojson import Feature, parse_geojson
 from peaceforce.parsing import YamlPath, format_path, parse_table, parse_yaml, read_file
-from peaceforce.parsing.limits import MAX_CSV_BYTES, MAX_YAML_BYTES
+from peaceforce.parsing.limits import MAX_CSV_BYTES, MAX_JSON_BYTES, MAX_YAML_BYTES
 from peaceforce.scenario import checks
 from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
@@ -312,13 +312,8 @@ def _read_features(draft: Draft, name: str, kinds: tuple[str, ...]) -> list[Feat
     and its id is known to cross-references; the geometry's problem is reported.
     """
     try:
-        data = (draft.folder / name).read_bytes()
+        data = read_file(draft.folder / name, "a GeoJSON file", MAX_JSON_BYTES, name=name)
         features, problems = parse_geojson(data, name, kinds=kinds, valid=True, keep_broken=True)
-    except OSError as exc:
-        draft.problems.append(
-            Problem(name, "-", exc.strerror or type(exc).__name__, "a readable file")
-        )
-        return []
     except InputError as exc:
         draft.problems.extend(exc.problems)
         return []
