@@ -134,6 +134,27 @@ def _feature(geometry: object, properties: object = None) -> str:
                 "an object naming lon/lat WGS84 (CRS84 / EPSG:4326) as GeoJSON requires",
             ),
         ),
+        (  # found by test_fuzz_readers: a list as a type or a CRS name was a TypeError
+            '{"type": ["Point"], "coordinates": [1, 2]}',
+            ("$.type", '["Point"]', "FeatureCollection, Feature or a geometry"),
+        ),
+        (
+            _feature({"type": ["Point"], "coordinates": [1, 2]}),
+            (
+                "$.geometry.type",
+                '["Point"]',
+                "a geometry type among ['GeometryCollection', 'LineString', 'MultiLineString',"
+                " 'MultiPoint', 'MultiPolygon', 'Point', 'Polygon']",
+            ),
+        ),
+        (
+            '{"type": "FeatureCollection", "crs": {"properties": {"name": []}}, "features": []}',
+            (
+                "$.crs",
+                '{"properties": {"name": []}}',
+                "lon/lat WGS84 (CRS84 / EPSG:4326) as GeoJSON requires",
+            ),
+        ),
         (
             _feature({"type": "Point", "coordinates": []}),
             ("$.geometry.coordinates", "[]", "a position [lon, lat]"),

@@ -80,7 +80,7 @@ def geometry_from_geojson(obj: Any, *, lonlat: bool = True) -> BaseGeometry:
     if not isinstance(obj, Mapping):
         raise GeometryError("a GeoJSON geometry object", value=_short(obj))
     kind = obj.get("type")
-    if kind not in _GEOMETRY_TYPES:
+    if not isinstance(kind, str) or kind not in _GEOMETRY_TYPES:
         expected = f"a geometry type among {sorted(_GEOMETRY_TYPES)}"
         raise GeometryError(expected, part=".type", value=_short(kind))
     if kind == "GeometryCollection":
@@ -187,7 +187,8 @@ def _check_crs(data: Mapping[str, Any], file: str) -> list[Problem]:
     properties = crs.get("properties")
     if not isinstance(properties, Mapping):
         return [Problem(file, "$.crs.properties", _short(properties), "an object with a name")]
-    if properties.get("name") in _LONLAT_CRS_NAMES:
+    name = properties.get("name")
+    if isinstance(name, str) and name in _LONLAT_CRS_NAMES:
         return []
     return [Problem(file, "$.crs", _short(crs), expected)]
 
@@ -288,7 +289,7 @@ def parse_geojson(
         items = [(f"$.features[{i}]", item) for i, item in enumerate(raw)]
     elif kind == "Feature":
         items = [("$", data)]
-    elif kind in _GEOMETRY_TYPES:
+    elif isinstance(kind, str) and kind in _GEOMETRY_TYPES:
         items = [("$", {"type": "Feature", "geometry": data, "properties": {}})]
     else:
         raise InputError(
