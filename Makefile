@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint docs clean
+.PHONY: run test lint docs fuzz clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# The readers' fuzz properties with many examples each (docs/robustness.md records a run).
+# FUZZ_EXAMPLES inputs per property; the scenario-folder property runs a tenth of that.
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	PEACEFORCE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
+		--timeout=14400 --hypothesis-show-statistics tests/test_fuzz_readers.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools

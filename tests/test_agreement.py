@@ -248,3 +248,34 @@ def test_each_clause_kind_describes_its_rule() -> None:
         (False, False),
         (False, False),
     ]
+
+
+def test_hostile_yaml_in_an_agreement_is_one_problem(tmp_path: Path) -> None:
+    laughs = "".join(
+        f"l{n}: &l{n} [" + ", ".join([f"*l{n - 1}" if n else "lol"] * 10) + "]\n" for n in range(10)
+    )
+    path = tmp_path / "agreement.yaml"
+    path.write_text(laughs + GOOD, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_agreement(path)
+    assert [(p.file, p.location) for p in caught.value.problems] == [
+        (str(path), "line 3, column 15")
+    ]
+    with pytest.raises(InputError) as caught:
+        parse_agreement(GOOD.replace("clauses:", "clauses: &c [*c]\nx:"), file="a.yaml")
+    assert caught.value.problems[0].value == "*c inside &c"
+
+
+def test_a_duplicate_key_in_an_agreement_names_both_lines() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_agreement(GOOD + "scope: {kind: partial, domains: [black_sea]}\n", file="a.yaml")
+    [problem] = caught.value.problems
+    assert (problem.location, problem.value) == (
+        "line 22, column 1",
+        "'scope' again (first at line 7)",
+    )
+
+
+def test_an_agreement_that_is_not_a_file_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="got a folder; expected an agreement YAML file"):
+        load_agreement(tmp_path)

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from peaceforce.cli import app
 from peaceforce.errors import InputError
 from peaceforce.labels import Classification, Label
 from peaceforce.monitoring.incidents import (
@@ -432,3 +434,73 @@ def test_column_mappings() -> None:
     assert [p.value for p in caught.value.problems] == ["'when'", "'id'", "'=x'"]
     with pytest.raises(InputError, match="--default"):
         parse_columns("classification=SECRET", option="--default", fields=RECORD_FIELDS)
+
+
+# --- hostile CSV (issue 10): no silent loss, no traceback ---------------------------------
+
+_PLAIN_HEADER = "id,time,lon,lat,type,source\n"
+
+
+def _plain_rows(numbers: range) -> str:
+    return "".join(f"r{i},2025-04-10T06:00:00Z,37.8,48.1,drone,uav\n" for i in numbers)
+
+
+def test_an_unterminated_quote_is_rejected_by_its_line_and_the_import_fails(
+    tmp_path: Path,
+) -> None:
+    # Before: 100 rows in, 10 accepted, "0 rejected", exit 0.
+    path = tmp_path / "reports.csv"
+    rows = _plain_rows(range(100)).replace("r10,", 'r10,"', 1)
+    path.write_text(_PLAIN_HEADER + rows, encoding="utf-8")
+    result = read_incident_file(path)
+    assert len(result.incidents) == 10
+    [problem] = result.rejected
+    assert (problem.location, problem.value) == (
+        "line 12",
+        "a quoted field that never closes; lines 12-101 not read",
+    )
+    run = CliRunner().invoke(app, ["monitor", "import", str(path), "--json"])
+    assert run.exit_code == 2
+    assert json.loads(run.stdout)["rejected"][0]["location"] == "line 12"
+
+
+def test_a_field_over_128_kib_reads_and_one_over_the_limit_is_rejected() -> None:
+    big = "x" * 200_000  # Python's default limit is 131,072: a _csv.Error traceback before
+    text = _PLAIN_HEADER + f"a,2025-04-10T06:00:00Z,37.8,48.1,drone,uav\nb,{big},1,1,drone,uav\n"
+    result = parse_incidents(text, "csv")
+    assert [i.id for i in result.incidents] == ["a"]
+    assert [p.location for p in result.rejected] == ["line 3, time"]
+    huge = "x" * (2**20 + 1)
+    result = parse_incidents(_PLAIN_HEADER + f"c,{huge},1,1,drone,uav\n", "csv")
+    assert [(p.location, p.expected) for p in result.rejected] == [
+        ("line 2", "fields of at most 1,048,576 characters")
+    ]
+
+
+def test_extra_cells_and_duplicate_headers_are_errors() -> None:
+    extra = _PLAIN_HEADER + _plain_rows(range(2)).replace("uav\n", "uav,EXTRA\n", 1)
+    result = parse_incidents(extra, "csv")
+    assert [i.id for i in result.incidents] == ["r1"]
+    assert [(p.location, p.value) for p in result.rejected] == [("line 2", "7 cells")]
+    with pytest.raises(InputError) as caught:
+        parse_incidents("id,id,time,lon,lat,type,source\n" + "b," + _plain_rows(range(1)), "csv")
+    assert [(p.location, p.value) for p in caught.value.problems] == [
+        ("line 1, column 2", "'id' again (first in column 1)")
+    ]
+
+
+def test_a_byte_order_mark_in_text_or_bytes_leaves_the_first_column_its_name() -> None:
+    # Before: text with a BOM gave "line 2, id: got nothing" for every row.
+    text = "\ufeff" + _PLAIN_HEADER + _plain_rows(range(3))
+    for source in (text, text.encode("utf-8")):
+        result = parse_incidents(source, "csv")
+        assert ([i.id for i in result.incidents], result.rejected) == (["r0", "r1", "r2"], ())
+
+
+def test_ucdp_with_a_broken_quote_keeps_the_events_before_it(shared_data: Path) -> None:
+    lines = (shared_data / "events" / "ucdp_ged_ukraine.csv").read_bytes().split(b"\n")
+    broken = b"\n".join([*lines[:21], b'999,"' + lines[21], *lines[22:40]])
+    result = parse_incidents(broken, "ucdp", source="ged.csv")
+    assert len(result.incidents) == 20
+    [problem] = result.rejected
+    assert problem.file == "ged.csv" and problem.location == "line 22"

@@ -434,3 +434,103 @@ def test_bad_release_token_is_named(tmp_path: Path) -> None:
     (problem,) = _problems(folder)
     assert problem.location == f"line {line + 1}, file_labels.pledges.csv.releasable_to"
     assert "upper-case tokens" in problem.expected
+
+
+# --- hostile YAML (issue 10): alias bombs, recursion, duplicate keys ---------------------
+
+_LAUGHS = "".join(
+    f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}" if level else "lol"] * 10) + "]\n"
+    for level in range(10)
+)
+
+
+@pytest.mark.timeout(30)  # a hang guard only: the loader answers in milliseconds
+@pytest.mark.parametrize(
+    ("name", "text", "location"),
+    [
+        ("scenario.yaml", _LAUGHS, "line 3, column 15"),
+        (
+            "missions.yaml",
+            "- " + _LAUGHS.replace("\n", "\n  ").rstrip() + "\n",
+            "line 3, column 17",
+        ),
+    ],
+)
+def test_a_billion_laughs_file_is_one_problem_not_a_hang(
+    folder: Path, name: str, text: str, location: str
+) -> None:
+    assert len(text.encode()) < 1024
+    (folder / name).write_text(text, encoding="utf-8")
+    [problem] = [p for p in _problems(folder) if p.file == name]
+    assert problem.location == location  # the second *l1: ten lists of ten so far
+    assert problem.expected == "aliases that at most multiply the nodes written by 10"
+
+
+def test_a_recursive_alias_is_one_problem(folder: Path) -> None:
+    (folder / "missions.yaml").write_text("- &m {id: m, requirements: [*m]}\n", encoding="utf-8")
+    problems = [p for p in _problems(folder) if p.file == "missions.yaml"]
+    assert problems == [
+        Problem(
+            "missions.yaml",
+            "line 1, column 29",
+            "*m inside &m",
+            "an alias to a node that does not hold it",
+        )
+    ]
+
+
+def test_a_duplicate_key_names_both_lines_and_keeps_neither(folder: Path) -> None:
+    # Before: the later id silently won and the scenario became "other".
+    line = append(folder / "scenario.yaml", "id: other\n")
+    first = 1 + (folder / "scenario.yaml").read_text(encoding="utf-8").splitlines().index(
+        "id: coalition-2025"
+    )
+    problems = [p for p in _problems(folder) if p.file == "scenario.yaml"]
+    assert problems == [
+        Problem(
+            "scenario.yaml",
+            f"line {line}, column 1",
+            f"'id' again (first at line {first})",
+            "each key once in a mapping",
+        )
+    ]
+
+
+def test_the_shared_caveats_anchor_of_the_builtin_pledges_still_loads() -> None:
+    scenario = load_scenario()
+    shared = [p.caveats for p in scenario.pledges if p.nation == "GBR" and p.illustrative]
+    assert len(shared) > 5 and all(c == shared[0] for c in shared)
+
+
+# --- hostile CSV and GeoJSON in a scenario folder (issue 10) -------------------------------
+
+
+def test_pledges_csv_with_a_byte_order_mark_loads(folder: Path) -> None:
+    # Before: the mark became part of the first column's name, "id" was missing, and the
+    # message showed a header that looked right.
+    path = folder / "pledges.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert len(load_scenario(folder).pledges) == len(load_scenario().pledges)
+
+
+def test_pledges_csv_quote_and_cell_faults_name_their_lines(folder: Path) -> None:
+    path = folder / "pledges.csv"
+    rows = path.read_text(encoding="utf-8").splitlines()
+    rows[2] += ",extra"
+    rows[4] = rows[4].replace(",", ',"', 1)
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    problems = [p for p in _problems(folder) if p.file == "pledges.csv"]
+    assert [(p.location, p.value) for p in problems] == [
+        ("line 3", f"{rows[2].count(',') + 1} cells"),
+        ("line 5", f"a quoted field that never closes; lines 5-{len(rows)} not read"),
+    ]
+
+
+def test_area_properties_as_a_list_is_a_problem_with_its_path(folder: Path) -> None:
+    areas = json.loads((folder / "areas.geojson").read_text(encoding="utf-8"))
+    areas["features"][1]["properties"] = ["id", "odesa"]
+    (folder / "areas.geojson").write_text(json.dumps(areas), encoding="utf-8")
+    problems = [p for p in _problems(folder) if p.file == "areas.geojson"]
+    assert problems == [
+        Problem("areas.geojson", "$.features[1].properties", '["id", "odesa"]', "an object or null")
+    ]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from peaceforce.errors import InputError
+from peaceforce.parsing.limits import MAX_CSV_FIELD_CHARS
 from peaceforce.sources.tables import read_table
 
 
@@ -54,10 +55,19 @@ def test_missing_file_empty_file_and_oversized_field(tmp_path: Path) -> None:
     empty.write_text("", encoding="utf-8")
     with pytest.raises(InputError, match="line 1: got no header"):
         read_table(empty)
+    # the field-size limit is raised deliberately (Python's own is 128 KiB) and stated
     huge = tmp_path / "huge.csv"
     huge.write_text("a\n" + "x" * 200_000 + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match="expected well-formed CSV"):
+    assert len(read_table(huge).rows[0].get("a")) == 200_000
+    huge.write_text("a\n" + "x" * (MAX_CSV_FIELD_CHARS + 1) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
         read_table(huge)
+    [problem] = caught.value.problems  # was "expected well-formed CSV"
+    assert (problem.location, problem.value, problem.expected) == (
+        "line 2",
+        f"a field of more than {MAX_CSV_FIELD_CHARS:,} characters",
+        f"fields of at most {MAX_CSV_FIELD_CHARS:,} characters",
+    )
 
 
 def test_missing_columns_are_named(tmp_path: Path) -> None:

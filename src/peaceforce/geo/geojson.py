@@ -25,6 +25,8 @@ from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
 from peaceforce.errors import InputError, Problem
+from peaceforce.parsing import parse_json, read_file
+from peaceforce.parsing.limits import MAX_JSON_BYTES
 
 #: CRS names that mean plain lon/lat WGS84 in a GeoJSON ``crs`` member.
 _LONLAT_CRS_NAMES = frozenset(
@@ -78,9 +80,11 @@ def geometry_from_geojson(obj: Any, *, lonlat: bool = True) -> BaseGeometry:
     if not isinstance(obj, Mapping):
         raise GeometryError("a GeoJSON geometry object", value=_short(obj))
     kind = obj.get("type")
-    if kind not in _GEOMETRY_TYPES:
+    if not isinstance(kind, str) or kind not in _GEOMETRY_TYPES:
         expected = f"a geometry type among {sorted(_GEOMETRY_TYPES)}"
         raise GeometryError(expected, part=".type", value=_short(kind))
+    if kind == "GeometryCollection":
+        return _collection(obj, lonlat=lonlat)
     try:
         geometry = shape(obj)
     except (
@@ -89,11 +93,13 @@ def geometry_from_geojson(obj: Any, *, lonlat: bool = True) -> BaseGeometry:
         KeyError,
         IndexError,
         AttributeError,
-        shapely.errors.GEOSException,
+        shapely.errors.ShapelyError,
     ) as exc:
         expected = f"well-formed {kind} coordinates ({exc})"
         coordinates = _short(obj.get("coordinates"))
         raise GeometryError(expected, part=".coordinates", value=coordinates) from None
+    if kind == "Point" and geometry.is_empty:  # RFC 7946: a Point is one position
+        raise GeometryError("a position [lon, lat]", part=".coordinates", value="[]")
     coords = shapely.get_coordinates(geometry)
     finite = np.isfinite(coords).all(axis=1)
     if not finite.all():
@@ -109,6 +115,21 @@ def geometry_from_geojson(obj: Any, *, lonlat: bool = True) -> BaseGeometry:
                 value=f"({float(x)}, {float(y)})",
             )
     return geometry
+
+
+def _collection(obj: Mapping[str, Any], *, lonlat: bool) -> BaseGeometry:
+    """A GeometryCollection, each member checked like a geometry of its own and named by index."""
+    members = obj.get("geometries")
+    if not isinstance(members, list):
+        raise GeometryError("a list of geometries", part=".geometries", value=_short(members))
+    parts = []
+    for index, member in enumerate(members):
+        try:
+            parts.append(geometry_from_geojson(member, lonlat=lonlat))
+        except GeometryError as exc:
+            part = f".geometries[{index}]{exc.part}"
+            raise GeometryError(exc.expected, part=part, value=exc.value) from None
+    return shapely.GeometryCollection(parts)
 
 
 def _validate(value: Any) -> BaseGeometry:
@@ -156,41 +177,20 @@ def _feature_id(item: Mapping[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
-def _read_bytes(path: Path) -> bytes:
-    file = str(path)
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(file, "-", "no such file", "an existing GeoJSON file")]) from None
-    except OSError as exc:
-        raise InputError([Problem(file, "-", type(exc).__name__, "a readable file")]) from None
-
-
-def _load_json(data: bytes | str, file: str) -> Any:
-    try:
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            [Problem(file, f"byte {exc.start}", exc.reason, "a readable UTF-8 file")]
-        ) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            [Problem(file, f"line {exc.lineno}, column {exc.colno}", exc.msg, "valid JSON")]
-        ) from None
-
-
 def _check_crs(data: Mapping[str, Any], file: str) -> list[Problem]:
     crs = data.get("crs")
     if crs is None:
         return []
-    name = crs.get("properties", {}).get("name") if isinstance(crs, Mapping) else None
-    if name in _LONLAT_CRS_NAMES:
+    expected = "lon/lat WGS84 (CRS84 / EPSG:4326) as GeoJSON requires"
+    if not isinstance(crs, Mapping):
+        return [Problem(file, "$.crs", _short(crs), f"an object naming {expected}")]
+    properties = crs.get("properties")
+    if not isinstance(properties, Mapping):
+        return [Problem(file, "$.crs.properties", _short(properties), "an object with a name")]
+    name = properties.get("name")
+    if isinstance(name, str) and name in _LONLAT_CRS_NAMES:
         return []
-    return [
-        Problem(file, "$.crs", _short(crs), "lon/lat WGS84 (CRS84 / EPSG:4326) as GeoJSON requires")
-    ]
+    return [Problem(file, "$.crs", _short(crs), expected)]
 
 
 def read_features(
@@ -220,7 +220,7 @@ def parse_features(
     """
     path = Path(path)
     return parse_geojson(
-        _read_bytes(path),
+        read_file(path, "a GeoJSON file", MAX_JSON_BYTES),
         str(path),
         allow_null_geometry=allow_null_geometry,
         kinds=kinds,
@@ -275,7 +275,7 @@ def parse_geojson(
     fails is kept too, with no geometry, so its properties can still be checked.
     Input that is not GeoJSON at all raises ``InputError``.
     """
-    data = _load_json(source, file)
+    data = parse_json(source, file)
     if not isinstance(data, Mapping):
         raise InputError([Problem(file, "$", _short(data), "a GeoJSON object")])
     problems = _check_crs(data, file)
@@ -289,7 +289,7 @@ def parse_geojson(
         items = [(f"$.features[{i}]", item) for i, item in enumerate(raw)]
     elif kind == "Feature":
         items = [("$", data)]
-    elif kind in _GEOMETRY_TYPES:
+    elif isinstance(kind, str) and kind in _GEOMETRY_TYPES:
         items = [("$", {"type": "Feature", "geometry": data, "properties": {}})]
     else:
         raise InputError(

@@ -9,21 +9,20 @@ faults in the same pass.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, get_args
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from shapely.geometry import shape
 
 from peaceforce.errors import InputError, Problem, ScenarioError
 from peaceforce.geo.frontline import LineOfContact
 from peaceforce.geo.geojson import Feature, parse_geojson
+from peaceforce.parsing import YamlPath, format_path, parse_table, parse_yaml, read_file
+from peaceforce.parsing.limits import MAX_CSV_BYTES, MAX_JSON_BYTES, MAX_YAML_BYTES
 from peaceforce.scenario import checks
 from peaceforce.scenario.base import Source
 from peaceforce.scenario.model import (
@@ -57,8 +56,6 @@ PLEDGES_CSV = "pledges.csv"
 AREAS_FILE = "areas.geojson"
 LINE_FILE = "line_of_contact.geojson"
 
-Path_ = tuple[str | int, ...]
-
 
 def builtin_scenario_dir(name: str = BUILTIN_SCENARIOS) -> Path:
     """Folder of a scenario shipped inside the package."""
@@ -70,13 +67,13 @@ class Origin:
     """Where an item came from: its file, its path inside it, and a line map."""
 
     file: str
-    path: Path_
-    lines: dict[Path_, int] = field(repr=False, compare=False)
+    path: YamlPath
+    lines: Mapping[YamlPath, int] = field(repr=False, compare=False)
 
     def where(self, *subpath: str | int) -> str:
         """'line N, field a[2].b' for YAML/CSV, or the JSON path for GeoJSON."""
         full = self.path + subpath
-        shown = _format_path(full)
+        shown = format_path(full)
         for cut in range(len(full), -1, -1):
             line = self.lines.get(full[:cut])
             if line is not None:
@@ -124,13 +121,6 @@ class Draft:
         self.problems.append(Problem(origin.file, origin.where(*subpath), _show(value), expected))
 
 
-def _format_path(path: Path_) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
-    return text
-
-
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -139,73 +129,15 @@ def _show(value: Any) -> str:
 # --- YAML with line numbers -----------------------------------------------------------
 
 
-class _BadScalarError(Exception):
-    """A YAML node that parses but cannot become a value (e.g. the date 2025-13-45)."""
-
-    def __init__(self, node: yaml.Node) -> None:
-        self.node = node
-        super().__init__(node.tag)
-
-
-#: libyaml's parser where PyYAML was built with it (about 10x faster), else pure Python.
-_FAST_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _compose_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
-    """Parse YAML into plain data, remembering the line of every node."""
-    root = yaml.compose(text, Loader=_FAST_SAFE_LOADER)
-    constructor = yaml.SafeLoader("")
-    lines: dict[Path_, int] = {}
-
-    def scalar(node: yaml.Node) -> Any:
-        try:
-            return constructor.construct_object(node, deep=True)
-        except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:
-            raise _BadScalarError(node) from exc
-
-    def build(node: yaml.Node, path: Path_) -> Any:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                key = scalar(key_node)
-                if not isinstance(key, str | int | float | bool | None):
-                    raise _BadScalarError(key_node)
-                step = key if isinstance(key, str | int) else str(key)
-                lines[(*path, step)] = key_node.start_mark.line + 1
-                result[key] = build(value_node, (*path, step))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return scalar(node)
-
-    return (None if root is None else build(root, ())), lines
-
-
-def read_yaml(draft: Draft, name: str) -> tuple[Any, dict[Path_, int]] | None:
+def read_yaml(draft: Draft, name: str) -> tuple[Any, Mapping[YamlPath, int]] | None:
     """Parse one YAML file of the draft's folder with line numbers; record problems, return None."""
-    path = draft.folder / name
     try:
-        return _compose_with_lines(path.read_text(encoding="utf-8"))
-    except _BadScalarError as exc:
-        node = exc.node
-        kind = node.tag.rsplit(":", 1)[-1]
-        where = f"line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
-        if isinstance(node, yaml.ScalarNode):
-            draft.problems.append(Problem(name, where, _show(node.value), f"a valid {kind}"))
-        else:
-            draft.problems.append(
-                Problem(name, where, f"a {kind} as a key", "a plain scalar as a mapping key")
-            )
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "top level"
-        draft.problems.append(Problem(name, where, str(exc.problem), "well-formed YAML"))
-    except yaml.YAMLError as exc:
-        draft.problems.append(Problem(name, "top level", str(exc), "well-formed YAML"))
-    except UnicodeDecodeError as exc:
-        draft.problems.append(Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text"))
-    return None
+        data = read_file(draft.folder / name, "a YAML file", MAX_YAML_BYTES, name=name)
+        document = parse_yaml(data, name)
+    except InputError as exc:
+        draft.problems.extend(exc.problems)
+        return None
+    return document.data, document.lines
 
 
 # --- validation of one item against its model ------------------------------------------
@@ -334,40 +266,40 @@ def _csv_home_base(text: str) -> dict[str, Any]:
 def _load_pledges_csv(draft: Draft) -> None:
     name = PLEDGES_CSV
     try:
-        text = (draft.folder / name).read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        draft.problems.append(Problem(name, f"byte {exc.start}", exc.reason, "UTF-8 text"))
+        data = read_file(draft.folder / name, "a CSV of pledges", MAX_CSV_BYTES, name=name)
+        table = parse_table(data, name, what="a CSV of pledges")
+    except InputError as exc:
+        draft.problems.extend(exc.problems)
         return
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(reader.fieldnames or ())
-    missing = [c for c in PLEDGE_CSV_COLUMNS if c not in header]
+    draft.problems.extend(table.problems)
+    missing = [c for c in PLEDGE_CSV_COLUMNS if c not in table.columns]
     if missing:
+        shown = ",".join(repr(c) if not c.isprintable() else c for c in table.columns)
         draft.problems.append(
-            Problem(name, "line 1", ",".join(header), "columns " + ",".join(PLEDGE_CSV_COLUMNS))
+            Problem(name, "line 1", shown, "columns " + ",".join(PLEDGE_CSV_COLUMNS))
         )
         return
-    lines: dict[Path_, int] = {}
-    for index, row in enumerate(reader):
-        line = reader.line_num
-        lines[("csv", index)] = line
-        origin = Origin(name, ("csv", index), lines)
-        if None in row or any(v is None for v in row.values()):
-            draft.problem(origin, (), list(row.values()), f"{len(header)} fields as in the header")
+    for row in table.rows:
+        origin = Origin(name, (), {(): row.line})
+        if len(row.values) < len(table.columns):
+            expected = f"{len(table.columns)} fields as in the header"
+            draft.problem(origin, (), list(row.values.values()), expected)
             continue
-        data = {
-            "id": row["id"],
-            "nation": row["nation"],
-            "unit_type": row["unit_type"],
-            "count": row["count"],
-            "readiness_days": row["readiness_days"],
-            "home_base": _csv_home_base(row["home_base"]),
-            "available": {"start": row["available_start"], "end": row["available_end"]},
-            "caveats": _csv_caveats(row["caveats"]),
-            "illustrative": row["illustrative"].strip().lower() in {"true", "yes", "1"},
+        cell = row.values
+        pledge = {
+            "id": cell["id"],
+            "nation": cell["nation"],
+            "unit_type": cell["unit_type"],
+            "count": cell["count"],
+            "readiness_days": cell["readiness_days"],
+            "home_base": _csv_home_base(cell["home_base"]),
+            "available": {"start": cell["available_start"], "end": cell["available_end"]},
+            "caveats": _csv_caveats(cell["caveats"]),
+            "illustrative": cell["illustrative"].strip().lower() in {"true", "yes", "1"},
         }
-        value = validate_item(draft, Pledge, data, Origin(name, (), {(): line}))
+        value = validate_item(draft, Pledge, pledge, origin)
         if value is not None:
-            draft.of("pledges").append(Located(value, Origin(name, (), {(): line})))
+            draft.of("pledges").append(Located(value, origin))
 
 
 # --- GeoJSON ---------------------------------------------------------------------------
@@ -380,13 +312,8 @@ def _read_features(draft: Draft, name: str, kinds: tuple[str, ...]) -> list[Feat
     and its id is known to cross-references; the geometry's problem is reported.
     """
     try:
-        data = (draft.folder / name).read_bytes()
+        data = read_file(draft.folder / name, "a GeoJSON file", MAX_JSON_BYTES, name=name)
         features, problems = parse_geojson(data, name, kinds=kinds, valid=True, keep_broken=True)
-    except OSError as exc:
-        draft.problems.append(
-            Problem(name, "-", exc.strerror or type(exc).__name__, "a readable file")
-        )
-        return []
     except InputError as exc:
         draft.problems.extend(exc.problems)
         return []

@@ -26,47 +26,24 @@ and to every party: the parties must be able to read what they signed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.monitoring.agreement.model import Agreement
+from peaceforce.parsing import format_path, parse_yaml, read_file
+from peaceforce.parsing.limits import MAX_YAML_BYTES
 from peaceforce.results import Result
 
 
-def _locate(node: yaml.Node, loc: Sequence[int | str]) -> tuple[int, str]:
-    """Line and dotted path of a pydantic error location; union tags and ``[key]`` are skipped."""
-    path = ""
-    for part in loc:
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if getattr(k, "value", None) == str(part)), None)
-        elif (
-            isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value)
-        ):
-            child = node.value[part]
-        if child is not None:
-            node = child
-            path += f"[{part}]" if isinstance(part, int) else f".{part}"
-    return node.start_mark.line + 1, path.lstrip(".") or "(top level)"
-
-
-def parse_agreement(text: str, *, file: str = "<agreement>") -> Agreement:
-    """Validate the text of an ``agreement.yaml``; ``InputError`` lists every fault and its line."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "-"
-        raise InputError(
-            [Problem(file, where, str(getattr(exc, "problem", exc)), "valid YAML")]
-        ) from None
-    if root is None or not isinstance(data, Mapping):
+def parse_agreement(source: bytes | str, *, file: str = "<agreement>") -> Agreement:
+    """Validate an ``agreement.yaml`` (bytes or text); ``InputError`` lists every fault, by line."""
+    document = parse_yaml(source, file)
+    data = document.data
+    if not isinstance(data, Mapping):
         raise InputError(
             [Problem(file, "line 1", type(data).__name__, "a mapping with id, name, parties, ...")]
         )
@@ -82,28 +59,20 @@ def parse_agreement(text: str, *, file: str = "<agreement>") -> Agreement:
                 e["loc"][: len(loc)] == loc and e is not error for e in errors
             ):
                 continue
-            line, path = _locate(root, loc)
+            line, path = document.locate(loc)
             value = error["input"]
             shown = repr(value) if not isinstance(value, Mapping | list) else type(value).__name__
             shown = "nothing" if error["type"] == "missing" else shown
-            problems.append(Problem(file, f"line {line}: {path}", shown[:80], error["msg"]))
+            where = f"line {line}: {format_path(path) or '(top level)'}"
+            problems.append(Problem(file, where, shown[:80], error["msg"]))
         raise InputError(problems) from None
 
 
 def load_agreement(path: Path | str) -> Agreement:
     """Read and validate ``agreement.yaml``."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(
-            [Problem(str(path), "-", "no such file", "an agreement YAML file")]
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(
-            [Problem(str(path), "-", type(exc).__name__, "a readable UTF-8 file")]
-        ) from None
-    return parse_agreement(text, file=str(path))
+    return parse_agreement(
+        read_file(path, "an agreement YAML file", MAX_YAML_BYTES), file=str(path)
+    )
 
 
 def builtin_agreements() -> dict[str, Path]:

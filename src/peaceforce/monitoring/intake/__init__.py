@@ -34,6 +34,8 @@ from peaceforce.monitoring.intake.csv_reports import parse_csv
 from peaceforce.monitoring.intake.geojson_reports import parse_geojson
 from peaceforce.monitoring.intake.jsonl import parse_jsonl
 from peaceforce.monitoring.intake.ucdp import UCDP_MARKER_COLUMN, UCDP_PARTIES, parse_ucdp_ged
+from peaceforce.parsing import read_file
+from peaceforce.parsing.limits import MAX_CSV_BYTES
 
 
 class IntakeFormat(StrEnum):
@@ -127,12 +129,8 @@ def read_incident_file(
     path = Path(path)
     if format_name is None:
         format_of(path)  # an unknown ending is refused before the file is read
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), "-", "no such file", "an existing file")]) from None
-    except OSError as exc:
-        raise InputError([Problem(str(path), "-", type(exc).__name__, "a readable file")]) from None
+    # the largest any format allows; each parser then holds its format to its own limit
+    raw = read_file(path, "a file of reports", MAX_CSV_BYTES)
     text = decode(raw, str(path))
     kind = format_name if format_name is not None else format_of(path, text)
     return parse_incidents(

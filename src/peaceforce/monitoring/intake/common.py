@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Label
 from peaceforce.monitoring.incidents import Incident
+from peaceforce.parsing import decode_text
 from peaceforce.results import Result
 
 #: The fields of a record a source gives; the label comes from ``LABEL_FIELDS`` or the importer.
@@ -30,7 +31,7 @@ REQUIRED_FIELDS = tuple(
 )
 #: Fields that hold several values, separated by ``;``.
 LIST_FIELDS = frozenset({"evidence"})
-_ENCODINGS = ("utf-8-sig", "cp1252")
+_ENCODINGS = ("utf-8", "cp1252")
 _TOKEN_SEPARATORS = re.compile(r"[\s;]+")
 
 
@@ -44,14 +45,7 @@ class IntakeResult(Result):
 
 def decode(data: bytes | str, file: str) -> str:
     """Text from bytes as feeds send them: UTF-8 (with or without BOM), else Windows-1252."""
-    if isinstance(data, str):
-        return data
-    for encoding in _ENCODINGS:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise InputError([Problem(file, "-", "undecodable bytes", "UTF-8 or Windows-1252 text")])
+    return data if isinstance(data, str) else decode_text(data, file, _ENCODINGS)
 
 
 def split_tokens(value: Any) -> list[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,6 +15,7 @@ from peaceforce.monitoring.intake.common import (
     Collector,
     IntakeResult,
 )
+from peaceforce.parsing import parse_table
 
 
 def parse_csv(
@@ -36,8 +35,8 @@ def parse_csv(
     ``label`` with the row's ``classification``, ``releasable_to`` and ``caveats``
     (space- or ``;``-separated) where it gives them.
     """
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    table = parse_table(text, file, what="a CSV of reports")
+    header = list(table.columns)
     # a mapping renames some fields; the others are still read from columns of their own name
     known = RECORD_FIELDS + LABEL_FIELDS
     mapping = {f: f for f in known if f in header} | dict(columns or {})
@@ -55,12 +54,13 @@ def parse_csv(
             ]
         )
     collector = Collector(file)
-    for row in reader:
-        location = f"line {reader.line_num}"
+    collector.rejected.extend(table.problems)
+    for row in table.rows:
+        location = f"line {row.line}"
         data: dict[str, Any] = dict(defaults or {})
         cells: dict[str, str] = {}
         for field, column in mapping.items():
-            cell = (row.get(column) or "").strip()
+            cell = row.get(column)
             if not cell:
                 continue
             if field in LABEL_FIELDS:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
+from peaceforce.errors import InputError
 from peaceforce.labels import Label
 from peaceforce.monitoring.intake.common import RECORD_FIELDS, Collector, IntakeResult
+from peaceforce.parsing import parse_json
 
 
 def parse_jsonl(text: str, *, file: str, label: Label | None, first_line: int = 1) -> IntakeResult:
@@ -23,9 +23,9 @@ def parse_jsonl(text: str, *, file: str, label: Label | None, first_line: int = 
             continue
         location = f"line {number}"
         try:
-            data = json.loads(line)
-        except json.JSONDecodeError as exc:
-            collector.reject(location, exc.msg, "a JSON object")
+            data = parse_json(line, file, first_line=number)
+        except InputError as exc:
+            collector.rejected.extend(exc.problems)
             continue
         if not isinstance(data, dict):
             collector.reject(location, type(data).__name__, "a JSON object")

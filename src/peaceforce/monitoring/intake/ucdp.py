@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -12,6 +10,7 @@ from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Label
 from peaceforce.monitoring.incidents import IncidentType, Source
 from peaceforce.monitoring.intake.common import Collector, IntakeResult
+from peaceforce.parsing import parse_table
 
 #: A header column only UCDP GED has: how a CSV file is told to be UCDP.
 UCDP_MARKER_COLUMN = "type_of_violence"
@@ -56,7 +55,7 @@ def parse_ucdp_ged(
       times 0.8 when ``event_clarity`` is 2 (unclear).
     - id ``ucdp-<id>``, time ``date_start`` (UTC midnight), deaths ``best``.
     """
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    table = parse_table(text, file, what="a UCDP GED CSV")
     needed = {
         "id",
         "date_start",
@@ -66,7 +65,7 @@ def parse_ucdp_ged(
         "type_of_violence",
         "side_a",
     }
-    missing = needed - set(reader.fieldnames or [])
+    missing = needed - set(table.columns)
     if missing:
         raise InputError(
             [Problem(file, "line 1", f"no columns {sorted(missing)}", "a UCDP GED header")]
@@ -79,35 +78,38 @@ def parse_ucdp_ged(
         "id": "id",
     }
     collector = Collector(file)
-    for row in reader:
-        location = f"line {reader.line_num}"
+    collector.rejected.extend(table.problems)
+    for row in table.rows:
+        location = f"line {row.line}"
         try:
-            violence = int(row["type_of_violence"])
-            precision = int(row["where_prec"])
-            clear = row.get("event_clarity", "1").strip() != "2"
+            violence = int(row.get("type_of_violence"))
+            precision = int(row.get("where_prec"))
+            clear = row.get("event_clarity") != "2"
         except ValueError:
             collector.reject(
-                location, repr(row["type_of_violence"]), "integer type_of_violence and where_prec"
+                location,
+                repr(row.get("type_of_violence")),
+                "integer type_of_violence and where_prec",
             )
             continue
         if violence not in (1, 2, 3):
             collector.reject(f"{location}, type_of_violence", str(violence), "1, 2 or 3")
             continue
         data: dict[str, Any] = {
-            "id": f"ucdp-{row['id'].strip()}",
-            "time": _ucdp_time(row["date_start"]),
-            "lon": row["longitude"],
-            "lat": row["latitude"],
+            "id": f"ucdp-{row.get('id')}",
+            "time": _ucdp_time(row.get("date_start")),
+            "lon": row.get("longitude"),
+            "lat": row.get("latitude"),
             "type": IncidentType.CIVILIAN_HARM if violence == 3 else IncidentType.EXPLOSION,
             "source": Source.OSINT,
             "confidence": _UCDP_PLACE_CONFIDENCE.get(precision, 0.1) * (1.0 if clear else 0.8),
-            "evidence": (f"ucdp-ged:{row['id'].strip()}",),
-            "description": (row.get("where_description") or "").strip(),
+            "evidence": (f"ucdp-ged:{row.get('id')}",),
+            "description": row.get("where_description"),
             "label": label,
         }
-        if (row.get("best") or "").strip():
-            data["deaths"] = row["best"]
-        party = parties.get(row["side_a"].strip())
+        if row.get("best"):
+            data["deaths"] = row.get("best")
+        party = parties.get(row.get("side_a"))
         if violence == 3 and party is not None:
             data["attributed_to"] = party
             data["attribution_confidence"] = 0.8 if clear else 0.5
