@@ -85,7 +85,7 @@ _SALT = [
     b'"', b"'", b",", b"\n", b"\r", b"\r\n", b"\t", b" ", b"\x00", b"\xef\xbb\xbf", b"\x92",
     b"\xff", b"[", b"]", b"{", b"}", b":", b"- ", b"&a ", b"*a", b"!!python/object ", b"<<: ",
     b"? ", b"---\n", b"#", b"1e400", b"NaN", b"-Infinity", b"9" * 5000, b"[" * 300, b"null",
-    b"2025-13-45", b"\\", b"\\ud800", b"true", b"0",
+    b"2025-13-45", b"9999-12-31T23:59:59-05:00", b"\\", b"\\ud800", b"true", b"0",
 ]  # fmt: skip
 
 
