@@ -534,3 +534,15 @@ def test_area_properties_as_a_list_is_a_problem_with_its_path(folder: Path) -> N
     assert problems == [
         Problem("areas.geojson", "$.features[1].properties", '["id", "odesa"]', "an object or null")
     ]
+
+
+def test_a_line_of_contact_far_from_ukraine_is_refused(tmp_path: Path) -> None:
+    folder = copy_builtin(tmp_path)
+    data = json.loads((folder / "line_of_contact.geojson").read_text(encoding="utf-8"))
+    feature = data["features"][0] if data.get("type") == "FeatureCollection" else data
+    feature["geometry"] = {"type": "LineString", "coordinates": [[-3.0, 40.0], [-2.0, 41.0]]}
+    (folder / "line_of_contact.geojson").write_text(json.dumps(data), encoding="utf-8")
+    (problem,) = _problems(folder)
+    assert problem.file == "line_of_contact.geojson"
+    assert problem.location.endswith(".geometry")
+    assert "within 50 km of Ukraine" in problem.expected

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from shapely.geometry import shape
 
 from peaceforce.errors import InputError, Problem, ScenarioError
-from peaceforce.geo.frontline import LineOfContact
+from peaceforce.geo.frontline import LineOfContact, check_line
 from peaceforce.geo.geojson import Feature, parse_geojson
 from peaceforce.parsing import YamlPath, format_path, parse_table, parse_yaml, read_file
 from peaceforce.parsing.limits import MAX_CSV_BYTES, MAX_JSON_BYTES, MAX_YAML_BYTES
@@ -344,7 +344,13 @@ def _load_line_of_contact(draft: Draft) -> None:
     # a broken geometry is reported already; the properties are still checked, on an empty line
     line = feature.geometry or shape({"type": "LineString", "coordinates": []})
     value = validate_item(draft, LineOfContact, {**feature.properties, "geometry": line}, origin)
-    if value is not None and feature.geometry is not None:
+    if value is None or feature.geometry is None:
+        return
+    implausible = check_line(
+        feature.geometry, file=LINE_FILE, location=f"{feature.location}.geometry"
+    )
+    draft.problems.extend(implausible)
+    if not implausible:
         draft.of("line_of_contact").append(Located(value, origin))
 
 
