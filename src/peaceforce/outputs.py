@@ -113,7 +113,7 @@ def _write(path: Path, data: bytes) -> None:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-        _fsync_folder(target.parent)
+        fsync_folder(target.parent)
 
 
 def _mode_to_keep(target: Path) -> int:
@@ -127,7 +127,7 @@ def _mode_to_keep(target: Path) -> int:
     return stat.S_IMODE(found.st_mode)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Flush the folder entry, so the rename itself is on disk."""
     descriptor = os.open(folder, os.O_RDONLY)
     try:

@@ -35,6 +35,7 @@ from peaceforce.errors import InputError, Problem
 from peaceforce.monitoring.incidents import Incident
 from peaceforce.monitoring.intake.jsonl import parse_jsonl
 from peaceforce.monitoring.store.protocol import AppendResult, IncidentQuery, sort_batch
+from peaceforce.outputs import fsync_folder
 
 
 class TornLineWarning(UserWarning):
@@ -205,7 +206,7 @@ class JsonLinesStore:
             finally:
                 os.close(descriptor)
             if created:
-                _fsync_folder(self.path.parent)
+                fsync_folder(self.path.parent)
         except OSError as exc:
             raise self._unusable(self.path, exc) from None
 
@@ -238,12 +239,3 @@ class JsonLinesStore:
     def _unusable(self, path: Path, exc: OSError) -> InputError:
         reason = exc.strerror or type(exc).__name__
         return InputError([Problem(str(path), "-", reason, "a readable and writable store")])
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Make a new file's entry in its folder durable too."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
