@@ -26,19 +26,17 @@ from peaceforce.sourcing.result import (
     LineFill,
     NationContribution,
     Objective,
-    SolveStatus,
     SourcingResult,
 )
 from peaceforce.sourcing.sweep import WithdrawalRow
 
 
 def _assignments(problem: SourcingProblem, solution: Solution) -> tuple[Assignment, ...]:
-    by_key = {(p.pledge.id, p.line.id): p for p in problem.pairs}
     result = []
     for (pledge_id, line_id), units in sorted(
         solution.units.items(), key=lambda kv: (kv[0][1], kv[0][0])
     ):
-        pair = by_key[(pledge_id, line_id)]
+        pair = problem.candidates.pair(problem.candidate_index(pledge_id, line_id))
         result.append(
             Assignment(
                 line_id=line_id,
@@ -94,8 +92,13 @@ def solve_and_explain(
 def result_from_solution(
     problem: SourcingProblem, solution: Solution, *, explain: bool
 ) -> SourcingResult:
-    """Turn any solution (optimal or a baseline's) into a result, explaining gaps if asked."""
+    """Turn any solution (optimal or a baseline's) into a result, explaining gaps if asked.
+
+    Without a solution (the solver found none in time) nothing is assigned and no
+    gap is explained: the status says so.
+    """
     assignments = _assignments(problem, solution)
+    explain = explain and solution.status.has_solution
     lines = []
     for line in problem.mission.requirements:
         unit_type = problem.scenario.unit_type_by_id[line.capability]
@@ -114,15 +117,15 @@ def result_from_solution(
             candidates, relaxation = explain_line(problem, solution, line.id)
             fill = fill.model_copy(update={"candidates": candidates, "relaxation": relaxation})
         lines.append(fill)
-    weighted, burden, movement = (*solution.objectives, 0.0, 0.0, 0.0)[:3]
+    weighted, burden, movement = (*solution.objectives, None, None, None)[:3]
     return SourcingResult(
         mission_id=problem.mission.id,
         framework_id=problem.assessment.framework_id,
-        status=SolveStatus.OPTIMAL if solution.optimal else SolveStatus.FEASIBLE,
+        status=solution.status,
         objective=Objective(
-            weighted_shortfall=round(weighted, 3),
-            burden_deviation=round(burden, 3),
-            movement_personnel_km=round(movement, 1),
+            weighted_shortfall=None if weighted is None else round(weighted, 3),
+            burden_deviation=None if burden is None else round(burden, 3),
+            movement_personnel_km=None if movement is None else round(movement, 1),
             statement=OBJECTIVE_STATEMENT.format(
                 basis=problem.scenario.assumptions.burden_share_basis
             ),
