@@ -1,7 +1,7 @@
 """The sourcing optimiser: a MIP on HiGHS with a lexicographic objective.
 
 Pipeline, in the manner of PyPSA: build the problem (candidate pairs, ceilings,
-fair shares) → lay out the model (:class:`_Layout`: variables, constraints,
+fair shares) → lay out the model (:class:`ModelLayout`: variables, constraints,
 objectives, each in its own function) → solve stage by stage → read the
 solution back.
 
@@ -206,8 +206,10 @@ class Solution:
 
 
 @dataclass(frozen=True, eq=False)
-class _Layout:
+class ModelLayout:
     """The usable pairs as model columns, and the rows and fixed columns around them.
+
+    ``benchmarks/sourcing_scale.py`` lays its one-shot peer model out from it.
 
     Rows: one per pledge with a usable pair (units ≤ offered), one per line
     (units + missing = required), one per nation (personnel = P[n]), two per
@@ -215,14 +217,15 @@ class _Layout:
     Columns: s (lines), P and d (nations), then the pairs in the model.
     """
 
-    pair: IntArray  # candidate index of each usable pair
-    pledge_row: IntArray
+    pair: IntArray  # candidate index of each column's pair (of its group's first pledge)
+    pledge_row: IntArray  # the column's pledge group
     line_row: IntArray
     nation_row: IntArray
     personnel: FloatArray
     upper: FloatArray
     movement: FloatArray
-    offered: FloatArray  # per pledge row
+    members: tuple[tuple[int, ...], ...]  # per pledge group: its pledges (scenario indices)
+    offered: FloatArray  # per pledge group
     quantity: FloatArray  # per line
     shortfall_cost: FloatArray  # per line
     nations: tuple[str, ...]
@@ -238,32 +241,68 @@ class _Layout:
         return len(self.offered) + len(self.quantity) + 3 * len(self.nations)
 
 
-def _define_variables(problem: SourcingProblem) -> _Layout:
+def _pledge_groups(
+    problem: SourcingProblem, usable: IntArray, *, merge: bool
+) -> list[tuple[int, ...]]:
+    """Pledges the model cannot tell apart, grouped: same nation, unit type, base, usable lines.
+
+    Such pledges have equal coefficients and costs in every row and stage, so
+    one column per (group, line) with the group's units loses no solution.
+    """
+    cand, pledges = problem.candidates, problem.scenario.pledges
+    p, r = cand.pledge[usable], cand.line[usable]
+    order = np.lexsort((r, p))
+    p, r = p[order], r[order]
+    cuts = np.flatnonzero(np.diff(p)) + 1
+    groups: dict[tuple[object, ...], list[int]] = {}
+    firsts = p[np.r_[0, cuts]].tolist() if len(p) else []
+    for k, lines in zip(firsts, np.split(r, cuts) if len(p) else [], strict=True):
+        x = pledges[k]
+        key = (x.nation, x.unit_type, x.home_base.lon, x.home_base.lat, lines.tobytes())
+        groups.setdefault(key if merge else (k,), []).append(k)
+    return [tuple(members) for members in groups.values()]
+
+
+def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLayout:
+    """The variables of a problem: a column per usable (pledge group, line) pair.
+
+    ``merge=False`` keeps one pledge per group, a column per usable pair (the
+    layout before issue 9, which ``benchmarks/sourcing_scale.py`` compares with).
+    """
     cand, pledges = problem.candidates, problem.scenario.pledges
     usable = problem.usable_index
-    p, r = cand.pledge[usable], cand.line[usable]
-    used_pledges, pledge_row = np.unique(p, return_inverse=True)
+    groups = _pledge_groups(problem, usable, merge=merge)
+    group_of = np.full(len(pledges), -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[list(members)] = g
+    first_of = np.zeros(len(pledges), dtype=bool)
+    first_of[[members[0] for members in groups]] = True
+    columns = usable[first_of[cand.pledge[usable]]]
+    p, r = cand.pledge[columns], cand.line[columns]
     shares = fair_shares(problem)
     nations = tuple(shares)
     nation_of = {n: k for k, n in enumerate(nations)}
     unit_personnel = np.array([problem.unit_personnel(x.unit_type) for x in pledges], dtype=float)
     nation_of_pledge = np.array([nation_of.get(x.nation, -1) for x in pledges], dtype=np.int64)
-    pledge_row = pledge_row.reshape(-1)
     offered = np.array(
-        [problem.units_offered(pledges[int(k)].id, pledges[int(k)].count) for k in used_pledges],
+        [
+            sum(problem.units_offered(pledges[k].id, pledges[k].count) for k in members)
+            for members in groups
+        ],
         dtype=float,
     )
     lines = problem.mission.requirements
     quantity = np.array([line.quantity for line in lines], dtype=float)
     personnel = unit_personnel[p]
-    return _Layout(
-        pair=usable,
-        pledge_row=pledge_row,
+    return ModelLayout(
+        pair=columns,
+        pledge_row=group_of[p],
         line_row=r,
         nation_row=nation_of_pledge[p],
         personnel=personnel,
-        upper=np.minimum(offered[pledge_row], quantity[r]),
-        movement=personnel * cand.distance_km[usable],
+        upper=np.minimum(offered[group_of[p]], quantity[r]),
+        movement=personnel * cand.distance_km[columns],
+        members=tuple(groups),
         offered=offered,
         quantity=quantity,
         shortfall_cost=np.array(
@@ -275,7 +314,7 @@ def _define_variables(problem: SourcingProblem) -> _Layout:
     )
 
 
-def _define_constraints(layout: _Layout) -> Any:
+def _define_constraints(layout: ModelLayout) -> Any:
     """The model without pair columns: rows, and the s, P, d columns with their entries."""
     hs = highs()
     n_lines, n_nations = len(layout.quantity), len(layout.nations)
@@ -320,7 +359,7 @@ def _define_constraints(layout: _Layout) -> Any:
     return lp
 
 
-def _define_objectives(layout: _Layout) -> list[tuple[FloatArray, FloatArray]]:
+def _define_objectives(layout: ModelLayout) -> list[tuple[FloatArray, FloatArray]]:
     """The three stages' costs: (fixed columns, pair columns)."""
     n_lines, n_nations = len(layout.quantity), len(layout.nations)
     zero_pairs = np.zeros(len(layout.pair))
@@ -336,7 +375,7 @@ def _define_objectives(layout: _Layout) -> list[tuple[FloatArray, FloatArray]]:
 class _Model:
     """The LP relaxation over the pairs brought in so far, priced against all usable pairs."""
 
-    def __init__(self, layout: _Layout, deadline: float) -> None:
+    def __init__(self, layout: ModelLayout, deadline: float) -> None:
         self.layout = layout
         self.deadline = deadline
         self.lp = new_highs()
@@ -478,7 +517,7 @@ def _solve_stage(
 def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float = 20.0) -> Solution:
     """Solve the first ``stages`` objectives lexicographically and read the solution back."""
     started = time.perf_counter()
-    layout = _define_variables(problem)
+    layout = define_variables(problem)
     model = _Model(layout, started + time_limit_s)
     model.add(_first_per_line(layout.movement, layout.line_row, _PER_LINE))
     reached: list[float] = []
@@ -519,22 +558,28 @@ def _read_solution(
         return Solution({}, {line.id: line.quantity for line in lines}, (), status, seconds)
     layout, pledges, cand = model.layout, problem.scenario.pledges, problem.candidates
     units_of = np.rint(values[layout.fixed_columns :]).astype(np.int64)
+    left = {k: problem.units_offered(pledges[k].id, pledges[k].count) for k in range(len(pledges))}
     units: dict[tuple[str, str], int] = {}
     filled = dict.fromkeys((line.id for line in lines), 0)
-    # pairs brought in after the last solved stage come after its columns
-    for position, n in zip(model.columns[: len(units_of)], units_of, strict=True):
-        if n > 0:
-            k = layout.pair[position]
-            line_id = lines[int(cand.line[k])].id
-            units[(pledges[int(cand.pledge[k])].id, line_id)] = int(n)
-            filled[line_id] += int(n)
+    for j in np.flatnonzero(units_of > 0).tolist():
+        # pairs brought in after the last solved stage come after its columns
+        position = model.columns[j]
+        line_id = lines[int(cand.line[layout.pair[position]])].id
+        filled[line_id] += int(units_of[j])
+        wanted = int(units_of[j])
+        for k in layout.members[layout.pledge_row[position]]:  # any split of a group will do
+            sent = min(wanted, left[k])
+            if sent:
+                units[(pledges[k].id, line_id)] = sent
+                left[k] -= sent
+                wanted -= sent
     shortfall = {line.id: line.quantity - filled[line.id] for line in lines}
     return Solution(units, shortfall, objectives, status, seconds)
 
 
 def export_mps(problem: SourcingProblem, path: Path) -> None:
     """Write the stage-1 model (shortfall objective, every usable pair) as MPS for checking."""
-    layout = _define_variables(problem)
+    layout = define_variables(problem)
     model = _Model(layout, time.perf_counter())
     model.add(np.arange(len(layout.pair)))
     fixed, pairs = _define_objectives(layout)[0]
