@@ -53,6 +53,11 @@ from peaceforce.sourcing.candidates import (
 )
 
 _STAGE_TOLERANCE = 1e-6
+#: A solution this close (relative) to the LP bound meets it: floating-point noise only.
+_BOUND_TOLERANCE = 1e-9
+#: Largest MIP handed to HiGHS to close a gap: on larger ones its root processing
+#: overruns the time limit (measured: 190 s past a 20 s limit at 64,000 columns).
+_MIP_COLUMN_LIMIT = 20_000
 #: Pairs each line may bring into the model per pricing round (the most improving ones).
 _PER_LINE = 4
 
@@ -377,13 +382,20 @@ class _Model:
 
     def __init__(self, layout: ModelLayout, deadline: float) -> None:
         self.layout = layout
-        self.deadline = deadline
+        self.deadline = deadline  # of the stage being solved (perf counter)
         self.lp = new_highs()
+        # primal simplex: priced columns enter at zero, so the last basis stays primal feasible
+        self.lp.setOptionValue("simplex_strategy", 4)
         self.lp.passModel(_define_constraints(layout))
-        self.columns = np.zeros(0, dtype=np.int64)  # usable-pair positions, in column order
-        self.in_model = np.zeros(len(layout.pair), dtype=bool)
+        self.columns = np.zeros(0, dtype=np.int64)  # layout positions, in column order
+        self.column_of = np.full(len(layout.pair), -1, dtype=np.int64)
+        self.fixed_costs = np.zeros(layout.fixed_columns)
         self.pair_costs = np.zeros(len(layout.pair))
-        self.proven = True
+
+    @property
+    def in_model(self) -> BoolArray:
+        """Which layout positions have a column in the model."""
+        return self.column_of >= 0
 
     def remaining(self) -> float:
         return max(0.0, self.deadline - time.perf_counter())
@@ -413,11 +425,11 @@ class _Model:
             index.astype(np.int32),
             value.reshape(-1),
         )
-        self.in_model[positions] = True
+        self.column_of[positions] = self.lp.getNumCol() - count + np.arange(count)
         self.columns = np.concatenate([self.columns, positions])
 
     def set_costs(self, fixed: FloatArray, pairs: FloatArray) -> None:
-        self.pair_costs = pairs
+        self.fixed_costs, self.pair_costs = fixed, pairs
         costs = np.concatenate([fixed, pairs[self.columns]])
         self.lp.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
 
@@ -434,10 +446,37 @@ class _Model:
             dtype=float,
         )
 
-    def price(self) -> tuple[float, FloatArray] | None:
-        """Solve the LP over all usable pairs by pricing: its value and the reduced costs."""
+    def start_from(self, problem: SourcingProblem, solution: Solution) -> FloatArray:
+        """Column values of a solution given per (pledge, line), its pairs brought in."""
+        lay, pledges, lines = self.layout, problem.scenario.pledges, problem.mission.requirements
+        first_of = {k: members[0] for members in lay.members for k in members}
+        index = {x.id: k for k, x in enumerate(pledges)}
+        units = np.zeros(len(lay.pair))
+        for (pledge_id, line_id), n in solution.units.items():
+            first = pledges[first_of[index[pledge_id]]].id
+            k = problem.candidate_index(first, line_id)
+            units[np.searchsorted(lay.pair, k)] += n
+        self.add(np.flatnonzero(units))
+        personnel = np.bincount(
+            lay.nation_row, weights=units * lay.personnel, minlength=len(lay.nations)
+        )
+        filled = np.bincount(lay.line_row, weights=units, minlength=len(lines))
+        values = np.zeros(self.lp.getNumCol())
+        values[: len(lines)] = lay.quantity - filled
+        values[len(lines) : len(lines) + len(lay.nations)] = personnel
+        values[len(lines) + len(lay.nations) : lay.fixed_columns] = np.abs(
+            personnel - lay.shares * personnel.sum()
+        )
+        values[self.column_of[self.in_model]] = units[self.in_model]
+        return values
+
+    def price(self, until: float) -> tuple[float, FloatArray] | None:
+        """Solve the LP over all usable pairs by pricing: its value and the reduced costs.
+
+        None if the LP is not solved by ``until`` (seconds on the perf counter).
+        """
         while True:
-            self.lp.setOptionValue("time_limit", max(0.01, self.remaining()))
+            self.lp.setOptionValue("time_limit", max(0.01, until - time.perf_counter()))
             self.lp.run()
             if outcome(self.lp).status is not SolveStatus.OPTIMAL:
                 return None
@@ -449,25 +488,57 @@ class _Model:
             lines = self.layout.line_row[improving]
             self.add(improving[_first_per_line(rc[improving], lines, _PER_LINE)])
 
-    def solve_mip(self, start: FloatArray | None) -> tuple[SolveStatus, float | None, FloatArray]:
-        """The MIP over the pairs in the model, from a start if one is given."""
+    def solve_mip(
+        self, start: FloatArray, *, keep_integral: bool = False, only: BoolArray | None = None
+    ) -> tuple[SolveStatus, float | None, FloatArray]:
+        """The MIP over the pairs in the model, from a feasible start.
+
+        ``keep_integral`` keeps what the LP solution settles: only the pairs it
+        sends a fraction of a unit, the pairs sharing their lines and pledges, and
+        the pairs their nations use stay free. The small MIP left gives a good
+        solution and, when it meets the LP bound, the optimum. ``only`` (per
+        column in the model) keeps the other pairs at zero.
+        """
         hs = highs()
         lp = self.lp.getLp()
         fixed = self.layout.fixed_columns
         integrality = [hs.HighsVarType.kContinuous] * fixed
         integrality += [hs.HighsVarType.kInteger] * len(self.columns)
         lp.integrality_ = integrality
+        if keep_integral:
+            lay, at = self.layout, self.columns
+            x = np.asarray(self.lp.getSolution().col_value)[fixed:]
+            split = np.abs(x - np.rint(x)) > 1e-9
+            free = (
+                split
+                | np.isin(lay.line_row[at], lay.line_row[at[split]])
+                | np.isin(lay.pledge_row[at], lay.pledge_row[at[split]])
+                | (np.isin(lay.nation_row[at], lay.nation_row[at[split]]) & (x > 0))
+            )
+            kept = fixed + np.flatnonzero(~free)
+            lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+            lower[kept] = upper[kept] = np.rint(x[~free])
+            lp.col_lower_, lp.col_upper_ = lower, upper
+        if only is not None:
+            upper = np.asarray(lp.col_upper_)
+            upper[fixed + np.flatnonzero(~only)] = 0.0
+            lp.col_upper_ = upper
         mip = new_highs()
         mip.passModel(lp)
         mip.setOptionValue("time_limit", max(0.01, self.remaining()))
-        if start is not None:
-            solution = hs.HighsSolution()
-            solution.col_value = self.extend(start)
-            mip.setSolution(solution)
+        solution = hs.HighsSolution()
+        solution.col_value = self.extend(start)
+        mip.setSolution(solution)
         mip.run()
         result = outcome(mip)
         values = np.asarray(mip.getSolution().col_value) if result.has_solution else np.zeros(0)
         return result.status, result.objective, values
+
+    def value_of(self, values: FloatArray) -> float:
+        """The current stage's objective at a solution."""
+        fixed = self.layout.fixed_columns
+        pairs = self.pair_costs[self.columns[: len(values) - fixed]]
+        return float(self.fixed_costs @ values[:fixed] + pairs @ values[fixed:])
 
     def extend(self, values: FloatArray) -> FloatArray:
         """A solution over fewer pair columns, with the pairs added since at zero."""
@@ -495,23 +566,34 @@ def _first_per_line(key: FloatArray, lines: IntArray, count: int) -> IntArray:
 
 
 def _solve_stage(
-    model: _Model, fixed: FloatArray, pairs: FloatArray, start: FloatArray | None
+    model: _Model, fixed: FloatArray, pairs: FloatArray, start: FloatArray
 ) -> tuple[SolveStatus, float | None, FloatArray]:
-    """One stage: the LP bound by pricing, then the MIP over every pair that could matter."""
+    """One stage: the LP bound by pricing, then the MIP over every pair that could matter.
+
+    A solution that meets the LP bound over all pairs is optimal whatever the
+    pairs left out.
+    """
     model.set_costs(fixed, pairs)
-    priced = model.price()
-    status, value, values = model.solve_mip(start)
-    if priced is None:  # no LP bound over all pairs in time: the MIP's answer is not a proof
+    priced = model.price(until=model.deadline)
+    if priced is None:  # no LP bound over all pairs in time: whatever comes is no proof
+        if len(model.columns) > _MIP_COLUMN_LIMIT:
+            return SolveStatus.FEASIBLE, model.value_of(start), start
+        status, value, values = model.solve_mip(start)
         return (SolveStatus.FEASIBLE if values.size else status), value, values
     bound, rc = priced
-    if status is not SolveStatus.OPTIMAL or value is None:
-        return status, value, values
-    gap = value - bound + _STAGE_TOLERANCE * max(1.0, abs(value))
-    missing = np.flatnonzero((rc < gap) & ~model.in_model)
-    if not len(missing):
-        return status, value, values
-    model.add(missing)
-    return model.solve_mip(values)
+    _, value, values = model.solve_mip(start, keep_integral=True)
+    if value is None:  # nothing in the LP solution's neighbourhood: go on from the start
+        value, values = model.value_of(start), model.extend(start)
+    tolerance = _BOUND_TOLERANCE * max(1.0, abs(bound))
+    if value - bound <= tolerance:
+        return SolveStatus.OPTIMAL, value, values
+    # Reduced-cost fixing: a solution using a pair costs at least bound + the pair's
+    # reduced cost, so only pairs below the gap can be in a better one.
+    gap = value - bound + tolerance
+    if np.count_nonzero(rc < gap) > _MIP_COLUMN_LIMIT:
+        return SolveStatus.FEASIBLE, value, values
+    model.add(np.flatnonzero((rc < gap) & ~model.in_model))
+    return model.solve_mip(values, only=rc[model.columns] < gap)
 
 
 def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float = 20.0) -> Solution:
@@ -520,11 +602,19 @@ def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float =
     layout = define_variables(problem)
     model = _Model(layout, started + time_limit_s)
     model.add(_first_per_line(layout.movement, layout.line_row, _PER_LINE))
+    # The spreadsheet baseline respects every constraint: as the first start it
+    # leaves a plan even when the time limit cuts stage 1 short.
+    from peaceforce.sourcing.baseline import greedy_solution  # it imports this module
+
+    start = model.start_from(problem, greedy_solution(problem))
     reached: list[float] = []
     statuses: list[SolveStatus] = []
     best: FloatArray | None = None
-    for fixed, pairs in _define_objectives(layout)[:stages]:
-        status, value, values = _solve_stage(model, fixed, pairs, best)
+    deadline = started + time_limit_s
+    for stage, (fixed, pairs) in enumerate(_define_objectives(layout)[:stages]):
+        # each stage left gets an equal share of the time left
+        model.deadline = time.perf_counter() + (deadline - time.perf_counter()) / (stages - stage)
+        status, value, values = _solve_stage(model, fixed, pairs, start if best is None else best)
         statuses.append(status)
         if value is None:
             break
@@ -578,7 +668,7 @@ def _read_solution(
 
 
 def export_mps(problem: SourcingProblem, path: Path) -> None:
-    """Write the stage-1 model (shortfall objective, every usable pair) as MPS for checking."""
+    """Write the stage-1 model (shortfall objective, every usable column) as MPS for checking."""
     layout = define_variables(problem)
     model = _Model(layout, time.perf_counter())
     model.add(np.arange(len(layout.pair)))
