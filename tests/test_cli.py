@@ -126,18 +126,6 @@ def test_source_unknown_mission_is_a_clean_error() -> None:
     assert "unknown id 'invasion'" in result.output
 
 
-def test_bench_gap_json(shared_data: Path, tmp_path: Path) -> None:
-    small = shared_data / "benchmarks" / "gap" / "c0515_1.txt"
-    result = runner.invoke(
-        app,
-        ["bench", "gap", str(small), "--time-limit", "5", "--json", "--export-mps", str(tmp_path)],
-    )
-    assert result.exit_code == 0, result.output
-    [row] = json.loads(result.stdout)["rows"]
-    assert row["proven_optimal"] and row["gap_to_best_known"] == pytest.approx(0.0)
-    assert (tmp_path / f"{row['instance']}.mps").is_file()
-
-
 def test_bench_rcpsp_json(shared_data: Path) -> None:
     instance = shared_data / "benchmarks" / "rcpsp-j30" / "j301_1.sm"
     result = runner.invoke(app, ["bench", "rcpsp", str(instance), "--time-limit", "10", "--json"])
