@@ -477,7 +477,8 @@ def measure(method: str, size: Size, time_limit_s: float, memory_limit_mb: int) 
     ]
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     assert child.stdout is not None
-    output = child.stdout.read().decode()
+    with child.stdout:
+        output = child.stdout.read().decode()
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     peak_mb = usage.ru_maxrss / 1024  # kB on Linux
