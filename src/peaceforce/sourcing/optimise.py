@@ -192,12 +192,22 @@ def fair_shares(problem: SourcingProblem) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
+class StageOutcome:
+    """How one stage ended: its value, and the LP bound over all pairs when it was reached."""
+
+    status: SolveStatus
+    value: float | None
+    bound: float | None
+
+
+@dataclass(frozen=True)
 class Solution:
     """Units per (pledge, line), the objectives reached stage by stage, and how it ended.
 
     ``objectives`` holds one value per stage solved; ``status`` is OPTIMAL when
     every stage asked for was proven optimal, FEASIBLE when a solution stands
-    without that proof, NO_SOLUTION when the solver found none in time.
+    without that proof, NO_SOLUTION when the solver found none in time;
+    ``stages`` says how each stage the optimiser tried ended (empty for a baseline).
     """
 
     units: dict[tuple[str, str], int]
@@ -205,6 +215,7 @@ class Solution:
     objectives: tuple[float, ...]
     status: SolveStatus
     seconds: float
+    stages: tuple[StageOutcome, ...] = ()
 
 
 # --- the model -----------------------------------------------------------------------------
@@ -567,7 +578,7 @@ def _first_per_line(key: FloatArray, lines: IntArray, count: int) -> IntArray:
 
 def _solve_stage(
     model: _Model, fixed: FloatArray, pairs: FloatArray, start: FloatArray
-) -> tuple[SolveStatus, float | None, FloatArray]:
+) -> tuple[StageOutcome, FloatArray]:
     """One stage: the LP bound by pricing, then the MIP over every pair that could matter.
 
     A solution that meets the LP bound over all pairs is optimal whatever the
@@ -577,23 +588,28 @@ def _solve_stage(
     priced = model.price(until=model.deadline)
     if priced is None:  # no LP bound over all pairs in time: whatever comes is no proof
         if len(model.columns) > _MIP_COLUMN_LIMIT:
-            return SolveStatus.FEASIBLE, model.value_of(start), start
+            return StageOutcome(SolveStatus.FEASIBLE, model.value_of(start), None), start
         status, value, values = model.solve_mip(start)
-        return (SolveStatus.FEASIBLE if values.size else status), value, values
+        if value is None:
+            return StageOutcome(status, None, None), values
+        return StageOutcome(SolveStatus.FEASIBLE, value, None), values
     bound, rc = priced
     _, value, values = model.solve_mip(start, keep_integral=True)
     if value is None:  # nothing in the LP solution's neighbourhood: go on from the start
         value, values = model.value_of(start), model.extend(start)
     tolerance = _BOUND_TOLERANCE * max(1.0, abs(bound))
     if value - bound <= tolerance:
-        return SolveStatus.OPTIMAL, value, values
+        return StageOutcome(SolveStatus.OPTIMAL, value, bound), values
     # Reduced-cost fixing: a solution using a pair costs at least bound + the pair's
     # reduced cost, so only pairs below the gap can be in a better one.
     gap = value - bound + tolerance
     if np.count_nonzero(rc < gap) > _MIP_COLUMN_LIMIT:
-        return SolveStatus.FEASIBLE, value, values
+        return StageOutcome(SolveStatus.FEASIBLE, value, bound), values
     model.add(np.flatnonzero((rc < gap) & ~model.in_model))
-    return model.solve_mip(values, only=rc[model.columns] < gap)
+    status, closed, closing = model.solve_mip(values, only=rc[model.columns] < gap)
+    if closed is None:  # the time ran out before HiGHS took the start in
+        return StageOutcome(SolveStatus.FEASIBLE, value, bound), values
+    return StageOutcome(status, closed, closed if status is SolveStatus.OPTIMAL else bound), closing
 
 
 def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float = 20.0) -> Solution:
@@ -606,29 +622,28 @@ def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float =
     # leaves a plan even when the time limit cuts stage 1 short.
     from peaceforce.sourcing.baseline import greedy_solution  # it imports this module
 
-    start = model.start_from(problem, greedy_solution(problem))
-    reached: list[float] = []
-    statuses: list[SolveStatus] = []
-    best: FloatArray | None = None
+    best = model.start_from(problem, greedy_solution(problem))
+    outcomes: list[StageOutcome] = []
     deadline = started + time_limit_s
     for stage, (fixed, pairs) in enumerate(_define_objectives(layout)[:stages]):
         # each stage left gets an equal share of the time left
         model.deadline = time.perf_counter() + (deadline - time.perf_counter()) / (stages - stage)
-        status, value, values = _solve_stage(model, fixed, pairs, start if best is None else best)
-        statuses.append(status)
-        if value is None:
+        result, values = _solve_stage(model, fixed, pairs, best)
+        outcomes.append(result)
+        if result.value is None:
             break
         best = values
-        reached.append(value)
-        model.hold(fixed, value)
-    proven = len(reached) == stages and all(s is SolveStatus.OPTIMAL for s in statuses)
-    overall = SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE
+        model.hold(fixed, result.value)
+    reached = [o for o in outcomes if o.value is not None]
+    proven = len(reached) == stages and all(o.status is SolveStatus.OPTIMAL for o in outcomes)
     return _read_solution(
         problem,
         model,
-        best,
-        objectives=tuple(reached),
-        status=overall if reached else statuses[0],
+        best if reached else None,
+        stages=tuple(outcomes),
+        status=(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE)
+        if reached
+        else outcomes[0].status,
         started=started,
     )
 
@@ -638,14 +653,16 @@ def _read_solution(
     model: _Model,
     values: FloatArray | None,
     *,
-    objectives: tuple[float, ...],
+    stages: tuple[StageOutcome, ...],
     status: SolveStatus,
     started: float,
 ) -> Solution:
     lines = problem.mission.requirements
     seconds = time.perf_counter() - started
+    objectives = tuple(o.value for o in stages if o.value is not None)
     if values is None:  # the first stage ended without a solution
-        return Solution({}, {line.id: line.quantity for line in lines}, (), status, seconds)
+        missing = {line.id: line.quantity for line in lines}
+        return Solution({}, missing, objectives, status, seconds, stages)
     layout, pledges, cand = model.layout, problem.scenario.pledges, problem.candidates
     units_of = np.rint(values[layout.fixed_columns :]).astype(np.int64)
     left = {k: problem.units_offered(pledges[k].id, pledges[k].count) for k in range(len(pledges))}
@@ -664,7 +681,7 @@ def _read_solution(
                 left[k] -= sent
                 wanted -= sent
     shortfall = {line.id: line.quantity - filled[line.id] for line in lines}
-    return Solution(units, shortfall, objectives, status, seconds)
+    return Solution(units, shortfall, objectives, status, seconds, stages)
 
 
 def export_mps(problem: SourcingProblem, path: Path) -> None:
