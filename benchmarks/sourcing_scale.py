@@ -35,8 +35,10 @@ import math
 import os
 import platform
 import resource
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -467,8 +469,14 @@ def _worker(method: str, size: Size, time_limit_s: float, memory_limit_mb: int) 
     print(json.dumps(asdict(METHODS[method](size, time_limit_s))))
 
 
-def measure(method: str, size: Size, time_limit_s: float, memory_limit_mb: int) -> Run:
-    """Run one method in a child process; its own peak resident memory comes from wait4."""
+def measure(
+    method: str, size: Size, time_limit_s: float, memory_limit_mb: int, kill_after_s: float
+) -> Run:
+    """Run one method in a child process; its own peak resident memory comes from wait4.
+
+    A child still running ``kill_after_s`` seconds in (HiGHS does not always
+    honour its time limit on a model this size) is killed and reported so.
+    """
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -489,27 +497,30 @@ def measure(method: str, size: Size, time_limit_s: float, memory_limit_mb: int) 
         "--memory-limit-mb",
         str(memory_limit_mb),
     ]
+    started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    killer = threading.Timer(kill_after_s, child.kill)
+    killer.start()
     assert child.stdout is not None
     with child.stdout:
         output = child.stdout.read().decode()
     _, status, usage = os.wait4(child.pid, 0)
+    killer.cancel()
     child.returncode = os.waitstatus_to_exitcode(status)
-    peak_mb = usage.ru_maxrss / 1024  # kB on Linux
+    wall = time.perf_counter() - started
+    peak_mb = round(usage.ru_maxrss / 1024, 1)  # kB on Linux
     lines = [line for line in output.splitlines() if line.startswith("{")]
     if child.returncode != 0 or not lines:
-        return Run(
-            method,
-            math.nan,
-            math.nan,
-            f"failed (exit {child.returncode})",
-            (None, None, None),
-            peak_mb,
+        ended = (
+            f"killed after {wall:.0f} s"
+            if child.returncode == -signal.SIGKILL
+            else f"failed (exit {child.returncode})"
         )
+        return Run(method, math.nan, wall, ended, (None, None, None), peak_mb=peak_mb)
     data = json.loads(lines[-1])
     for key in ("objectives", "proven", "bounds"):
         data[key] = tuple(data[key])
-    return Run(**{**data, "peak_mb": round(peak_mb, 1)})
+    return Run(**{**data, "peak_mb": peak_mb})
 
 
 def describe_problem(size: Size) -> dict[str, int]:
@@ -560,11 +571,11 @@ def markdown(runs: list[Run], sizes: dict[str, int], time_limit_s: float) -> str
                 run.objectives, run.proven, run.bounds, (0, 1, 0), strict=True
             )
         ]
+        build = "—" if math.isnan(run.build_s) else f"{run.build_s:.1f}"
+        total = run.solve_s if math.isnan(run.build_s) else run.build_s + run.solve_s
         rows.append(
-            f"| {run.method} | {run.build_s:.1f} | {run.solve_s:.1f} | "
-            f"{run.build_s + run.solve_s:.1f} | {_number(run.peak_mb, 0)} | {run.status} | "
-            + " | ".join(cells)
-            + " |"
+            f"| {run.method} | {build} | {run.solve_s:.1f} | "
+            f"{total:.1f} | {_number(run.peak_mb, 0)} | {run.status} | " + " | ".join(cells) + " |"
         )
     return "\n".join(rows)
 
@@ -579,6 +590,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--nations", type=int, default=32)
     parser.add_argument("--areas", type=int, default=150, help="generated areas")
     parser.add_argument("--memory-limit-mb", type=int, default=12000, help="per method")
+    parser.add_argument(
+        "--kill-after", type=float, help="seconds before a method is killed (2 × limit + 300)"
+    )
     parser.add_argument("--json", type=Path, help="also write the runs here")
     parser.add_argument("--worker", choices=sorted(METHODS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -588,7 +602,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     sizes = describe_problem(size)
     load_before = os.getloadavg()
-    runs = [measure(m, size, args.time_limit, args.memory_limit_mb) for m in METHODS]
+    kill_after = args.kill_after or 2 * args.time_limit + 300
+    runs = [measure(m, size, args.time_limit, args.memory_limit_mb, kill_after) for m in METHODS]
     load = [", ".join(f"{x:.2f}" for x in v) for v in (load_before, os.getloadavg())]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     print(f"{machine}; load {load[0]} → {load[1]}; seed {args.seed}\n")

@@ -14,6 +14,8 @@ from sourcing_scale import (
     describe_problem,
     generate,
     main,
+    markdown,
+    measure,
     run_one_shot,
     run_product,
 )
@@ -63,3 +65,10 @@ def test_the_script_measures_both_in_child_processes(tmp_path: Path) -> None:
         assert run["status"] == "optimal"
         assert run["peak_mb"] > 0
     assert runs["product"]["objectives"][0] == pytest.approx(runs["one-shot"]["objectives"][0])
+
+
+def test_a_method_past_its_deadline_is_killed_and_reported() -> None:
+    run = measure("one-shot", SMALL, time_limit_s=30, memory_limit_mb=4000, kill_after_s=0.5)
+    assert run.status.startswith("killed after")
+    assert run.objectives == (None, None, None)
+    assert "| one-shot | — |" in markdown([run], describe_problem(SMALL), 30)
