@@ -2,9 +2,13 @@
 
 Prints a markdown table (objective, gap to the best known value of
 ``bounds.tsv``, time) for the three, instance by instance, then a summary.
+Instances are OR-Library files given by path, or by name in ``--data``.
+``--engine-only`` runs our engine alone (a table per file set, or ``--json``),
+``--export-mps DIR`` writes every instance as MPS for another solver to check.
 
     .venv/bin/python benchmarks/gap.py --set gap1-12 --time-limit 30
     .venv/bin/python benchmarks/gap.py d05100 d10100 d20100 --time-limit 30
+    .venv/bin/python benchmarks/gap.py --engine-only --time-limit 5 --json path/to/c0515_1.txt
 """
 
 from __future__ import annotations
@@ -14,9 +18,17 @@ import os
 from pathlib import Path
 
 import numpy as np
+from rich.console import Console
 
-from peaceforce.sourcing.gap import GapInstance, PlainSolver, read_gap_bounds, solve_gap_plain
-from peaceforce.sourcing.gap_bench import GapBenchReport, GapBenchRow, run_gap_bench
+from gap_engine.gap import (
+    GapInstance,
+    PlainSolver,
+    export_mps,
+    read_gap_bounds,
+    read_orlib_gap,
+    solve_gap_plain,
+)
+from gap_engine.gap_bench import GapBenchReport, GapBenchRow, render_gap_bench, run_gap_bench
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "benchmarks" / "gap"
 
@@ -66,21 +78,48 @@ def _warm_up() -> None:
         solve_gap_plain(tiny, 1.0, solver)
 
 
-def main() -> None:
-    """Parse flags, run the three solvers on each instance, print the table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("instances", nargs="*", help="instance names, e.g. d20100 c0515_1")
-    parser.add_argument("--set", choices=sorted(SETS), action="append", default=[])
-    parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per solve")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--data", type=Path, default=DATA, help="folder of the .txt files")
-    args = parser.parse_args()
-    paths = [args.data / f"{name}.txt" for name in args.instances]
+def _paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Path]:
+    """Instance files: paths as given, names looked up in ``--data``, then the named sets."""
+    paths = [
+        Path(name) if Path(name).is_file() else args.data / f"{name}.txt" for name in args.instances
+    ]
     for subset in args.set:
         paths += sorted(args.data.glob(SETS[subset]))
     if not paths:
         parser.error("name instances or pick a --set")
-    bounds = read_gap_bounds(args.data / "bounds.tsv")
+    for path in paths:
+        if not path.is_file():
+            parser.error(f"instance file {path} not found (expected a path or a name in --data)")
+    return paths
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse flags, run the three solvers (or our engine alone) on each instance, print."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("instances", nargs="*", help="instance files, or names e.g. d20100")
+    parser.add_argument("--set", choices=sorted(SETS), action="append", default=[])
+    parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per solve")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", type=Path, default=DATA, help="folder of the .txt files")
+    parser.add_argument("--bounds", type=Path, help="bounds.tsv (default: beside the files)")
+    parser.add_argument("--engine-only", action="store_true", help="our engine alone")
+    parser.add_argument("--export-mps", type=Path, help="write each instance as MPS here")
+    parser.add_argument("--json", action="store_true", help="print the reports as JSON")
+    args = parser.parse_args(argv)
+    paths = _paths(parser, args)
+    beside = paths[0].parent / "bounds.tsv"
+    bounds_file = args.bounds or (beside if beside.is_file() else None)
+    bounds = read_gap_bounds(bounds_file) if bounds_file else None
+    if args.export_mps is not None:
+        for instance in (i for path in paths for i in read_orlib_gap(path)):
+            export_mps(instance, args.export_mps / f"{instance.name}.mps")
+    if args.engine_only:
+        report = run_gap_bench(paths, args.time_limit, bounds, threads=args.threads)
+        if args.json:
+            print(report.model_dump_json(indent=1))
+        else:
+            Console().print(render_gap_bench(report))
+        return
     load_before = os.getloadavg()
     _warm_up()
     # each instance is solved by the three in turn, so load changes hit all alike
@@ -99,6 +138,9 @@ def main() -> None:
         )
         for runs in zip(*per_instance, strict=True)
     ]
+    if args.json:
+        print("[" + ",\n".join(r.model_dump_json(indent=1) for r in reports) + "]")
+        return
     before, after = (", ".join(f"{x:.2f}" for x in load) for load in (load_before, os.getloadavg()))
     print(f"time limit {args.time_limit:g} s, {args.threads} threads; load {before} → {after}")
     print(markdown(reports))

@@ -145,16 +145,6 @@ def test_errors_have_one_json_shape() -> None:
     }
 
 
-def test_bench_gap_json(shared_data: Path, tmp_path: Path) -> None:
-    small = shared_data / "benchmarks" / "gap" / "c0515_1.txt"
-    result = runner.invoke(
-        app,
-        ["bench", "gap", str(small), "--time-limit", "5", "--json", "--export-mps", str(tmp_path)],
-    )
-    assert result.exit_code == 0, result.output
-    [row] = json.loads(result.stdout)["rows"]
-    assert row["proven_optimal"] and row["gap_to_best_known"] == pytest.approx(0.0)
-    assert (tmp_path / f"{row['instance']}.mps").is_file()
 
 
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:

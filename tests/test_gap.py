@@ -1,8 +1,10 @@
-"""The GAP engine: exact answers on brute-forced and OR-Library instances, files, exports."""
+"""The GAP engine (benchmarks/gap_engine): exact answers on brute-forced and OR-Library
+instances, files, exports, and the ``benchmarks/gap.py`` command line."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import threading
 import time
 from pathlib import Path
@@ -12,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from peaceforce.errors import InputError
-from peaceforce.sourcing.gap import (
+import gap as gap_script
+from gap_engine.gap import (
     GapInstance,
     GapResult,
     GapStatus,
@@ -28,16 +30,17 @@ from peaceforce.sourcing.gap import (
     solve_gap_plain,
     solve_mps,
 )
-from peaceforce.sourcing.gap_bench import GapBenchReport, render_gap_bench, run_gap_bench
-from peaceforce.sourcing.gap_lns import (
+from gap_engine.gap_bench import GapBenchReport, render_gap_bench, run_gap_bench
+from gap_engine.gap_lns import (
     Incumbent,
     highs_rounds,
     improving_pairs,
     neighbourhood_search,
     prove_or_improve,
 )
-from peaceforce.sourcing.gap_model import Component
-from peaceforce.sourcing.gap_search import greedy
+from gap_engine.gap_model import Component
+from gap_engine.gap_search import greedy
+from peaceforce.errors import InputError
 
 GAP1 = [f"c0515_{k}" for k in range(1, 6)]
 
@@ -157,6 +160,18 @@ def test_mps_export_solves_to_the_same_objective(shared_data: Path, tmp_path: Pa
 def test_result_round_trips_through_json() -> None:
     result = solve_gap(random_instance(3, m=3, n=6), 2.0)
     assert GapResult.model_validate_json(result.model_dump_json()) == result
+
+
+def test_bench_script_takes_files_by_path(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    small = shared_data / "benchmarks" / "gap" / "c0515_1.txt"
+    gap_script.main(
+        [str(small), "--engine-only", "--time-limit", "5", "--json", "--export-mps", str(tmp_path)]
+    )
+    [row] = json.loads(capsys.readouterr().out)["rows"]
+    assert row["proven_optimal"] and row["gap_to_best_known"] == pytest.approx(0.0)
+    assert (tmp_path / f"{row['instance']}.mps").is_file()
 
 
 def test_bench_report_round_trips_and_renders(shared_data: Path) -> None:

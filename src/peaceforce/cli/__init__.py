@@ -13,13 +13,13 @@ from typing import Annotated
 
 import typer
 
-from peaceforce.cli.bench import bench_app
 from peaceforce.cli.common import (
     BackstopOption,
     JsonOption,
     ReportingGroup,
     RotationOption,
     ScenarioOption,
+    TimeLimitOption,
     console,
     load_what_if,
     print_json,
@@ -38,10 +38,8 @@ from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.protection.data import load_protection_data
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
-from peaceforce.sourcing.engine import SourceReport, solve_and_explain, source_mission
-from peaceforce.sourcing.optimise import build_problem
+from peaceforce.sourcing.engine import source_mission, source_report
 from peaceforce.sourcing.optimise import export_mps as export_mps_file
-from peaceforce.sourcing.sweep import withdrawals
 
 app = typer.Typer(
     name="peaceforce",
@@ -142,38 +140,36 @@ def source(
     export_mps: Annotated[
         Path | None, typer.Option("--export-mps", help="Also write the shortfall-stage MIP as MPS.")
     ] = None,
+    time_limit: TimeLimitOption = 20.0,
     as_json: JsonOption = False,
 ) -> None:
     """Source one mission option under one framework, explaining every gap, with N-1."""
     loaded = load_what_if(scenario, rotation_ratio, us_backstop)
-    mission_option = loaded.mission(mission)
-    loaded.framework(framework)
-    mandate_report = analyse_mandate(loaded)
-    assessment = mandate_report.assessment(framework)
-    problem = build_problem(loaded, mission_option, assessment)
     with console.status(f"sourcing {mission} under {framework}"):
-        result = solve_and_explain(problem)
-        withdrawn = tuple(withdrawals(problem, [c.nation for c in result.contributions if c.units]))
+        report, problem = source_report(loaded, mission, framework, time_limit_s=time_limit)
     if export_mps is not None:
         export_mps_file(problem, export_mps)
     if as_json:
-        print_json(SourceReport(sourcing=result, withdrawals=withdrawn))
+        print_json(report)
         return
+    result, assessment = report.sourcing, report.assessment
     if assessment.outcome is not Outcome.AUTHORISABLE:
         blockers = ", ".join(b.nation for b in assessment.blockers) or "undecided members"
         state = f"{framework} is {assessment.outcome.value} ({blockers}); what-if only"
         console.print(tables.headed("note", state, "yellow"))
+    if not result.status.has_solution:
+        advice = f"no plan within {time_limit:g} s ({result.status.value}): raise --time-limit"
+        console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective.statement))
     console.print(tables.lines_table(result))
     console.print(tables.contributions_table(result))
     if result.gaps():
         console.print(tables.gaps_table(result))
-    console.print(tables.withdrawals_table(withdrawn))
+    console.print(tables.withdrawals_table(report.withdrawals))
     if export_mps is not None:
         console.print(plain(f"MPS model written to {export_mps}"))
 
 
-app.add_typer(bench_app)
 app.add_typer(geo_app)
 app.add_typer(agreement_app)
 app.add_typer(monitor_app)
@@ -195,6 +191,7 @@ def deploy(
     ports: Annotated[
         Path | None, typer.Option(help="World Port Index CSV: refresh port depth and Ro-Ro.")
     ] = None,
+    time_limit: TimeLimitOption = 10.0,
     as_json: JsonOption = False,
 ) -> None:
     """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts."""
@@ -208,12 +205,15 @@ def deploy(
     with console.status(f"sourcing {mission} under {framework}") as status:
         sourced = source_mission(loaded, mission, framework, explain=False)
         status.update("scheduling the deployment")
-        result = deploy_mission(loaded, sourced, ioc_share=ioc_share)
+        result = deploy_mission(loaded, sourced, ioc_share=ioc_share, time_limit_s=time_limit)
         status.update("writing the TPFDD and charts")
         written = write_deployment_files(result, out)
     if as_json:
         print_json(result)
         return
+    if not result.status.has_solution:
+        advice = f"no schedule within {time_limit:g} s ({result.status.value}): raise --time-limit"
+        console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective))
     console.print(tables.deployments_table((result,)))
     console.print(tables.bottlenecks_table(result))

@@ -38,6 +38,14 @@ RotationOption = Annotated[
         help="What-if: units held per unit deployed (3 = rule of thirds).",
     ),
 ]
+TimeLimitOption = Annotated[
+    float,
+    typer.Option(
+        "--time-limit",
+        min=0.1,
+        help="Seconds the optimiser may take; when it runs out without a plan, raise it.",
+    ),
+]
 BackstopOption = Annotated[
     bool | None,
     typer.Option("--us-backstop/--no-us-backstop", help="What-if: whether the US backs the force."),

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from peaceforce.cli.common import JsonOption, ScenarioOption, console, print_json
+from peaceforce.cli.common import JsonOption, ScenarioOption, TimeLimitOption, console, print_json
 from peaceforce.errors import InputError, Problem
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.outputs import write_atomic
@@ -47,6 +47,7 @@ def protect(
         "out"
     ),
     maps: Annotated[bool, typer.Option(help="Draw the coverage and threat maps.")] = True,
+    time_limit: TimeLimitOption = 30.0,
     as_json: JsonOption = False,
 ) -> None:
     """Place the mission's air defence to cover cities, energy and bases; threat; presence."""
@@ -72,6 +73,7 @@ def protect(
             mandate=mandate,
             energy_sites=plants,
             include_unsourced=all_pledged,
+            time_limit_s=time_limit,
         )
         stem = out / f"protection-{mission}-{framework}"
         written = [stem.with_suffix(".json")]

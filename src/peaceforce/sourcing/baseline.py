@@ -9,41 +9,51 @@ from __future__ import annotations
 
 import time
 
+from peaceforce.solvers import SolveStatus
 from peaceforce.sourcing.optimise import Solution, SourcingProblem, priority_weight
 
 
 def greedy_solution(problem: SourcingProblem) -> Solution:
     """Fill lines pledge by pledge, biggest pledge (personnel) first, most urgent line first."""
     started = time.perf_counter()
-    need = {line.id: line.quantity for line in problem.mission.requirements}
+    lines = problem.mission.requirements
+    need = {line.id: line.quantity for line in lines}
     used_personnel: dict[str, int] = {}
     units: dict[tuple[str, str], int] = {}
+    cand, all_pledges = problem.candidates, problem.scenario.pledges
+    usable = problem.usable_index
+    lines_of: dict[int, list[int]] = {}
+    for p, r in zip(cand.pledge[usable].tolist(), cand.line[usable].tolist(), strict=True):
+        lines_of.setdefault(p, []).append(r)
     pledges = sorted(
-        {p.pledge.id: p.pledge for p in problem.usable}.values(),
+        (all_pledges[p] for p in lines_of),
         key=lambda p: (-p.count * problem.unit_personnel(p.unit_type), p.id),
     )
+    index = {p.id: k for k, p in enumerate(all_pledges)}
     for pledge in pledges:
         left = problem.units_offered(pledge.id, pledge.count)
         size = problem.unit_personnel(pledge.unit_type)
-        pairs = sorted(
-            (p for p in problem.usable if p.pledge.id == pledge.id),
-            key=lambda p: (p.line.priority, p.line.latest_arrival_day, p.line.id),
+        targets = sorted(
+            (lines[r] for r in lines_of[index[pledge.id]]),
+            key=lambda line: (line.priority, line.latest_arrival_day, line.id),
         )
-        for pair in pairs:
+        for line in targets:
             ceiling = problem.ceilings.get(pledge.nation)
             room = (
                 left
                 if ceiling is None
                 else min(left, (ceiling - used_personnel.get(pledge.nation, 0)) // size)
             )
-            sent = max(0, min(room, need[pair.line.id]))
+            sent = max(0, min(room, need[line.id]))
             if sent:
-                units[(pledge.id, pair.line.id)] = sent
-                need[pair.line.id] -= sent
+                units[(pledge.id, line.id)] = sent
+                need[line.id] -= sent
                 left -= sent
                 used_personnel[pledge.nation] = used_personnel.get(pledge.nation, 0) + sent * size
     weighted = sum(
         priority_weight(line.priority) * problem.unit_personnel(line.capability) * need[line.id]
-        for line in problem.mission.requirements
+        for line in lines
     )
-    return Solution(units, need, (float(weighted),), False, time.perf_counter() - started)
+    return Solution(
+        units, need, (float(weighted),), SolveStatus.FEASIBLE, time.perf_counter() - started
+    )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 
-from peaceforce.mandate.analysis import MandateReport, analyse_mandate
-from peaceforce.results import Result
+from pydantic import Field
+
+from peaceforce.mandate.analysis import FrameworkAssessment, MandateReport, analyse_mandate
+from peaceforce.results import StageResult
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.explain import explain_line
 from peaceforce.sourcing.optimise import (
@@ -26,19 +28,17 @@ from peaceforce.sourcing.result import (
     LineFill,
     NationContribution,
     Objective,
-    SolveStatus,
     SourcingResult,
 )
-from peaceforce.sourcing.sweep import WithdrawalRow
+from peaceforce.sourcing.sweep import WithdrawalRow, withdrawals
 
 
 def _assignments(problem: SourcingProblem, solution: Solution) -> tuple[Assignment, ...]:
-    by_key = {(p.pledge.id, p.line.id): p for p in problem.pairs}
     result = []
     for (pledge_id, line_id), units in sorted(
         solution.units.items(), key=lambda kv: (kv[0][1], kv[0][0])
     ):
-        pair = by_key[(pledge_id, line_id)]
+        pair = problem.candidates.pair(problem.candidate_index(pledge_id, line_id))
         result.append(
             Assignment(
                 line_id=line_id,
@@ -94,8 +94,13 @@ def solve_and_explain(
 def result_from_solution(
     problem: SourcingProblem, solution: Solution, *, explain: bool
 ) -> SourcingResult:
-    """Turn any solution (optimal or a baseline's) into a result, explaining gaps if asked."""
+    """Turn any solution (optimal or a baseline's) into a result, explaining gaps if asked.
+
+    Without a solution (the solver found none in time) nothing is assigned and no
+    gap is explained: the status says so.
+    """
     assignments = _assignments(problem, solution)
+    explain = explain and solution.status.has_solution
     lines = []
     for line in problem.mission.requirements:
         unit_type = problem.scenario.unit_type_by_id[line.capability]
@@ -114,15 +119,15 @@ def result_from_solution(
             candidates, relaxation = explain_line(problem, solution, line.id)
             fill = fill.model_copy(update={"candidates": candidates, "relaxation": relaxation})
         lines.append(fill)
-    weighted, burden, movement = (*solution.objectives, 0.0, 0.0, 0.0)[:3]
+    weighted, burden, movement = (*solution.objectives, None, None, None)[:3]
     return SourcingResult(
         mission_id=problem.mission.id,
         framework_id=problem.assessment.framework_id,
-        status=SolveStatus.OPTIMAL if solution.optimal else SolveStatus.FEASIBLE,
+        status=solution.status,
         objective=Objective(
-            weighted_shortfall=round(weighted, 3),
-            burden_deviation=round(burden, 3),
-            movement_personnel_km=round(movement, 1),
+            weighted_shortfall=None if weighted is None else round(weighted, 3),
+            burden_deviation=None if burden is None else round(burden, 3),
+            movement_personnel_km=None if movement is None else round(movement, 1),
             statement=OBJECTIVE_STATEMENT.format(
                 basis=problem.scenario.assumptions.burden_share_basis
             ),
@@ -132,6 +137,7 @@ def result_from_solution(
         contributions=_contributions(problem, assignments),
         rotation_ratio=problem.scenario.assumptions.rotation_ratio,
         solve_seconds=round(solution.seconds, 3),
+        **problem.scenario.stamp(),
     )
 
 
@@ -146,7 +152,7 @@ def source_mission(
 ) -> SourcingResult:
     """Source one mission option under one framework, explaining every gap.
 
-    Raises ``KeyError`` naming the known ids if the mission or framework is unknown.
+    Raises ``InputError`` naming the known ids if the mission or framework is unknown.
     """
     mission = scenario.mission(mission_id)
     scenario.framework(framework_id)
@@ -155,8 +161,33 @@ def source_mission(
     return solve_and_explain(problem, explain=explain, time_limit_s=time_limit_s)
 
 
-class SourceReport(Result):
-    """What ``peaceforce source`` returns: the sourcing and its N-1 table."""
+class SourceReport(StageResult):
+    """What ``peaceforce source`` answers: the sourcing, its N-1 table, and the frame's verdict."""
 
     sourcing: SourcingResult
     withdrawals: tuple[WithdrawalRow, ...]
+    assessment: FrameworkAssessment = Field(
+        description="the framework's verdict: a blocked frame is sourced as a what-if"
+    )
+
+
+def source_report(
+    scenario: Scenario, mission_id: str, framework_id: str, *, time_limit_s: float = 20.0
+) -> tuple[SourceReport, SourcingProblem]:
+    """Source a mission with explained gaps and N-1; the problem comes back for MPS export.
+
+    Raises ``InputError`` naming the known ids if the mission or framework is unknown.
+    """
+    mission = scenario.mission(mission_id)
+    scenario.framework(framework_id)
+    assessment = analyse_mandate(scenario).assessment(framework_id)
+    problem = build_problem(scenario, mission, assessment)
+    result = solve_and_explain(problem, time_limit_s=time_limit_s)
+    withdrawn = withdrawals(problem, [c.nation for c in result.contributions if c.units])
+    report = SourceReport(
+        sourcing=result,
+        withdrawals=tuple(withdrawn),
+        assessment=assessment,
+        **scenario.stamp(),
+    )
+    return report, problem

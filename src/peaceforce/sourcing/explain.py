@@ -136,7 +136,7 @@ def explain_line(
     """The candidates of an unfilled line with their obstacles, and the best single relaxation."""
     line = next(r for r in problem.mission.requirements if r.id == line_id)
     shortfall = solution.shortfall[line_id]
-    pairs = [p for p in problem.pairs if p.line.id == line_id]
+    pairs = problem.pairs_of_line(line_id)
     candidates = tuple(
         Candidate(
             pledge_id=p.pledge.id,

@@ -1,19 +1,30 @@
 """The sourcing optimiser: a MIP on HiGHS with a lexicographic objective.
 
-Pipeline, in the manner of PyPSA: build the problem (usable pairs, ceilings,
-fair shares) → create the model (variables, constraints, objectives, each in
-its own function) → solve stage by stage → read the solution back.
+Pipeline, in the manner of PyPSA: build the problem (candidate pairs, ceilings,
+fair shares) → lay out the model (:class:`ModelLayout`: variables, constraints,
+objectives, each in its own function) → solve stage by stage → read the
+solution back.
 
-Variables: ``x[k]`` integer units of pledge k's pair sent to its line;
-``s[r]`` units missing on line r; ``d[n]`` a nation's deviation (personnel)
-from its fair share. Objectives, in order, each held at its optimum while the
-next is minimised:
+Variables: ``x[k]`` integer units of usable pair k (a pledge sent to a line);
+``s[r]`` units missing on line r; ``P[n]`` a nation's deployed personnel (its
+ceiling is P's upper bound); ``d[n]`` the nation's deviation (personnel) from
+its fair share. Objectives, in order, each held at its optimum while the next
+is minimised:
 
 1. priority-weighted shortfall: Σ weight(priority) × personnel of the required
    type × ``s[r]``, weight = 2^(5 − priority) (priority 1 counts 16×, 5 counts 1×);
-2. deviation from fair burden shares: Σ ``d[n]``, shares by GDP (or population)
-   among the nations able to contribute to this mission;
+2. deviation from fair burden shares: Σ ``d[n]`` with ``|P[n] − share[n] × Σ P| ≤ d[n]``,
+   shares by GDP (or population) among the nations able to contribute;
 3. movement: Σ personnel × great-circle km from home base to the area.
+
+A NATO-scale mission has about a million usable pairs, so each stage is solved
+by pricing (column generation, exact): the LP relaxation is solved over a
+subset of the pairs, every other pair is priced with its duals at once, the
+ones that would lower the objective are added, until none would. The MIP is
+then solved over those pairs plus every pair whose reduced cost is below the
+gap between the MIP and the LP bound — no pair left out can be in a better
+solution (reduced-cost fixing), so the stage's optimum is the optimum over all
+pairs.
 """
 
 from __future__ import annotations
@@ -21,19 +32,34 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from peaceforce.errors import SolverError
 from peaceforce.mandate.analysis import FrameworkAssessment
 from peaceforce.outputs import write_highs_model
 from peaceforce.scenario.model import MissionOption, PersonnelCeiling, Scenario
-from peaceforce.solvers import highs
-from peaceforce.sourcing.candidates import Pair, candidate_pairs
+from peaceforce.solvers import SolveStatus, highs
+from peaceforce.solvers.highs_mip import new_highs, outcome
+from peaceforce.sourcing.candidates import (
+    BoolArray,
+    Candidates,
+    FloatArray,
+    IntArray,
+    Pair,
+    candidate_pairs,
+)
 
 _STAGE_TOLERANCE = 1e-6
+#: A solution this close (relative) to the LP bound meets it: floating-point noise only.
+_BOUND_TOLERANCE = 1e-9
+#: Largest MIP handed to HiGHS to close a gap: on larger ones its root processing
+#: overruns the time limit (measured: 190 s past a 20 s limit at 64,000 columns).
+_MIP_COLUMN_LIMIT = 20_000
+#: Pairs each line may bring into the model per pricing round (the most improving ones).
+_PER_LINE = 4
 
 OBJECTIVE_STATEMENT = (
     "lexicographic: (1) minimise priority-weighted shortfall, Σ 2^(5−priority) × personnel of the "
@@ -55,15 +81,46 @@ class SourcingProblem:
     scenario: Scenario
     mission: MissionOption
     assessment: FrameworkAssessment
-    pairs: tuple[Pair, ...]
+    candidates: Candidates
     ceilings: dict[str, int]
     waived: frozenset[tuple[str, str]] = field(default=frozenset())
     extra_units: dict[str, int] = field(default_factory=dict)
 
-    @property
-    def usable(self) -> tuple[Pair, ...]:
-        """Pairs the model may use: without obstacles, or with their obstacles waived."""
-        return tuple(p for p in self.pairs if p.usable or (p.pledge.id, p.line.id) in self.waived)
+    @cached_property
+    def pairs(self) -> tuple[Pair, ...]:
+        """Every candidate pair with its obstacles spelt out (for reading, not for the model)."""
+        return tuple(self.candidates.pair(k) for k in range(len(self.candidates)))
+
+    def pairs_of_line(self, line_id: str) -> list[Pair]:
+        """The candidate pairs of one line, in pledge order."""
+        r = self._line_index[line_id]
+        lo, hi = np.searchsorted(self.candidates.line, [r, r + 1])
+        return [self.candidates.pair(k) for k in range(int(lo), int(hi))]
+
+    def candidate_index(self, pledge_id: str, line_id: str) -> int:
+        """Where a (pledge, line) pair sits among the candidates (KeyError if it is not one)."""
+        p, r = self._pledge_index[pledge_id], self._line_index[line_id]
+        lo, hi = np.searchsorted(self.candidates.line, [r, r + 1])
+        k = int(lo + np.searchsorted(self.candidates.pledge[lo:hi], p))
+        if k >= hi or self.candidates.pledge[k] != p:
+            raise KeyError(f"{pledge_id!r} is not a candidate for {line_id!r}")
+        return k
+
+    @cached_property
+    def usable_index(self) -> IntArray:
+        """Candidates the model may use: without obstacles, or with their obstacles waived."""
+        usable: BoolArray = self.candidates.blocked == 0
+        for pledge_id, line_id in self.waived:
+            usable[self.candidate_index(pledge_id, line_id)] = True
+        return np.flatnonzero(usable)
+
+    @cached_property
+    def _pledge_index(self) -> dict[str, int]:
+        return {p.id: k for k, p in enumerate(self.scenario.pledges)}
+
+    @cached_property
+    def _line_index(self) -> dict[str, int]:
+        return {line.id: r for r, line in enumerate(self.mission.requirements)}
 
     def waiving(self, pledge_id: str, line_id: str) -> SourcingProblem:
         """The same problem with one pair's obstacles set aside."""
@@ -75,7 +132,9 @@ class SourcingProblem:
 
     def without_nation(self, nation: str) -> SourcingProblem:
         """The same problem as if a nation withdrew all its pledges (N-1)."""
-        return replace(self, pairs=tuple(p for p in self.pairs if p.pledge.nation != nation))
+        theirs = np.array([p.nation == nation for p in self.scenario.pledges], dtype=bool)
+        keep = ~theirs[self.candidates.pledge] if len(theirs) else np.ones(0, dtype=bool)
+        return replace(self, candidates=self.candidates.select(keep))
 
     def units_offered(self, pledge_id: str, count: int) -> int:
         """Units a pledge offers, including any what-if extra."""
@@ -109,14 +168,16 @@ def build_problem(
         scenario=scenario,
         mission=mission,
         assessment=assessment,
-        pairs=tuple(candidate_pairs(scenario, mission, assessment)),
+        candidates=candidate_pairs(scenario, mission, assessment),
         ceilings=national_ceilings(scenario),
     )
 
 
 def fair_shares(problem: SourcingProblem) -> dict[str, float]:
     """Burden shares among the nations with at least one usable pair (sum to 1)."""
-    nations = sorted({p.pledge.nation for p in problem.usable})
+    pledges = problem.scenario.pledges
+    used = np.unique(problem.candidates.pledge[problem.usable_index])
+    nations = sorted({pledges[int(p)].nation for p in used})
     basis = problem.scenario.assumptions.burden_share_basis
     weight = {
         n: (
@@ -131,207 +192,511 @@ def fair_shares(problem: SourcingProblem) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
+class StageOutcome:
+    """How one stage ended: its value, and the LP bound over all pairs when it was reached."""
+
+    status: SolveStatus
+    value: float | None
+    bound: float | None
+
+
+@dataclass(frozen=True)
 class Solution:
-    """Units per usable pair and the objective values reached, stage by stage."""
+    """Units per (pledge, line), the objectives reached stage by stage, and how it ended.
+
+    ``objectives`` holds one value per stage solved; ``status`` is OPTIMAL when
+    every stage asked for was proven optimal, FEASIBLE when a solution stands
+    without that proof, NO_SOLUTION when the solver found none in time;
+    ``stages`` says how each stage the optimiser tried ended (empty for a baseline).
+    """
 
     units: dict[tuple[str, str], int]
     shortfall: dict[str, int]
     objectives: tuple[float, ...]
-    optimal: bool
+    status: SolveStatus
     seconds: float
+    stages: tuple[StageOutcome, ...] = ()
 
 
-@dataclass
-class _Model:
-    """A HiGHS model and the column index of every variable family."""
-
-    highs: Any
-    pairs: tuple[Pair, ...]
-    x: np.ndarray[Any, np.dtype[np.int32]]
-    s: dict[str, int]
-    d: dict[str, int]
-    costs: list[np.ndarray[Any, np.dtype[np.float64]]] = field(default_factory=list)
+# --- the model -----------------------------------------------------------------------------
 
 
-def _add_columns(
-    h: Any, hs: Any, lower: list[float], upper: list[float], integer: bool
-) -> np.ndarray[Any, np.dtype[np.int32]]:
-    first = h.getNumCol()
-    count = len(lower)
-    h.addVars(count, np.asarray(lower, dtype=float), np.asarray(upper, dtype=float))
-    index = np.arange(first, first + count, dtype=np.int32)
-    if integer and count:
-        h.changeColsIntegrality(count, index, np.array([hs.HighsVarType.kInteger] * count))
-    return index
+@dataclass(frozen=True, eq=False)
+class ModelLayout:
+    """The usable pairs as model columns, and the rows and fixed columns around them.
+
+    ``benchmarks/sourcing_scale.py`` lays its one-shot peer model out from it.
+
+    Rows: one per pledge with a usable pair (units ≤ offered), one per line
+    (units + missing = required), one per nation (personnel = P[n]), two per
+    nation for the fair share, then one per solved stage holding its optimum.
+    Columns: s (lines), P and d (nations), then the pairs in the model.
+    """
+
+    pair: IntArray  # candidate index of each column's pair (of its group's first pledge)
+    pledge_row: IntArray  # the column's pledge group
+    line_row: IntArray
+    nation_row: IntArray
+    personnel: FloatArray
+    upper: FloatArray
+    movement: FloatArray
+    members: tuple[tuple[int, ...], ...]  # per pledge group: its pledges (scenario indices)
+    offered: FloatArray  # per pledge group
+    quantity: FloatArray  # per line
+    shortfall_cost: FloatArray  # per line
+    nations: tuple[str, ...]
+    shares: FloatArray
+    ceiling: FloatArray  # per nation, inf where none
+
+    @property
+    def fixed_columns(self) -> int:
+        return len(self.quantity) + 2 * len(self.nations)
+
+    @property
+    def base_rows(self) -> int:
+        return len(self.offered) + len(self.quantity) + 3 * len(self.nations)
 
 
-def _add_row(h: Any, lower: float, upper: float, columns: list[int], values: list[float]) -> None:
-    h.addRow(
-        lower,
-        upper,
-        len(columns),
-        np.asarray(columns, dtype=np.int32),
-        np.asarray(values, dtype=float),
-    )
+def _pledge_groups(
+    problem: SourcingProblem, usable: IntArray, *, merge: bool
+) -> list[tuple[int, ...]]:
+    """Pledges the model cannot tell apart, grouped: same nation, unit type, base, usable lines.
+
+    Such pledges have equal coefficients and costs in every row and stage, so
+    one column per (group, line) with the group's units loses no solution.
+    """
+    cand, pledges = problem.candidates, problem.scenario.pledges
+    p, r = cand.pledge[usable], cand.line[usable]
+    order = np.lexsort((r, p))
+    p, r = p[order], r[order]
+    cuts = np.flatnonzero(np.diff(p)) + 1
+    groups: dict[tuple[object, ...], list[int]] = {}
+    firsts = p[np.r_[0, cuts]].tolist() if len(p) else []
+    for k, lines in zip(firsts, np.split(r, cuts) if len(p) else [], strict=True):
+        x = pledges[k]
+        key = (x.nation, x.unit_type, x.home_base.lon, x.home_base.lat, lines.tobytes())
+        groups.setdefault(key if merge else (k,), []).append(k)
+    return [tuple(members) for members in groups.values()]
 
 
-def _define_variables(problem: SourcingProblem, h: Any, hs: Any) -> _Model:
-    pairs = problem.usable
-    upper = [
-        float(min(problem.units_offered(p.pledge.id, p.pledge.count), p.line.quantity))
-        for p in pairs
-    ]
-    x = _add_columns(h, hs, [0.0] * len(pairs), upper, integer=True)
-    lines = problem.mission.requirements
-    s_cols = _add_columns(
-        h, hs, [0.0] * len(lines), [float(line.quantity) for line in lines], integer=False
-    )
-    nations = sorted({p.pledge.nation for p in pairs})
-    d_cols = _add_columns(h, hs, [0.0] * len(nations), [math.inf] * len(nations), integer=False)
-    return _Model(
-        highs=h,
-        pairs=pairs,
-        x=x,
-        s={line.id: int(c) for line, c in zip(lines, s_cols, strict=True)},
-        d={n: int(c) for n, c in zip(nations, d_cols, strict=True)},
-    )
+def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLayout:
+    """The variables of a problem: a column per usable (pledge group, line) pair.
 
-
-def _define_constraints(problem: SourcingProblem, model: _Model) -> None:
-    h, pairs = model.highs, model.pairs
-    personnel = [float(problem.unit_personnel(p.pledge.unit_type)) for p in pairs]
-    by_pledge: dict[str, list[int]] = {}
-    by_line: dict[str, list[int]] = {line.id: [] for line in problem.mission.requirements}
-    by_nation: dict[str, list[int]] = {}
-    for k, pair in enumerate(pairs):
-        by_pledge.setdefault(pair.pledge.id, []).append(k)
-        by_line[pair.line.id].append(k)
-        by_nation.setdefault(pair.pledge.nation, []).append(k)
-    counts = {p.id: problem.units_offered(p.id, p.count) for p in problem.scenario.pledges}
-    for pledge_id, ks in by_pledge.items():
-        _add_row(h, -math.inf, counts[pledge_id], [int(model.x[k]) for k in ks], [1.0] * len(ks))
-    for line in problem.mission.requirements:
-        ks = by_line[line.id]
-        _add_row(
-            h,
-            line.quantity,
-            line.quantity,
-            [*(int(model.x[k]) for k in ks), model.s[line.id]],
-            [1.0] * (len(ks) + 1),
-        )
-    for nation, ks in by_nation.items():
-        if nation in problem.ceilings:
-            _add_row(
-                h,
-                -math.inf,
-                problem.ceilings[nation],
-                [int(model.x[k]) for k in ks],
-                [personnel[k] for k in ks],
-            )
-    # |P_n − share_n × P_total| ≤ d_n, as two rows per nation.
+    ``merge=False`` keeps one pledge per group, a column per usable pair (the
+    layout before issue 9, which ``benchmarks/sourcing_scale.py`` compares with).
+    """
+    cand, pledges = problem.candidates, problem.scenario.pledges
+    usable = problem.usable_index
+    groups = _pledge_groups(problem, usable, merge=merge)
+    group_of = np.full(len(pledges), -1, dtype=np.int64)
+    for g, members in enumerate(groups):
+        group_of[list(members)] = g
+    first_of = np.zeros(len(pledges), dtype=bool)
+    first_of[[members[0] for members in groups]] = True
+    columns = usable[first_of[cand.pledge[usable]]]
+    p, r = cand.pledge[columns], cand.line[columns]
     shares = fair_shares(problem)
-    all_x = [int(c) for c in model.x]
-    for nation, ks in by_nation.items():
-        own = set(ks)
-        coefficient = [
-            personnel[k] * ((1.0 if k in own else 0.0) - shares[nation]) for k in range(len(pairs))
-        ]
-        _add_row(h, -math.inf, 0.0, [*all_x, model.d[nation]], [*coefficient, -1.0])
-        _add_row(h, -math.inf, 0.0, [*all_x, model.d[nation]], [*(-c for c in coefficient), -1.0])
+    nations = tuple(shares)
+    nation_of = {n: k for k, n in enumerate(nations)}
+    unit_personnel = np.array([problem.unit_personnel(x.unit_type) for x in pledges], dtype=float)
+    nation_of_pledge = np.array([nation_of.get(x.nation, -1) for x in pledges], dtype=np.int64)
+    offered = np.array(
+        [
+            sum(problem.units_offered(pledges[k].id, pledges[k].count) for k in members)
+            for members in groups
+        ],
+        dtype=float,
+    )
+    lines = problem.mission.requirements
+    quantity = np.array([line.quantity for line in lines], dtype=float)
+    personnel = unit_personnel[p]
+    return ModelLayout(
+        pair=columns,
+        pledge_row=group_of[p],
+        line_row=r,
+        nation_row=nation_of_pledge[p],
+        personnel=personnel,
+        upper=np.minimum(offered[group_of[p]], quantity[r]),
+        movement=personnel * cand.distance_km[columns],
+        members=tuple(groups),
+        offered=offered,
+        quantity=quantity,
+        shortfall_cost=np.array(
+            [priority_weight(x.priority) * problem.unit_personnel(x.capability) for x in lines]
+        ),
+        nations=nations,
+        shares=np.array([shares[n] for n in nations]),
+        ceiling=np.array([float(problem.ceilings.get(n, math.inf)) for n in nations]),
+    )
 
 
-def _define_objectives(problem: SourcingProblem, model: _Model) -> None:
-    n = model.highs.getNumCol()
-    shortfall = np.zeros(n)
-    for line in problem.mission.requirements:
-        shortfall[model.s[line.id]] = priority_weight(line.priority) * problem.unit_personnel(
-            line.capability
-        )
-    burden = np.zeros(n)
-    for column in model.d.values():
-        burden[column] = 1.0
-    movement = np.zeros(n)
-    for k, pair in enumerate(model.pairs):
-        movement[model.x[k]] = problem.unit_personnel(pair.pledge.unit_type) * pair.distance_km
-    model.costs = [shortfall, burden, movement]
-
-
-def _solve_stages(
-    model: _Model, stages: int, time_limit_s: float
-) -> tuple[tuple[float, ...], bool]:
-    h = model.highs
+def _define_constraints(layout: ModelLayout) -> Any:
+    """The model without pair columns: rows, and the s, P, d columns with their entries."""
     hs = highs()
-    everything = np.arange(h.getNumCol(), dtype=np.int32)
-    reached: list[float] = []
-    optimal = True
-    deadline = time.perf_counter() + time_limit_s
-    for costs in model.costs[:stages]:
-        h.setOptionValue("time_limit", max(0.1, deadline - time.perf_counter()))
-        h.changeColsCost(len(everything), everything, costs)
-        h.run()
-        status = h.getModelStatus()
-        if status == hs.HighsModelStatus.kOptimal:
-            value = float(h.getInfo().objective_function_value)
-        elif h.getInfo().primal_solution_status == 2:  # a feasible incumbent at the time limit
-            value, optimal = float(h.getInfo().objective_function_value), False
-        else:
-            raise SolverError(f"HiGHS ended with {h.modelStatusToString(status)} and no solution")
-        reached.append(value)
-        nonzero = np.flatnonzero(costs).astype(np.int32)
-        if nonzero.size:  # hold this stage at its optimum for the next ones
-            h.addRow(
+    n_lines, n_nations = len(layout.quantity), len(layout.nations)
+    first_line, first_nation = len(layout.offered), len(layout.offered) + n_lines
+    first_share = first_nation + n_nations
+    lp = hs.HighsLp()
+    lp.num_col_ = layout.fixed_columns
+    lp.num_row_ = layout.base_rows
+    lp.col_cost_ = np.zeros(layout.fixed_columns)
+    lp.col_lower_ = np.zeros(layout.fixed_columns)
+    lp.col_upper_ = np.concatenate([layout.quantity, layout.ceiling, np.full(n_nations, math.inf)])
+    lp.row_lower_ = np.concatenate(
+        [
+            np.full(len(layout.offered), -math.inf),
+            layout.quantity,
+            np.zeros(n_nations),
+            np.full(2 * n_nations, -math.inf),
+        ]
+    )
+    lp.row_upper_ = np.concatenate(
+        [layout.offered, layout.quantity, np.zeros(n_nations), np.zeros(2 * n_nations)]
+    )
+    starts, index, value = [0], [], []
+
+    def column(rows: list[int], coefficients: list[float]) -> None:
+        index.extend(rows)
+        value.extend(coefficients)
+        starts.append(len(index))
+
+    for r in range(n_lines):  # s[r]: units missing on line r
+        column([first_line + r], [1.0])
+    share_rows = [first_share + k for k in range(2 * n_nations)]
+    for m in range(n_nations):  # P[m]: in its balance row, and in every share row
+        plus = [(1.0 if n == m else 0.0) - layout.shares[n] for n in range(n_nations)]
+        column([first_nation + m, *share_rows], [-1.0, *plus, *(-c for c in plus)])
+    for n in range(n_nations):  # d[n]: P[n] − share[n] Σ P − d[n] ≤ 0, and the mirror row
+        column([first_share + n, first_share + n_nations + n], [-1.0, -1.0])
+    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.asarray(starts, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(value, dtype=float)
+    return lp
+
+
+def _define_objectives(layout: ModelLayout) -> list[tuple[FloatArray, FloatArray]]:
+    """The three stages' costs: (fixed columns, pair columns)."""
+    n_lines, n_nations = len(layout.quantity), len(layout.nations)
+    zero_pairs = np.zeros(len(layout.pair))
+    shortfall = np.concatenate([layout.shortfall_cost, np.zeros(2 * n_nations)])
+    burden = np.concatenate([np.zeros(n_lines + n_nations), np.ones(n_nations)])
+    return [
+        (shortfall, zero_pairs),
+        (burden, zero_pairs),
+        (np.zeros(layout.fixed_columns), layout.movement),
+    ]
+
+
+class _Model:
+    """The LP relaxation over the pairs brought in so far, priced against all usable pairs."""
+
+    def __init__(self, layout: ModelLayout, deadline: float) -> None:
+        self.layout = layout
+        self.deadline = deadline  # of the stage being solved (perf counter)
+        self.lp = new_highs()
+        # primal simplex: priced columns enter at zero, so the last basis stays primal feasible
+        self.lp.setOptionValue("simplex_strategy", 4)
+        self.lp.passModel(_define_constraints(layout))
+        self.columns = np.zeros(0, dtype=np.int64)  # layout positions, in column order
+        self.column_of = np.full(len(layout.pair), -1, dtype=np.int64)
+        self.fixed_costs = np.zeros(layout.fixed_columns)
+        self.pair_costs = np.zeros(len(layout.pair))
+
+    @property
+    def in_model(self) -> BoolArray:
+        """Which layout positions have a column in the model."""
+        return self.column_of >= 0
+
+    def remaining(self) -> float:
+        return max(0.0, self.deadline - time.perf_counter())
+
+    def add(self, positions: IntArray) -> None:
+        """Bring pairs (positions among the usable ones) into the model."""
+        positions = positions[~self.in_model[positions]]
+        if not len(positions):
+            return
+        lay, count = self.layout, len(positions)
+        first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
+        index = np.column_stack(
+            [
+                lay.pledge_row[positions],
+                first_line + lay.line_row[positions],
+                first_nation + lay.nation_row[positions],
+            ]
+        ).reshape(-1)
+        value = np.column_stack([np.ones(count), np.ones(count), lay.personnel[positions]])
+        self.lp.addCols(
+            count,
+            self.pair_costs[positions],
+            np.zeros(count),
+            lay.upper[positions],
+            3 * count,
+            np.arange(0, 3 * count, 3, dtype=np.int32),
+            index.astype(np.int32),
+            value.reshape(-1),
+        )
+        self.column_of[positions] = self.lp.getNumCol() - count + np.arange(count)
+        self.columns = np.concatenate([self.columns, positions])
+
+    def set_costs(self, fixed: FloatArray, pairs: FloatArray) -> None:
+        self.fixed_costs, self.pair_costs = fixed, pairs
+        costs = np.concatenate([fixed, pairs[self.columns]])
+        self.lp.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+
+    def reduced_costs(self) -> FloatArray:
+        """Every usable pair's reduced cost under the current duals (HiGHS: c − Aᵀy)."""
+        lay = self.layout
+        y = np.asarray(self.lp.getSolution().row_dual)
+        first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
+        return np.asarray(
+            self.pair_costs
+            - y[lay.pledge_row]
+            - y[first_line + lay.line_row]
+            - lay.personnel * y[first_nation + lay.nation_row],
+            dtype=float,
+        )
+
+    def start_from(self, problem: SourcingProblem, solution: Solution) -> FloatArray:
+        """Column values of a solution given per (pledge, line), its pairs brought in."""
+        lay, pledges, lines = self.layout, problem.scenario.pledges, problem.mission.requirements
+        first_of = {k: members[0] for members in lay.members for k in members}
+        index = {x.id: k for k, x in enumerate(pledges)}
+        units = np.zeros(len(lay.pair))
+        for (pledge_id, line_id), n in solution.units.items():
+            first = pledges[first_of[index[pledge_id]]].id
+            k = problem.candidate_index(first, line_id)
+            units[np.searchsorted(lay.pair, k)] += n
+        self.add(np.flatnonzero(units))
+        personnel = np.bincount(
+            lay.nation_row, weights=units * lay.personnel, minlength=len(lay.nations)
+        )
+        filled = np.bincount(lay.line_row, weights=units, minlength=len(lines))
+        values = np.zeros(self.lp.getNumCol())
+        values[: len(lines)] = lay.quantity - filled
+        values[len(lines) : len(lines) + len(lay.nations)] = personnel
+        values[len(lines) + len(lay.nations) : lay.fixed_columns] = np.abs(
+            personnel - lay.shares * personnel.sum()
+        )
+        values[self.column_of[self.in_model]] = units[self.in_model]
+        return values
+
+    def price(self, until: float) -> tuple[float, FloatArray] | None:
+        """Solve the LP over all usable pairs by pricing: its value and the reduced costs.
+
+        None if the LP is not solved by ``until`` (seconds on the perf counter).
+        """
+        while True:
+            self.lp.setOptionValue("time_limit", max(0.01, until - time.perf_counter()))
+            self.lp.run()
+            if outcome(self.lp).status is not SolveStatus.OPTIMAL:
+                return None
+            rc = self.reduced_costs()
+            scale = max(1.0, float(np.abs(self.pair_costs).max(initial=0.0)))
+            improving = np.flatnonzero((rc < -1e-9 * scale) & ~self.in_model)
+            if not len(improving):
+                return float(self.lp.getInfo().objective_function_value), rc
+            lines = self.layout.line_row[improving]
+            self.add(improving[_first_per_line(rc[improving], lines, _PER_LINE)])
+
+    def solve_mip(
+        self, start: FloatArray, *, keep_integral: bool = False, only: BoolArray | None = None
+    ) -> tuple[SolveStatus, float | None, FloatArray]:
+        """The MIP over the pairs in the model, from a feasible start.
+
+        ``keep_integral`` keeps what the LP solution settles: only the pairs it
+        sends a fraction of a unit, the pairs sharing their lines and pledges, and
+        the pairs their nations use stay free. The small MIP left gives a good
+        solution and, when it meets the LP bound, the optimum. ``only`` (per
+        column in the model) keeps the other pairs at zero.
+        """
+        hs = highs()
+        lp = self.lp.getLp()
+        fixed = self.layout.fixed_columns
+        integrality = [hs.HighsVarType.kContinuous] * fixed
+        integrality += [hs.HighsVarType.kInteger] * len(self.columns)
+        lp.integrality_ = integrality
+        if keep_integral:
+            lay, at = self.layout, self.columns
+            x = np.asarray(self.lp.getSolution().col_value)[fixed:]
+            split = np.abs(x - np.rint(x)) > 1e-9
+            free = (
+                split
+                | np.isin(lay.line_row[at], lay.line_row[at[split]])
+                | np.isin(lay.pledge_row[at], lay.pledge_row[at[split]])
+                | (np.isin(lay.nation_row[at], lay.nation_row[at[split]]) & (x > 0))
+            )
+            kept = fixed + np.flatnonzero(~free)
+            lower, upper = np.asarray(lp.col_lower_), np.asarray(lp.col_upper_)
+            lower[kept] = upper[kept] = np.rint(x[~free])
+            lp.col_lower_, lp.col_upper_ = lower, upper
+        if only is not None:
+            upper = np.asarray(lp.col_upper_)
+            upper[fixed + np.flatnonzero(~only)] = 0.0
+            lp.col_upper_ = upper
+        mip = new_highs()
+        mip.passModel(lp)
+        mip.setOptionValue("time_limit", max(0.01, self.remaining()))
+        solution = hs.HighsSolution()
+        solution.col_value = self.extend(start)
+        mip.setSolution(solution)
+        mip.run()
+        result = outcome(mip)
+        values = np.asarray(mip.getSolution().col_value) if result.has_solution else np.zeros(0)
+        return result.status, result.objective, values
+
+    def value_of(self, values: FloatArray) -> float:
+        """The current stage's objective at a solution."""
+        fixed = self.layout.fixed_columns
+        pairs = self.pair_costs[self.columns[: len(values) - fixed]]
+        return float(self.fixed_costs @ values[:fixed] + pairs @ values[fixed:])
+
+    def extend(self, values: FloatArray) -> FloatArray:
+        """A solution over fewer pair columns, with the pairs added since at zero."""
+        return np.concatenate([values, np.zeros(self.lp.getNumCol() - len(values))])
+
+    def hold(self, fixed: FloatArray, value: float) -> None:
+        """Keep a solved stage at its optimum (its costs lie on fixed columns only)."""
+        nonzero = np.flatnonzero(fixed).astype(np.int32)
+        if nonzero.size:
+            self.lp.addRow(
                 -math.inf,
                 value + _STAGE_TOLERANCE * max(1.0, abs(value)),
                 nonzero.size,
                 nonzero,
-                costs[nonzero],
+                fixed[nonzero],
             )
-    return tuple(reached), optimal
 
 
-def _new_highs() -> tuple[Any, Any]:
-    # No "threads" option: HiGHS sizes one thread pool per process, and a later
-    # solve asking for a different size returns at once without a solution.
-    hs = highs()
-    h = hs.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", 0.0)
-    return h, hs
+def _first_per_line(key: FloatArray, lines: IntArray, count: int) -> IntArray:
+    """Positions of the ``count`` smallest keys of each line."""
+    order = np.lexsort((key, lines))
+    first = np.r_[0, np.flatnonzero(np.diff(lines[order])) + 1]
+    rank = np.arange(len(order)) - np.repeat(first, np.diff(np.r_[first, len(order)]))
+    return np.asarray(order[rank < count], dtype=np.int64)
 
 
-def create_model(problem: SourcingProblem) -> _Model:
-    """Variables, constraints and the three objective vectors of a sourcing problem."""
-    h, hs = _new_highs()
-    model = _define_variables(problem, h, hs)
-    _define_constraints(problem, model)
-    _define_objectives(problem, model)
-    return model
+def _solve_stage(
+    model: _Model, fixed: FloatArray, pairs: FloatArray, start: FloatArray
+) -> tuple[StageOutcome, FloatArray]:
+    """One stage: the LP bound by pricing, then the MIP over every pair that could matter.
+
+    A solution that meets the LP bound over all pairs is optimal whatever the
+    pairs left out.
+    """
+    model.set_costs(fixed, pairs)
+    priced = model.price(until=model.deadline)
+    if priced is None:  # no LP bound over all pairs in time: whatever comes is no proof
+        if len(model.columns) > _MIP_COLUMN_LIMIT:
+            return StageOutcome(SolveStatus.FEASIBLE, model.value_of(start), None), start
+        status, value, values = model.solve_mip(start)
+        if value is None:
+            return StageOutcome(status, None, None), values
+        return StageOutcome(SolveStatus.FEASIBLE, value, None), values
+    bound, rc = priced
+    _, value, values = model.solve_mip(start, keep_integral=True)
+    if value is None:  # nothing in the LP solution's neighbourhood: go on from the start
+        value, values = model.value_of(start), model.extend(start)
+    tolerance = _BOUND_TOLERANCE * max(1.0, abs(bound))
+    if value - bound <= tolerance:
+        return StageOutcome(SolveStatus.OPTIMAL, value, bound), values
+    # Reduced-cost fixing: a solution using a pair costs at least bound + the pair's
+    # reduced cost, so only pairs below the gap can be in a better one.
+    gap = value - bound + tolerance
+    if np.count_nonzero(rc < gap) > _MIP_COLUMN_LIMIT:
+        return StageOutcome(SolveStatus.FEASIBLE, value, bound), values
+    model.add(np.flatnonzero((rc < gap) & ~model.in_model))
+    status, closed, closing = model.solve_mip(values, only=rc[model.columns] < gap)
+    if closed is None:  # the time ran out before HiGHS took the start in
+        return StageOutcome(SolveStatus.FEASIBLE, value, bound), values
+    return StageOutcome(status, closed, closed if status is SolveStatus.OPTIMAL else bound), closing
 
 
 def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float = 20.0) -> Solution:
     """Solve the first ``stages`` objectives lexicographically and read the solution back."""
     started = time.perf_counter()
-    model = create_model(problem)
-    objectives, optimal = _solve_stages(model, stages, time_limit_s)
-    values = np.asarray(model.highs.getSolution().col_value)
-    units = {
-        (pair.pledge.id, pair.line.id): round(values[model.x[k]])
-        for k, pair in enumerate(model.pairs)
-        if round(values[model.x[k]]) > 0
-    }
-    shortfall = {
-        line.id: line.quantity - sum(u for (_, lid), u in units.items() if lid == line.id)
-        for line in problem.mission.requirements
-    }
-    return Solution(units, shortfall, objectives, optimal, time.perf_counter() - started)
+    layout = define_variables(problem)
+    model = _Model(layout, started + time_limit_s)
+    model.add(_first_per_line(layout.movement, layout.line_row, _PER_LINE))
+    # The spreadsheet baseline respects every constraint: as the first start it
+    # leaves a plan even when the time limit cuts stage 1 short.
+    from peaceforce.sourcing.baseline import greedy_solution  # it imports this module
+
+    best = model.start_from(problem, greedy_solution(problem))
+    outcomes: list[StageOutcome] = []
+    deadline = started + time_limit_s
+    for stage, (fixed, pairs) in enumerate(_define_objectives(layout)[:stages]):
+        # each stage left gets an equal share of the time left
+        model.deadline = time.perf_counter() + (deadline - time.perf_counter()) / (stages - stage)
+        result, values = _solve_stage(model, fixed, pairs, best)
+        outcomes.append(result)
+        if result.value is None:
+            break
+        best = values
+        model.hold(fixed, result.value)
+    reached = [o for o in outcomes if o.value is not None]
+    proven = len(reached) == stages and all(o.status is SolveStatus.OPTIMAL for o in outcomes)
+    return _read_solution(
+        problem,
+        model,
+        best if reached else None,
+        stages=tuple(outcomes),
+        status=(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE)
+        if reached
+        else outcomes[0].status,
+        started=started,
+    )
+
+
+def _read_solution(
+    problem: SourcingProblem,
+    model: _Model,
+    values: FloatArray | None,
+    *,
+    stages: tuple[StageOutcome, ...],
+    status: SolveStatus,
+    started: float,
+) -> Solution:
+    lines = problem.mission.requirements
+    seconds = time.perf_counter() - started
+    objectives = tuple(o.value for o in stages if o.value is not None)
+    if values is None:  # the first stage ended without a solution
+        missing = {line.id: line.quantity for line in lines}
+        return Solution({}, missing, objectives, status, seconds, stages)
+    layout, pledges, cand = model.layout, problem.scenario.pledges, problem.candidates
+    units_of = np.rint(values[layout.fixed_columns :]).astype(np.int64)
+    left = {k: problem.units_offered(pledges[k].id, pledges[k].count) for k in range(len(pledges))}
+    units: dict[tuple[str, str], int] = {}
+    filled = dict.fromkeys((line.id for line in lines), 0)
+    for j in np.flatnonzero(units_of > 0).tolist():
+        # pairs brought in after the last solved stage come after its columns
+        position = model.columns[j]
+        line_id = lines[int(cand.line[layout.pair[position]])].id
+        filled[line_id] += int(units_of[j])
+        wanted = int(units_of[j])
+        for k in layout.members[layout.pledge_row[position]]:  # any split of a group will do
+            sent = min(wanted, left[k])
+            if sent:
+                units[(pledges[k].id, line_id)] = sent
+                left[k] -= sent
+                wanted -= sent
+    shortfall = {line.id: line.quantity - filled[line.id] for line in lines}
+    return Solution(units, shortfall, objectives, status, seconds, stages)
 
 
 def export_mps(problem: SourcingProblem, path: Path) -> None:
-    """Write the stage-1 model (shortfall objective) as MPS for another solver to check."""
-    model = create_model(problem)
-    everything = np.arange(model.highs.getNumCol(), dtype=np.int32)
-    model.highs.changeColsCost(len(everything), everything, model.costs[0])
-    write_highs_model(model.highs, path)
+    """Write the stage-1 model (shortfall objective, every usable column) as MPS for checking."""
+    layout = define_variables(problem)
+    model = _Model(layout, time.perf_counter())
+    model.add(np.arange(len(layout.pair)))
+    fixed, pairs = _define_objectives(layout)[0]
+    model.set_costs(fixed, pairs)
+    hs = highs()
+    integral = np.arange(layout.fixed_columns, model.lp.getNumCol(), dtype=np.int32)
+    model.lp.changeColsIntegrality(
+        len(integral), integral, np.array([hs.HighsVarType.kInteger] * len(integral))
+    )
+    write_highs_model(model.lp, path)
 
 
 def tour_months(problem: SourcingProblem, pledge_id: str) -> int:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from peaceforce.results import Result
+from peaceforce.results import Result, StageResult
 from peaceforce.scenario.model import Domain
+from peaceforce.solvers import SolveStatus
 
 
 class ObstacleKind(StrEnum):
@@ -28,14 +29,6 @@ class Obstacle(Result):
     kind: ObstacleKind
     detail: str
     excess: float | None = None
-
-
-class SolveStatus(StrEnum):
-    """How the optimiser ended."""
-
-    OPTIMAL = "optimal"
-    FEASIBLE = "feasible"
-    NOTHING_TO_SOURCE = "nothing_to_source"
 
 
 class Assignment(Result):
@@ -104,15 +97,19 @@ class NationContribution(Result):
 
 
 class Objective(Result):
-    """The three lexicographic objective values, in order of precedence."""
+    """The three lexicographic objective values, in order of precedence.
 
-    weighted_shortfall: float
-    burden_deviation: float
-    movement_personnel_km: float
+    A value is None when its stage was not reached (no solution in time, or
+    only the first stages were asked for).
+    """
+
+    weighted_shortfall: float | None
+    burden_deviation: float | None
+    movement_personnel_km: float | None
     statement: str
 
 
-class SourcingResult(Result):
+class SourcingResult(StageResult):
     """The sourcing of one mission option under one framework."""
 
     mission_id: str

@@ -7,16 +7,16 @@ from pathlib import Path
 
 from rich.table import Table
 
-from peaceforce.results import Result
-from peaceforce.sourcing.gap import PlainSolver, solve_gap, solve_gap_plain
-from peaceforce.sourcing.gap_io import read_orlib_gap
-from peaceforce.sourcing.gap_model import (
+from gap_engine.gap import PlainSolver, solve_gap, solve_gap_plain
+from gap_engine.gap_io import read_orlib_gap
+from gap_engine.gap_model import (
     Component,
     GapStatus,
     KnownBounds,
     Sense,
     gap_to_best_known,
 )
+from peaceforce.results import Result
 
 
 class GapBenchRow(Result):

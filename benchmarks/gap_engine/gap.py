@@ -1,4 +1,9 @@
-"""The generalized assignment engine at the core of force sourcing.
+"""A generalized assignment (GAP) engine, measured on OR-Library instances.
+
+The product's force sourcing does not use it: a sourcing line takes several
+units from several pledges, may stay partly unfilled, and is solved
+lexicographically (``peaceforce.sourcing.optimise``), none of which is a GAP.
+``benchmarks/sourcing_scale.py`` measures the product's own model at scale.
 
 :func:`solve_gap` is a short pipeline:
 
@@ -27,21 +32,21 @@ from enum import StrEnum
 
 import numpy as np
 
-from peaceforce.sourcing.gap_io import (
+from gap_engine.gap_io import (
     format_orlib_gap,
     parse_orlib_gap,
     read_gap_bounds,
     read_orlib_gap,
 )
-from peaceforce.sourcing.gap_lns import (
+from gap_engine.gap_lns import (
     Incumbent,
     highs_rounds,
     neighbourhood_search,
 )
-from peaceforce.sourcing.gap_lns import (
+from gap_engine.gap_lns import (
     round_up as _round_up,
 )
-from peaceforce.sourcing.gap_mip import (
+from gap_engine.gap_mip import (
     MipOutcome,
     export_mps,
     fits_alone,
@@ -49,7 +54,7 @@ from peaceforce.sourcing.gap_mip import (
     solve_highs,
     solve_mps,
 )
-from peaceforce.sourcing.gap_model import (
+from gap_engine.gap_model import (
     BoolArray,
     Component,
     FloatArray,
@@ -60,7 +65,7 @@ from peaceforce.sourcing.gap_model import (
     Sense,
     gap_to_best_known,
 )
-from peaceforce.sourcing.gap_search import (
+from gap_engine.gap_search import (
     greedy,
     knapsack_lagrangian,
     lagrangian,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
+from gap_engine.gap_model import FloatArray, GapInstance, KnownBounds, Sense
 from peaceforce.errors import InputError, Problem
-from peaceforce.sourcing.gap_model import FloatArray, GapInstance, KnownBounds, Sense
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from peaceforce.sourcing.gap_model import BoolArray, FloatArray, IntArray
+from gap_engine.gap_model import BoolArray, FloatArray, IntArray
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,7 @@
 """Generalized assignment: the instance, its known bounds and the solver result.
 
-In force-sourcing terms the agents are contributing nations (capacity = the
-personnel ceiling a nation accepts) and the jobs are lines of the statement of
-requirements, each filled by exactly one nation.
+Agents have a capacity, every job goes to exactly one agent, each (agent, job)
+has a cost and uses some of the agent's capacity (OR-Library's formulation).
 """
 
 from __future__ import annotations

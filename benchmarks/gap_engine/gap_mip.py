@@ -1,8 +1,8 @@
 """Exact models of the GAP for HiGHS and CP-SAT, and MPS export.
 
-:func:`build_highs_model` works on bare arrays so the scenario sourcing
-optimiser can build its own variants (partial fills, staged objectives) on it.
-Solver libraries are reached only through :mod:`peaceforce.solvers`.
+:func:`build_highs_model` works on bare arrays (costs, resources, capacities,
+the pairs allowed). Solver libraries are reached only through
+:mod:`peaceforce.solvers`.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from gap_engine.gap_model import BoolArray, FloatArray, GapInstance, IntArray, Sense
 from peaceforce.errors import InputError, Problem, SolverError
 from peaceforce.outputs import write_highs_model
 from peaceforce.solvers import cp_sat, highs
-from peaceforce.sourcing.gap_model import BoolArray, FloatArray, GapInstance, IntArray, Sense
 
 
 @dataclass(frozen=True)

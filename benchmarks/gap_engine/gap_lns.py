@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from peaceforce.sourcing.gap_mip import MipOutcome, solve_cp_sat, solve_highs
-from peaceforce.sourcing.gap_model import (
+from gap_engine.gap_mip import MipOutcome, solve_cp_sat, solve_highs
+from gap_engine.gap_model import (
     BoolArray,
     Component,
     FloatArray,
