@@ -9,11 +9,11 @@ import pytest
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
-from peaceforce.solvers import highs
+from peaceforce.solvers import SolveStatus, highs
 from peaceforce.sourcing.baseline import greedy_solution
 from peaceforce.sourcing.candidates import distance_to_line_km
-from peaceforce.sourcing.engine import source_mission
-from peaceforce.sourcing.optimise import build_problem, export_mps, optimise
+from peaceforce.sourcing.engine import result_from_solution, source_mission
+from peaceforce.sourcing.optimise import Solution, build_problem, export_mps, optimise
 from peaceforce.sourcing.result import ObstacleKind, SourcingResult
 from peaceforce.sourcing.sweep import sweep, weighted_shortfall, withdrawals
 from tiny_scenario import line, pledge, tiny_scenario
@@ -292,3 +292,48 @@ def test_mps_export_solves_to_the_same_shortfall(builtin: Scenario, tmp_path: Pa
     assert h.getInfo().objective_function_value == pytest.approx(
         optimise(problem, stages=1).objectives[0]
     )
+
+
+# --- how a solve ends ------------------------------------------------------------------------
+
+
+def test_no_time_to_prove_still_gives_the_greedy_plan_or_better(builtin: Scenario) -> None:
+    problem = build_problem(
+        builtin, builtin.mission("reassurance"), analyse_mandate(builtin).assessment("coalition")
+    )
+    rushed = optimise(problem, time_limit_s=0.0)
+    assert rushed.status in {SolveStatus.OPTIMAL, SolveStatus.FEASIBLE}
+    assert weighted_shortfall(problem, rushed) <= weighted_shortfall(
+        problem, greedy_solution(problem)
+    )
+    assert [stage.status.has_solution for stage in rushed.stages] == [True] * len(rushed.stages)
+
+
+def test_each_stage_reports_its_bound_and_proof(builtin: Scenario) -> None:
+    problem = build_problem(
+        builtin, builtin.mission("air_shield"), analyse_mandate(builtin).assessment("coalition")
+    )
+    solution = optimise(problem, time_limit_s=20)
+    assert [stage.status for stage in solution.stages] == [SolveStatus.OPTIMAL] * 3
+    for stage, value in zip(solution.stages, solution.objectives, strict=True):
+        assert stage.value == value
+        assert stage.bound is not None and stage.bound <= value + 1e-6 * max(1.0, value)
+
+
+def test_a_solve_without_solution_says_so(builtin: Scenario) -> None:
+    problem = build_problem(
+        builtin, builtin.mission("monitoring"), analyse_mandate(builtin).assessment("coalition")
+    )
+    nothing = Solution(
+        units={},
+        shortfall={line.id: line.quantity for line in problem.mission.requirements},
+        objectives=(),
+        status=SolveStatus.NO_SOLUTION,
+        seconds=20.0,
+    )
+    result = result_from_solution(problem, nothing, explain=True)
+    assert result.status is SolveStatus.NO_SOLUTION
+    assert result.assignments == ()
+    assert result.objective.weighted_shortfall is None
+    assert all(fill.relaxation is None for fill in result.lines)
+    assert SourcingResult.model_validate_json(result.model_dump_json()) == result

@@ -17,14 +17,21 @@ is minimised:
    shares by GDP (or population) among the nations able to contribute;
 3. movement: Σ personnel × great-circle km from home base to the area.
 
-A NATO-scale mission has about a million usable pairs, so each stage is solved
-by pricing (column generation, exact): the LP relaxation is solved over a
-subset of the pairs, every other pair is priced with its duals at once, the
-ones that would lower the objective are added, until none would. The MIP is
-then solved over those pairs plus every pair whose reduced cost is below the
-gap between the MIP and the LP bound — no pair left out can be in a better
-solution (reduced-cost fixing), so the stage's optimum is the optimum over all
-pairs.
+A NATO-scale mission has about a million usable pairs; every step below is
+exact, so the stages keep their lexicographic optimum:
+
+* pledges the model cannot tell apart (nation, unit type, home base, usable
+  lines) share one column per line, split back per pledge at the end;
+* pricing (column generation): each stage's LP is solved over a few pairs per
+  line, every other pair is priced with the duals at once, the most improving
+  ones come in, until none would improve — the LP bound over all pairs;
+* a MIP over the LP solution's unsettled part (see :meth:`_Model.solve_mip`);
+  a solution that meets the LP bound is optimal over all pairs. Otherwise a
+  closing MIP keeps only the pairs whose reduced cost is below the gap
+  (reduced-cost fixing: no other pair can be in a better solution).
+
+The greedy baseline is the first start, so a time limit that cuts stage 1
+short still returns a plan; each stage left gets an equal share of the time.
 """
 
 from __future__ import annotations
