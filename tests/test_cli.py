@@ -145,8 +145,6 @@ def test_errors_have_one_json_shape() -> None:
     }
 
 
-
-
 def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
     import os
 
