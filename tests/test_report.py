@@ -13,7 +13,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from peaceforce.geo.crs import to_metric
 from peaceforce.geo.frontline import LineOfContact, line_of_contact_from_file
 from peaceforce.labels import Classification, Label
-from peaceforce.monitoring.adjudicate import adjudicate
+from peaceforce.monitoring.adjudicate import Adjudication, adjudicate
 from peaceforce.monitoring.agreement import (
     Agreement,
     CompiledZones,
@@ -170,6 +170,20 @@ def test_report_label_combines_every_report_it_counts(
         classification=Classification.SECRET, releasable_to=frozenset({"COALITION"})
     )
     assert {c.key for c in daily.by_region} <= {OUTSIDE}  # no regions given
+
+
+def test_report_run_key_follows_reports_and_settings(zones_2025: CompiledZones) -> None:
+    """The same reports and settings give the same key; another report, day or cutoff does not."""
+    first = report("a", 37.10, 48.30, 2)
+    second = report("b", 37.20, 48.35, 3)
+    day, cutoff = date(2025, 4, 10), time(18)
+    key = daily_report(zones_2025, [first, second], date=day, cutoff=cutoff).run_key
+    assert daily_report(zones_2025, [first, second], date=day, cutoff=cutoff).run_key == key
+    assert daily_report(zones_2025, [first], date=day, cutoff=cutoff).run_key != key
+    assert daily_report(zones_2025, [first, second], date=day, cutoff=time(19)).run_key != key
+    adjudication = adjudicate(zones_2025, [first, second])
+    assert adjudication.run_key != key  # a different result of the same reports
+    assert Adjudication.model_validate_json(adjudication.model_dump_json()) == adjudication
 
 
 def test_report_window_is_the_trend_span() -> None:

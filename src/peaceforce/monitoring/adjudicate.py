@@ -18,14 +18,15 @@ everything it was computed from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from peaceforce.labels import Label, combine_labels
 from peaceforce.monitoring.agreement import BreachContext, ClauseBreaches, CompiledZones
@@ -37,7 +38,7 @@ from peaceforce.monitoring.arrays import (
     distance_to_line_km,
 )
 from peaceforce.monitoring.incidents import FIRE_TYPES, Incident, IncidentType, WeaponClass
-from peaceforce.results import Result
+from peaceforce.results import Result, StageResult, run_key
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,7 @@ class Event(Result):
     label: Label = Field(description="its reports' labels combined with the agreement's")
 
 
-class Adjudication(Result):
+class Adjudication(StageResult):
     """Findings for every incident and the events they form; serialises to JSON and back."""
 
     agreement_id: str
@@ -313,6 +314,25 @@ def _event(members: Sequence[Incident], event_id: str, label: Label) -> Event:
         attribution_confidence=attribution,
         label=label,
     )
+
+
+def monitoring_run_key(
+    zones: CompiledZones, incidents: Sequence[Incident], settings: Mapping[str, Any]
+) -> str:
+    """Run key of a monitoring result: the agreement, line, sides and sites it was judged
+    against, every report it read, its settings and the code version.
+
+    The compiled zones follow from those, so they are not hashed themselves.
+    """
+    content = {
+        "zones": zones.model_dump(mode="json", exclude={"zones"}),
+        "incidents": [incident.model_dump(mode="json") for incident in incidents],
+    }
+    plain_settings = {
+        key: value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        for key, value in settings.items()
+    }
+    return run_key(content, plain_settings)
 
 
 def adjudicate(
@@ -379,4 +399,5 @@ def adjudicate(
         findings=findings,
         events=events,
         label=labels.of(i.label for i in incidents),
+        run_key=monitoring_run_key(zones, incidents, {"correlation": correlation}),
     )

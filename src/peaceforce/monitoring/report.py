@@ -20,9 +20,16 @@ import shapely
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from peaceforce.labels import Label
-from peaceforce.monitoring.adjudicate import DEFAULT_CORRELATION, Correlation, Finding, adjudicate
+from peaceforce.monitoring.adjudicate import (
+    DEFAULT_CORRELATION,
+    Correlation,
+    Finding,
+    adjudicate,
+    monitoring_run_key,
+)
 from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
 from peaceforce.monitoring.incidents import Incident, WeaponClass
+from peaceforce.results import RUN_KEY_LENGTH
 from peaceforce.sources.boundaries import Region
 
 OUTSIDE = "outside the regions"
@@ -122,6 +129,10 @@ class DailyReport(BaseModel):
     trend: tuple[DayCount, ...]
     findings: tuple[Finding, ...]
     label: Label = Field(description="the agreement's and every report's labels combined")
+    run_key: str = Field(
+        pattern=rf"^[0-9a-f]{{{RUN_KEY_LENGTH}}}$",
+        description="hash of the agreement, geometry, reports, regions, settings and code version",
+    )
 
 
 def _violation_events(findings: Sequence[Finding]) -> dict[str, Finding]:
@@ -247,4 +258,14 @@ def daily_report(
         ),
         findings=tuple(f for f in today if f.breaches),
         label=adjudication.label,
+        run_key=monitoring_run_key(
+            zones,
+            recent,
+            {
+                "date": date.isoformat(),
+                "cutoff": cutoff.isoformat(),
+                "correlation": correlation,
+                "regions": [region.model_dump(mode="json") for region in regions],
+            },
+        ),
     )
