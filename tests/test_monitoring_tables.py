@@ -120,6 +120,7 @@ def test_report_tables_and_headline() -> None:
         ),
         findings=(),
         label=Label(classification=Classification.RESTRICTED, releasable_to=frozenset({"FRA"})),
+        run_key="0123456789abcdef",
     )
     text = shown(report_headline(report), *report_tables(report))
     assert text.startswith("RESTRICTED REL FRA\nTruce [/x]: daily report 2025-04-10")
