@@ -14,13 +14,7 @@ from peaceforce.mandate.analysis import (
     assess_decision,
 )
 from peaceforce.scenario.base import Assumption
-from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Position, Question, Scenario, Stance
-
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario()
 
 
 @pytest.fixture(scope="module")

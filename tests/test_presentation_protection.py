@@ -11,36 +11,23 @@ from rich.console import Console
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.presentation.protection_maps import write_maps
 from peaceforce.presentation.protection_tables import placements_table, protection_report
-from peaceforce.protection.data import ProtectionData, load_protection_data
+from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.protection.stage import protect_mission
-from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sourcing.engine import source_mission
 
 
 @pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario()
-
-
-@pytest.fixture(scope="module")
-def data(scenario: Scenario) -> ProtectionData:
-    loaded = load_protection_data(scenario)
-    assert loaded is not None
-    return loaded
-
-
-@pytest.fixture(scope="module")
-def results(scenario: Scenario, data: ProtectionData) -> tuple[ProtectionResult, ...]:
+def results(scenario: Scenario, protection_data: ProtectionData) -> tuple[ProtectionResult, ...]:
     mandate = analyse_mandate(scenario)
     cities = ukrainian_cities()
     return tuple(
         protect_mission(
             scenario,
             source_mission(scenario, mission, "coalition", mandate=mandate, explain=False),
-            data=data,
+            data=protection_data,
             cities=cities,
             mandate=mandate,
             withdrawals=False,
@@ -86,9 +73,12 @@ def test_the_report_has_every_part(results: tuple[ProtectionResult, ...]) -> Non
 
 
 def test_maps_for_several_results(
-    results: tuple[ProtectionResult, ...], scenario: Scenario, data: ProtectionData, tmp_path: Path
+    results: tuple[ProtectionResult, ...],
+    scenario: Scenario,
+    protection_data: ProtectionData,
+    tmp_path: Path,
 ) -> None:
-    written = write_maps(results, scenario, data, tmp_path)
+    written = write_maps(results, scenario, protection_data, tmp_path)
     assert len(written) == 5 * len(results)  # 2 maps × (PNG, SVG) and the layers, per result
     for result in results:
         stem = tmp_path / f"protection-{result.mission_id}-{result.framework_id}"

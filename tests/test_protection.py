@@ -25,25 +25,13 @@ from peaceforce.protection.result import (
     ProtectionResult,
 )
 from peaceforce.protection.stage import protect_mission
-from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
+from peaceforce.scenario.loader import builtin_scenario_dir
 from peaceforce.scenario.model import Scenario
 from peaceforce.solvers import SolveStatus
 from peaceforce.sources.cities import City, ukrainian_cities
 from peaceforce.sources.power_plants import read_power_plants
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.result import SourcingResult
-
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario()
-
-
-@pytest.fixture(scope="module")
-def data(scenario: Scenario) -> ProtectionData:
-    loaded = load_protection_data(scenario)
-    assert loaded is not None
-    return loaded
 
 
 @pytest.fixture(scope="module")
@@ -64,12 +52,14 @@ def air_shield(scenario: Scenario, mandate: MandateReport) -> SourcingResult:
 @pytest.fixture(scope="module")
 def protected(
     scenario: Scenario,
-    data: ProtectionData,
+    protection_data: ProtectionData,
     cities: tuple[City, ...],
     mandate: MandateReport,
     air_shield: SourcingResult,
 ) -> ProtectionResult:
-    return protect_mission(scenario, air_shield, data=data, cities=cities, mandate=mandate)
+    return protect_mission(
+        scenario, air_shield, data=protection_data, cities=cities, mandate=mandate
+    )
 
 
 # --- the built-in scenario ---------------------------------------------------------------
@@ -104,14 +94,18 @@ def test_result_round_trips_through_json(protected: ProtectionResult) -> None:
 
 
 def test_placements_respect_distance_soil_and_capacity(
-    protected: ProtectionResult, data: ProtectionData
+    protected: ProtectionResult, protection_data: ProtectionData
 ) -> None:
     sites = {s.id: s for s in protected.coverage.sites}
     units = {u.pledge_id: u for u in protected.coverage.units}
     per_site: dict[str, int] = {}
     for placement in protected.coverage.placements:
         site, unit = sites[placement.site_id], units[placement.pledge_id]
-        assert site.distance_to_line_km >= unit.min_distance_km >= data.min_distance_from_line_km
+        assert (
+            site.distance_to_line_km
+            >= unit.min_distance_km
+            >= protection_data.min_distance_from_line_km
+        )
         assert unit.may_stand_in_ukraine or site.host_nation != "UKR"
         per_site[site.id] = per_site.get(site.id, 0) + placement.units
     assert all(n <= sites[s].capacity for s, n in per_site.items())
@@ -147,7 +141,7 @@ def test_withdrawal_losses(protected: ProtectionResult) -> None:
 
 
 def test_threat_scores_every_base_area_and_unit(
-    protected: ProtectionResult, scenario: Scenario, data: ProtectionData
+    protected: ProtectionResult, scenario: Scenario, protection_data: ProtectionData
 ) -> None:
     kinds = {p.kind for p in protected.threat.positions}
     assert kinds == set(PositionKind)
@@ -164,10 +158,13 @@ def test_threat_scores_every_base_area_and_unit(
 
 
 def test_presence_air_policing_and_corridor(
-    protected: ProtectionResult, scenario: Scenario, data: ProtectionData, mandate: MandateReport
+    protected: ProtectionResult,
+    scenario: Scenario,
+    protection_data: ProtectionData,
+    mandate: MandateReport,
 ) -> None:
     stations = {c.id: c for c in protected.presence.cap_stations}
-    assert set(stations) == {s.id for s in data.cap_stations}
+    assert set(stations) == {s.id for s in protection_data.cap_stations}
     assert all(c.sustained for c in stations.values())
     for station in stations.values():
         assert all(b.distance_km <= station.radius_km for b in station.bases)
@@ -176,7 +173,9 @@ def test_presence_air_policing_and_corridor(
     reassurance = source_mission(
         scenario, "reassurance", "coalition", mandate=mandate, explain=False
     )
-    sea = assess_presence(scenario, data, reassurance, mandate.assessment("coalition")).corridor
+    sea = assess_presence(
+        scenario, protection_data, reassurance, mandate.assessment("coalition")
+    ).corridor
     assert sea is not None
     assert sea.mcm_vessels == 4
     assert sea.swept_km == pytest.approx(min(sea.route_km, 4 * 80.0))
@@ -185,7 +184,7 @@ def test_presence_air_policing_and_corridor(
 
 def test_unsourced_pledges_are_flagged(
     scenario: Scenario,
-    data: ProtectionData,
+    protection_data: ProtectionData,
     cities: tuple[City, ...],
     mandate: MandateReport,
     air_shield: SourcingResult,
@@ -193,7 +192,7 @@ def test_unsourced_pledges_are_flagged(
     result = protect_mission(
         scenario,
         air_shield,
-        data=data,
+        data=protection_data,
         cities=cities,
         mandate=mandate,
         include_unsourced=True,
@@ -208,12 +207,12 @@ def test_unsourced_pledges_are_flagged(
 
 
 def test_site_inside_the_minimum_distance_is_never_chosen(
-    scenario: Scenario, data: ProtectionData
+    scenario: Scenario, protection_data: ProtectionData
 ) -> None:
     # Two sites: one at Zaporizhzhia, 20-50 km from the line and beside 700,000 people,
     # one at Lviv, far away. The unit must stay 60 km from the line: only Lviv is allowed,
     # although Zaporizhzhia would cover far more.
-    sites_data = data.model_copy(
+    sites_data = protection_data.model_copy(
         update={
             "site_grid": None,
             "candidate_sites": (
@@ -261,9 +260,9 @@ def test_site_inside_the_minimum_distance_is_never_chosen(
 
 
 def test_no_presence_unit_only_at_host_nation_sites(
-    scenario: Scenario, data: ProtectionData, cities: tuple[City, ...]
+    scenario: Scenario, protection_data: ProtectionData, cities: tuple[City, ...]
 ) -> None:
-    sites = candidate_sites(data, Frontier.of(scenario, data), cities)
+    sites = candidate_sites(protection_data, Frontier.of(scenario, protection_data), cities)
     assets = (
         ProtectedAsset(
             id="k", name="Kyiv", kind=AssetKind.CITY, lon=30.52, lat=50.45, value=3e6, weight=30.0
@@ -302,7 +301,7 @@ def test_power_plants_from_the_shared_csv(
     shared_data: Path,
     scenario: Scenario,
     *,
-    data: ProtectionData,
+    protection_data: ProtectionData,
     cities: tuple[City, ...],
     mandate: MandateReport,
     air_shield: SourcingResult,
@@ -313,7 +312,7 @@ def test_power_plants_from_the_shared_csv(
     result = protect_mission(
         scenario,
         air_shield,
-        data=data,
+        data=protection_data,
         cities=cities,
         mandate=mandate,
         energy_sites=plants,
@@ -324,10 +323,14 @@ def test_power_plants_from_the_shared_csv(
     assert result.coverage.totals.mw_covered > 5_000
 
 
-def test_builtin_protection_file_loads(data: ProtectionData) -> None:
-    assert {c.id for c in data.threat_classes} >= {"tube_artillery", "mlrs", "ballistic_missiles"}
-    assert data.hosts == {"POL", "ROU"}
-    assert data.occupied_territory is not None
+def test_builtin_protection_file_loads(protection_data: ProtectionData) -> None:
+    assert {c.id for c in protection_data.threat_classes} >= {
+        "tube_artillery",
+        "mlrs",
+        "ballistic_missiles",
+    }
+    assert protection_data.hosts == {"POL", "ROU"}
+    assert protection_data.occupied_territory is not None
 
 
 def test_scenario_without_protection_file(tmp_path: Path, scenario: Scenario) -> None:

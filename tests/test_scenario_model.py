@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from peaceforce.scenario.base import ArticleSource
-from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
+from peaceforce.scenario.loader import builtin_scenario_dir
 from peaceforce.scenario.model import (
     Domain,
     Location,
@@ -22,11 +22,6 @@ NAMED_IN_ARTICLES = {
     "GBR", "FRA", "UKR", "USA", "RUS", "POL", "ITA", "DEU",
     "TUR", "FIN", "ESP", "NLD", "CAN", "AUS", "HUN", "SVK",
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def scenario() -> Scenario:
-    return load_scenario()
 
 
 def test_builtin_scenario_names_every_nation_of_the_articles(scenario: Scenario) -> None:
