@@ -18,12 +18,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
-# The readers' fuzz properties with many examples each (docs/robustness.md records a run).
-# FUZZ_EXAMPLES inputs per property; the scenario-folder property runs a tenth of that.
-FUZZ_EXAMPLES ?= 10000
+# Coverage-guided fuzzing of every reader with atheris (docs/robustness.md records a run).
+# FUZZ_RUNS inputs per reader (12 readers; the whole-scenario one runs a tenth).
+FUZZ_RUNS ?= 10000
 fuzz: $(STAMP)
-	PEACEFORCE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider \
-		--timeout=14400 --hypothesis-show-statistics tests/test_fuzz_readers.py
+	$(BIN)/python tools/fuzz.py --runs $(FUZZ_RUNS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks tools
