@@ -82,6 +82,25 @@ class OutcomeDiff(Result):
     contributions: tuple[ItemDiff, ...] = Field(description="national contributions")
     withdrawals: tuple[ItemDiff, ...] = Field(description="N-1: fill if one nation withdrew")
 
+    @classmethod
+    def in_one_run(
+        cls,
+        mission_id: str,
+        framework_id: str,
+        presence: Presence,
+        figures: tuple[FigureChange, ...],
+    ) -> OutcomeDiff:
+        """An outcome only one run has: its headline figures, no line-by-line detail."""
+        return cls(
+            mission_id=mission_id,
+            framework_id=framework_id,
+            presence=presence,
+            figures=figures,
+            lines=(),
+            contributions=(),
+            withdrawals=(),
+        )
+
 
 class RunSide(Result):
     """One of the two runs compared."""
@@ -158,9 +177,9 @@ def figures(model: BaseModel) -> dict[str, Figure]:
                 found.update({f"{name}.{sub}": v for sub, v in figures(value).items()})
         else:
             found[name] = value.value if isinstance(value, Enum) else value
-    derive = _DERIVED.get(type(model))
-    if derive is not None:
-        found.update(derive(model))
+    for base, derive in _DERIVED.items():
+        if isinstance(model, base):
+            found.update(derive(model))
     return found
 
 
@@ -331,21 +350,25 @@ def _outcomes(plan_a: PlanResult, plan_b: PlanResult) -> tuple[OutcomeDiff, ...]
     for outcome in [*sourced_a, *(k for k in sourced_b if k not in sourced_a)]:
         a, b = sourced_a.get(outcome), sourced_b.get(outcome)
         mission_id, framework_id = outcome
+        headline = _changes(_outcome_figures(plan_a, outcome), _outcome_figures(plan_b, outcome))
+        if a is None or b is None:
+            # an outcome one run lacks (its framework blocked there): its headline says
+            # what is gained or lost; line by line it would only repeat the other run
+            present = _presence(a is not None, b is not None)
+            diffs.append(OutcomeDiff.in_one_run(mission_id, framework_id, present, headline))
+            continue
         diff = OutcomeDiff(
             mission_id=mission_id,
             framework_id=framework_id,
-            presence=_presence(a is not None, b is not None),
-            figures=_changes(_outcome_figures(plan_a, outcome), _outcome_figures(plan_b, outcome)),
-            lines=_items(a.lines if a else (), b.lines if b else (), _line_key),
-            contributions=_items(
-                a.contributions if a else (), b.contributions if b else (), _nation_key
-            ),
+            presence=Presence.BOTH,
+            figures=headline,
+            lines=_items(a.lines, b.lines, _line_key),
+            contributions=_items(a.contributions, b.contributions, _nation_key),
             withdrawals=_items(
                 _withdrawals(plan_a, outcome), _withdrawals(plan_b, outcome), _nation_key
             ),
         )
-        changed = diff.figures or diff.lines or diff.contributions or diff.withdrawals
-        if changed or diff.presence is not Presence.BOTH:
+        if diff.figures or diff.lines or diff.contributions or diff.withdrawals:
             diffs.append(diff)
     return tuple(diffs)
 
