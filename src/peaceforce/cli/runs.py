@@ -18,8 +18,8 @@ _RUN_HELP = (
 
 
 def diff(
-    run_a: Annotated[str, typer.Argument(help=f"The run before: {_RUN_HELP}.")],
-    run_b: Annotated[str, typer.Argument(help=f"The run after: {_RUN_HELP}.")],
+    run_a: Annotated[str, typer.Argument(metavar="RUN_A", help=f"The run before: {_RUN_HELP}.")],
+    run_b: Annotated[str, typer.Argument(metavar="RUN_B", help=f"The run after: {_RUN_HELP}.")],
     out: Annotated[
         Path, typer.Option("--out", help="Folder of the runs, where keys and latest are looked up.")
     ] = Path("out"),
