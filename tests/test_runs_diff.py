@@ -10,6 +10,7 @@ import pytest
 from pydantic import computed_field
 
 from peaceforce.deployment.planner import DeploymentResult
+from peaceforce.errors import InputError
 from peaceforce.labels import Classification, Label
 from peaceforce.plan import PlanResult, run_plan
 from peaceforce.results import Result, StageResult
@@ -175,6 +176,16 @@ def test_mandate_what_if_and_labels(diff: RunDiff) -> None:
         caveats=frozenset({"EXERCISE"}),
     )
     assert (diff.run_a.folder, diff.run_b.what_if) == ("runs/a", WhatIf(us_backstop=True))
+
+
+def test_runs_under_two_label_policies_are_not_combined(plan_a: PlanResult) -> None:
+    label = plan_a.label.model_copy(update={"policy": "NATO"})
+    other = _saved(plan_a.model_copy(update={"label": label}), WhatIf(), "b")
+    with pytest.raises(InputError) as caught:
+        diff_runs(_saved(plan_a, WhatIf(), "a"), other)
+    [problem] = caught.value.problems
+    where = (problem.file, problem.location, problem.value)
+    assert where == ("b/plan.json", "label.policy", "NATO")
 
 
 def test_a_run_against_itself_has_no_change(plan_a: PlanResult) -> None:

@@ -25,10 +25,11 @@ from typing import Any, Literal, Protocol, TypeVar, Union
 
 from pydantic import BaseModel, Field
 
+from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Label, combine_labels
 from peaceforce.plan import PlanResult
 from peaceforce.results import Result, StageResult
-from peaceforce.runs.folders import SavedRun
+from peaceforce.runs.folders import PLAN_FILE, SavedRun
 from peaceforce.scenario.whatif import WhatIf
 from peaceforce.sourcing.result import SourcingResult
 
@@ -138,7 +139,7 @@ def diff_runs(run_a: SavedRun, run_b: SavedRun) -> RunDiff:
     """Compare two saved plan runs (A before, B after)."""
     plan_a, plan_b = run_a.plan, run_b.plan
     return RunDiff(
-        label=combine_labels([plan_a.label, plan_b.label]),
+        label=_combined_label(run_a, run_b),
         run_a=_side(run_a),
         run_b=_side(run_b),
         what_if=_changes(
@@ -149,6 +150,23 @@ def diff_runs(run_a: SavedRun, run_b: SavedRun) -> RunDiff:
         outcomes=_outcomes(plan_a, plan_b),
         sweep=_items(plan_a.sweep, plan_b.sweep, _sweep_key),
     )
+
+
+def _combined_label(run_a: SavedRun, run_b: SavedRun) -> Label:
+    """Both runs' labels combined; labels of two policies have no rule to combine them."""
+    label_a, label_b = run_a.plan.label, run_b.plan.label
+    if label_a.policy != label_b.policy:
+        raise InputError(
+            [
+                Problem(
+                    str(run_b.folder / PLAN_FILE),
+                    "label.policy",
+                    label_b.policy,
+                    f"the label policy of the run compared with it ({label_a.policy})",
+                )
+            ]
+        )
+    return combine_labels([label_a, label_b])
 
 
 def _side(run: SavedRun) -> RunSide:
