@@ -63,6 +63,14 @@ def test_diff_prints_both_runs_and_the_changes(runs: tuple[Path, Path, Path]) ->
         assert text in result.stdout
 
 
+def test_diff_of_a_run_with_itself_says_no_change(runs: tuple[Path, Path, Path]) -> None:
+    out, first, _ = runs
+    result = runner.invoke(app, ["diff", str(first), str(first), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "no change: every figure is the same in both runs" in result.stdout
+    assert "What-if settings that differ" not in result.stdout
+
+
 def test_diff_of_a_folder_that_is_not_a_run_is_a_clean_error(
     runs: tuple[Path, Path, Path], tmp_path: Path
 ) -> None:

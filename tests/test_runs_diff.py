@@ -191,7 +191,7 @@ def test_runs_under_two_label_policies_are_not_combined(plan_a: PlanResult) -> N
 def test_a_run_against_itself_has_no_change(plan_a: PlanResult) -> None:
     run = _saved(plan_a, WhatIf(), "a")
     same = diff_runs(run, run)
-    assert same.unchanged
+    assert same.same_figures
     assert (same.what_if, same.frameworks, same.outcomes, same.sweep) == ((), (), (), ())
 
 

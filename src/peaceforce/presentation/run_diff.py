@@ -24,8 +24,9 @@ def run_diff_report(diff: RunDiff) -> list[RenderableType]:
     """Everything ``peaceforce diff`` prints, in order, marked at the top and the bottom."""
     marking = headed("marked", diff.label)
     parts: list[RenderableType] = [marking, _runs_table(diff.run_a, diff.run_b)]
-    if diff.unchanged:
-        parts.append(headed("no change", "every setting and figure is the same in both runs"))
+    if diff.same_figures:
+        same = "every figure is the same in both runs"
+        parts.append(headed("no change", same + (", the settings differ" if diff.what_if else "")))
     if diff.what_if:
         parts.append(_what_if_table(diff.what_if))
     if diff.frameworks:

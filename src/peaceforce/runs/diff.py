@@ -130,9 +130,9 @@ class RunDiff(Result):
     sweep: tuple[ItemDiff, ...] = Field(description="frameworks × missions, optimal and greedy")
 
     @property
-    def unchanged(self) -> bool:
-        """Whether no setting and no figure differs."""
-        return not (self.what_if or self.frameworks or self.outcomes or self.sweep)
+    def same_figures(self) -> bool:
+        """Whether no figure differs (the settings may: a what-if that changes nothing)."""
+        return not (self.frameworks or self.outcomes or self.sweep)
 
 
 def diff_runs(run_a: SavedRun, run_b: SavedRun) -> RunDiff:
