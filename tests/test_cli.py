@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from peaceforce.cli import app
 from peaceforce.plan import PlanResult
+from peaceforce.runs import RunDiff
 
 runner = CliRunner()
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
@@ -51,11 +52,14 @@ def test_mandate_table_names_blockers() -> None:
     assert "Limits before the peacekeeping mission" in result.stdout
 
 
-def test_plan_writes_results_that_round_trip(tmp_path: Path) -> None:
+def test_plan_writes_runs_side_by_side_and_diff_compares_them(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = runner.invoke(app, ["plan", "--out", str(out)])
     assert result.exit_code == 0, result.stdout
-    plan = PlanResult.model_validate_json((out / "plan.json").read_text(encoding="utf-8"))
+    [first] = [p for p in (out / "coalition-2025").iterdir() if not p.name.startswith((".", "l"))]
+    plan = PlanResult.model_validate_json((first / "plan.json").read_text(encoding="utf-8"))
+    assert first.name == plan.run_key
+    assert f"written to {first}/" in " ".join(result.stdout.split())
     assert plan.scenario_id == "coalition-2025"
     assert {s.mission_id for s in plan.sourcing} == {"reassurance", "monitoring", "air_shield"}
     assert {r.nation for r in plan.withdrawals} >= {"GBR", "FRA"}
@@ -66,9 +70,30 @@ def test_plan_writes_results_that_round_trip(tmp_path: Path) -> None:
     assert all(d.foc_day is not None for d in plan.deployments)
     [shield] = [p for p in plan.protection if p.mission_id == "air_shield"]
     assert shield.coverage.totals.population_covered > 0 and shield.coverage.totals.mw_covered > 0
-    assert (out / "deploy-air_shield-coalition.tpfdd.xlsx").is_file()
-    assert (out / "scenario.json").is_file()
-    assert not list(out.glob(".*.tmp"))
+    assert (first / "deploy-air_shield-coalition.tpfdd.xlsx").is_file()
+    assert (first / "scenario.json").is_file()
+    assert not list(out.rglob(".*.tmp"))
+
+    # a what-if run lands beside the first; the diff of the two shows the rotation ratio
+    result = runner.invoke(app, ["plan", "--out", str(out), "--rotation-ratio", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    second = PlanResult.model_validate_json(result.stdout)
+    assert second.run_key != plan.run_key
+    assert (out / "coalition-2025" / second.run_key / "plan.json").is_file()
+    assert (first / "plan.json").is_file()
+    shown = runner.invoke(app, ["diff", first.name[:6], "latest", "--out", str(out), "--json"])
+    assert shown.exit_code == 0, shown.output
+    diff = RunDiff.model_validate_json(shown.stdout)
+    assert (diff.run_a.run_key, diff.run_b.run_key) == (plan.run_key, second.run_key)
+    assert [(c.figure, c.before, c.after) for c in diff.what_if] == [("rotation_ratio", None, 2)]
+    changed = {(o.mission_id, o.framework_id): o for o in diff.outcomes}
+    assert {f.figure: (f.before, f.after) for f in changed["reassurance", "coalition"].figures}[
+        "rotation_ratio"
+    ] == (3, 2)
+    table = runner.invoke(app, ["diff", str(first), "latest", "--out", str(out)])
+    assert table.exit_code == 0, table.output
+    assert "reassurance under coalition" in table.stdout
+    assert f"marked: {plan.label}" in table.stdout
 
 
 def _commands(group: object, prefix: str = "") -> list[str]:
@@ -211,10 +236,10 @@ def test_unwritable_output_is_a_clean_error(tmp_path: Path) -> None:
     args = ["deploy", "-m", "air_shield", "-f", "coalition", "--out", str(blocker)]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
-    assert "a writable file path" in result.output  # a problem table, no traceback
+    assert "a folder for the results" in result.output  # a problem table, no traceback
     assert result.exception is None or isinstance(result.exception, SystemExit)
     document = json.loads(runner.invoke(app, [*args, "--json"]).stdout)
-    assert document["problems"][0]["expected"] == "a writable file path"
+    assert document["problems"][0]["expected"] == "a folder for the results"
 
 
 def test_mps_export_needs_an_mps_or_lp_name(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ from typer.testing import CliRunner
 
 from peaceforce.cli import app
 from peaceforce.protection.result import ProtectionResult
+from peaceforce.runs import RunCommand
+from peaceforce.runs.folders import read_manifest
 
 runner = CliRunner()
 
@@ -22,6 +24,11 @@ def test_protect_writes_result_maps_and_layers(tmp_path: Path) -> None:
     printed = ProtectionResult.model_validate_json(result.stdout)
     assert printed.coverage.totals.population_covered > 0
     stem = "protection-air_shield-coalition"
+    manifest = read_manifest(out / "coalition-2025" / "latest-protect.json")
+    assert (manifest.command, manifest.run_key) == (RunCommand.PROTECT, printed.run_key)
+    assert manifest.settings["mission"] == "air_shield" and manifest.settings["maps"] is True
+    out = out / "coalition-2025" / manifest.folder  # the run's own folder
+    assert sorted(manifest.files) == sorted(p.name for p in out.iterdir())
     assert ProtectionResult.model_validate_json((out / f"{stem}.json").read_text()) == printed
     for name in ("coverage", "threat"):
         assert (out / f"{stem}-{name}.png").read_bytes().startswith(b"\x89PNG")
@@ -54,7 +61,8 @@ def test_protect_tables_without_maps(tmp_path: Path) -> None:
     ):
         assert title in result.stdout
     assert "Black Sea corridor" in result.stdout
-    assert not list(tmp_path.glob("*.png"))
+    assert "written to" in result.stdout
+    assert not list(tmp_path.rglob("*.png"))
 
 
 def test_protect_reports_a_bad_power_plant_file(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import typer
 from peaceforce.cli.common import (
     BackstopOption,
     JsonOption,
+    OutOption,
     ReportingGroup,
     RotationOption,
     ScenarioOption,
@@ -23,9 +24,11 @@ from peaceforce.cli.common import (
     console,
     load_what_if,
     print_json,
+    run_written,
 )
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect
+from peaceforce.cli.runs import diff
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
@@ -36,6 +39,8 @@ from peaceforce.presentation.protection_tables import protection_summary_table
 from peaceforce.presentation.text import plain
 from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.protection.data import load_protection_data
+from peaceforce.runs import RunCommand, write_run
+from peaceforce.runs.folders import Setting
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.engine import source_mission, source_report
@@ -92,17 +97,21 @@ def plan(
     scenario: ScenarioOption = None,
     rotation_ratio: RotationOption = None,
     us_backstop: BackstopOption = None,
-    out: Annotated[Path, typer.Option(help="Folder for the JSON results.")] = Path("out"),
+    out: OutOption = Path("out"),
     as_json: JsonOption = False,
 ) -> None:
-    """The main job: validate the scenario, run every stage, print a summary, write out/."""
+    """The main job: validate the scenario, run every stage, print a summary, write out/.
+
+    The run's files go to OUT/<scenario id>/<run key>/, beside earlier runs;
+    OUT/<scenario id>/latest-plan.json names the newest.
+    """
     folder = scenario or builtin_scenario_dir()
     with console.status("loading and validating the scenario") as status:
         loaded = load_what_if(folder, rotation_ratio, us_backstop)
         protection = load_protection_data(loaded, folder)
         result = run_plan(loaded, progress=status.update, protection=protection)
         status.update(f"writing the results to {out}")
-        written = write_plan_files(result, loaded, protection, out)
+        run = write_plan_files(result, loaded, protection, out)
     if as_json:
         print_json(result)
         return
@@ -127,7 +136,7 @@ def plan(
     if result.protection:
         console.print(protection_summary_table(result.protection))
     console.print(plain(f"run {result.run_key}, marked {result.label}"))
-    console.print(plain(f"{len(written)} files written to {out}/ (plan.json, TPFDD, charts, maps)"))
+    console.print(run_written(run, "plan.json, TPFDD, charts, maps"))
 
 
 @app.command()
@@ -181,7 +190,7 @@ def deploy(
     framework: Annotated[str, typer.Option("--framework", "-f", help="Framework id.")],
     scenario: ScenarioOption = None,
     us_backstop: BackstopOption = None,
-    out: Annotated[Path, typer.Option(help="Folder for the TPFDD, charts and JSON.")] = Path("out"),
+    out: OutOption = Path("out"),
     ioc_share: Annotated[
         float, typer.Option(min=0.05, max=1.0, help="Share of personnel in place that makes IOC.")
     ] = 0.5,
@@ -194,7 +203,10 @@ def deploy(
     time_limit: TimeLimitOption = 10.0,
     as_json: JsonOption = False,
 ) -> None:
-    """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts."""
+    """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts.
+
+    The files go to OUT/<scenario id>/<key>/, a key over the run key and these options.
+    """
     loaded = load_what_if(scenario, us_backstop=us_backstop)
     if loaded.transport is not None and (runways or ports):
         loaded = loaded.replace(
@@ -207,7 +219,19 @@ def deploy(
         status.update("scheduling the deployment")
         result = deploy_mission(loaded, sourced, ioc_share=ioc_share, time_limit_s=time_limit)
         status.update("writing the TPFDD and charts")
-        written = write_deployment_files(result, out)
+        settings: dict[str, Setting] = {
+            "mission": mission,
+            "framework": framework,
+            "ioc_share": ioc_share,
+            "time_limit_s": time_limit,
+        }
+        run = write_run(
+            out,
+            loaded,
+            RunCommand.DEPLOY,
+            lambda folder: write_deployment_files(result, folder),
+            settings,
+        )
     if as_json:
         print_json(result)
         return
@@ -219,10 +243,11 @@ def deploy(
     console.print(tables.bottlenecks_table(result))
     if result.late:
         console.print(tables.late_table(result))
-    console.print(plain("written: " + ", ".join(str(p) for p in written)))
+    console.print(run_written(run, "TPFDD, charts, JSON"))
 
 
 app.command()(protect)
+app.command()(diff)
 
 
 def main() -> None:

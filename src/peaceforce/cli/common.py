@@ -15,6 +15,8 @@ from typer.core import TyperGroup
 
 from peaceforce.errors import EXIT_FAILURE, InputError, PeaceforceError, error_document
 from peaceforce.presentation.tables import problems_table
+from peaceforce.presentation.text import plain
+from peaceforce.runs import WrittenRun
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
@@ -44,6 +46,12 @@ TimeLimitOption = Annotated[
         "--time-limit",
         min=0.1,
         help="Seconds the optimiser may take; when it runs out without a plan, raise it.",
+    ),
+]
+OutOption = Annotated[
+    Path,
+    typer.Option(
+        "--out", help="Folder of the runs: each run goes to OUT/<scenario id>/<key>/ beside others."
     ),
 ]
 BackstopOption = Annotated[
@@ -91,6 +99,14 @@ def report_error(error: PeaceforceError, *, as_json: bool) -> None:
         errors.print(problems_table(error.problems, f"{len(error.problems)} problem(s) found"))
     else:
         errors.print(Text.assemble(("error: ", "red"), str(error)))
+
+
+def run_written(run: WrittenRun, what: str) -> Text:
+    """The line that says where a run went, and which pointer names it as the newest."""
+    return plain(
+        f"{len(run.files)} files ({what}) written to {run.folder}/; "
+        f"{run.pointer.name} in {run.pointer.parent} names it as the newest"
+    )
 
 
 def print_json(result: BaseModel) -> None:

@@ -13,7 +13,15 @@ from typing import Annotated
 
 import typer
 
-from peaceforce.cli.common import JsonOption, ScenarioOption, TimeLimitOption, console, print_json
+from peaceforce.cli.common import (
+    JsonOption,
+    OutOption,
+    ScenarioOption,
+    TimeLimitOption,
+    console,
+    print_json,
+    run_written,
+)
 from peaceforce.errors import InputError, Problem
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.outputs import write_atomic
@@ -21,9 +29,11 @@ from peaceforce.presentation.protection_maps import write_maps
 from peaceforce.presentation.protection_tables import protection_report
 from peaceforce.protection.data import PROTECTION_FILE, load_protection_data
 from peaceforce.protection.stage import protect_mission
+from peaceforce.runs import RunCommand, write_run
+from peaceforce.runs.folders import Setting, content_digest
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.sources.cities import ukrainian_cities
-from peaceforce.sources.power_plants import read_power_plants
+from peaceforce.sources.power_plants import PowerPlant, read_power_plants
 from peaceforce.sourcing.engine import source_mission
 
 
@@ -43,14 +53,15 @@ def protect(
             "--all-pledged", help="Also place air-defence pledges not sourced for this mission."
         ),
     ] = False,
-    out: Annotated[Path, typer.Option(help="Folder for the JSON result and the maps.")] = Path(
-        "out"
-    ),
+    out: OutOption = Path("out"),
     maps: Annotated[bool, typer.Option(help="Draw the coverage and threat maps.")] = True,
     time_limit: TimeLimitOption = 30.0,
     as_json: JsonOption = False,
 ) -> None:
-    """Place the mission's air defence to cover cities, energy and bases; threat; presence."""
+    """Place the mission's air defence to cover cities, energy and bases; threat; presence.
+
+    The result and maps go to OUT/<scenario id>/<key>/, a key over the run key and these options.
+    """
     folder = scenario or builtin_scenario_dir()
     loaded = load_scenario(folder)
     loaded.mission(mission)
@@ -75,15 +86,32 @@ def protect(
             include_unsourced=all_pledged,
             time_limit_s=time_limit,
         )
-        stem = out / f"protection-{mission}-{framework}"
-        written = [stem.with_suffix(".json")]
-        write_atomic(written[0], result.model_dump_json(indent=2))
-        if maps:
-            status.update("drawing the maps")
-            written += write_maps((result,), loaded, data, out)
+        status.update("writing the result and drawing the maps")
+
+        def write_files(run_folder: Path) -> list[Path]:
+            written = [run_folder / f"protection-{mission}-{framework}.json"]
+            write_atomic(written[0], result.model_dump_json(indent=2))
+            if maps:
+                written += write_maps((result,), loaded, data, run_folder)
+            return written
+
+        settings: dict[str, Setting] = {
+            "mission": mission,
+            "framework": framework,
+            "protection_data": content_digest(data.model_dump(mode="json")),
+            "power_plants": None if plants is None else content_digest(_dumped(plants)),
+            "all_pledged": all_pledged,
+            "maps": maps,
+            "time_limit_s": time_limit,
+        }
+        run = write_run(out, loaded, RunCommand.PROTECT, write_files, settings)
     if as_json:
         print_json(result)
         return
     for part in protection_report(result):
         console.print(part)
-    console.print("written: " + ", ".join(str(p) for p in written), markup=False)
+    console.print(run_written(run, "JSON, maps"))
+
+
+def _dumped(plants: tuple[PowerPlant, ...]) -> list[dict[str, object]]:
+    return [plant.model_dump(mode="json") for plant in plants]

@@ -1,75 +1,46 @@
-"""Every file a plan run writes, put in place as a whole.
+"""Every file a plan run writes, put in place as a whole in the run's own folder.
 
-The files are written to a fresh hidden folder beside the output folder, then that
-folder takes the output folder's place; a run that fails half-way (a full disk, a
-bad path, SIGTERM) leaves the earlier run's folder as it was, never a mix of both.
+The files go to ``out/<scenario id>/<run key>/`` (:func:`peaceforce.runs.write_run`):
+written to a fresh folder that takes the run folder's place only once every file is
+there, so a run that fails half-way (a full disk, a bad path, SIGTERM) leaves nothing,
+runs of other inputs are never touched, and running the same inputs again replaces
+that run's folder alone.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from peaceforce.errors import InputError, Problem
-from peaceforce.outputs import replacing_folder, write_atomic
+from peaceforce.outputs import write_atomic
 from peaceforce.plan import PlanResult
 from peaceforce.presentation.protection_maps import write_maps
 from peaceforce.presentation.tpfdd import write_deployment_files
 from peaceforce.protection.data import ProtectionData
+from peaceforce.runs import RunCommand, WrittenRun, write_run
+from peaceforce.runs.folders import PLAN_FILE
 from peaceforce.scenario.model import Scenario
-
-#: The file that marks a folder as written by a plan run (and so safe to replace).
-PLAN_FILE = "plan.json"
 
 
 def write_plan_files(
     plan: PlanResult, scenario: Scenario, protection: ProtectionData | None, out: Path
-) -> tuple[Path, ...]:
-    """Write the plan's JSON, TPFDD files, charts and maps into ``out``, replacing it whole.
-
-    Returns the paths written, inside ``out``.
+) -> WrittenRun:
+    """Write the plan's JSON, TPFDD files, charts and maps into its run folder under ``out``.
 
     Raises
     ------
     InputError
-        When ``out`` is a file, or a folder with other content than an earlier plan's
-        (replacing it would delete a user's files), or cannot be written.
+        When ``out`` is not a folder, the run's folder holds other files than an earlier
+        run's (replacing it would delete a user's files), or it cannot be written.
     """
-    _check_replaceable(out)
-    try:
-        with replacing_folder(out) as staging:
-            names = _write_all(plan, scenario, protection, staging)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        raise InputError([Problem(str(out), "-", reason, "a writable folder")]) from None
-    return tuple(out / name for name in names)
 
+    def write_all(folder: Path) -> list[Path]:
+        written = [folder / "scenario.json", folder / PLAN_FILE]
+        write_atomic(written[0], scenario.model_dump_json(indent=2))
+        write_atomic(written[1], plan.model_dump_json(indent=2))
+        for deployment in plan.deployments:
+            written.extend(write_deployment_files(deployment, folder))
+        if plan.protection and protection is not None:
+            written.extend(write_maps(plan.protection, scenario, protection, folder))
+        return written
 
-def _write_all(
-    plan: PlanResult, scenario: Scenario, protection: ProtectionData | None, folder: Path
-) -> list[str]:
-    written = [folder / "scenario.json", folder / PLAN_FILE]
-    write_atomic(written[0], scenario.model_dump_json(indent=2))
-    write_atomic(written[1], plan.model_dump_json(indent=2))
-    for deployment in plan.deployments:
-        written.extend(write_deployment_files(deployment, folder))
-    if plan.protection and protection is not None:
-        written.extend(write_maps(plan.protection, scenario, protection, folder))
-    return [path.relative_to(folder).as_posix() for path in written]
-
-
-def _check_replaceable(out: Path) -> None:
-    if not out.exists():
-        return
-    if not out.is_dir() or out.is_symlink():
-        raise InputError([Problem(str(out), "-", "not a folder", "a folder for the results")])
-    if any(out.iterdir()) and not (out / PLAN_FILE).is_file():
-        raise InputError(
-            [
-                Problem(
-                    str(out),
-                    "-",
-                    "a folder with other files",
-                    f"a new or empty folder, or one an earlier plan wrote (it holds {PLAN_FILE})",
-                )
-            ]
-        )
+    return write_run(out, scenario, RunCommand.PLAN, write_all)
