@@ -31,10 +31,11 @@ from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.plan import run_plan
 from peaceforce.presentation import tables
+from peaceforce.presentation.geojson_layers import write_deployment_layers
 from peaceforce.presentation.plan_files import write_plan_files
 from peaceforce.presentation.protection_tables import protection_summary_table
 from peaceforce.presentation.text import plain
-from peaceforce.presentation.tpfdd import write_deployment_files
+from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
 from peaceforce.protection.data import load_protection_data
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
@@ -207,7 +208,9 @@ def deploy(
         status.update("scheduling the deployment")
         result = deploy_mission(loaded, sourced, ioc_share=ioc_share, time_limit_s=time_limit)
         status.update("writing the TPFDD and charts")
-        written = write_deployment_files(result, out)
+        calendar = Calendar.of(loaded)
+        written = write_deployment_files(result, out, calendar)
+        written += write_deployment_layers(result, loaded, out, calendar)
     if as_json:
         print_json(result)
         return

@@ -12,8 +12,12 @@ from pathlib import Path
 from peaceforce.errors import InputError, Problem
 from peaceforce.outputs import replacing_folder, write_atomic
 from peaceforce.plan import PlanResult
+from peaceforce.presentation.geojson_layers import (
+    write_deployment_layers,
+    write_protection_layers,
+)
 from peaceforce.presentation.protection_maps import write_maps
-from peaceforce.presentation.tpfdd import write_deployment_files
+from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
 from peaceforce.protection.data import ProtectionData
 from peaceforce.scenario.model import Scenario
 
@@ -24,7 +28,7 @@ PLAN_FILE = "plan.json"
 def write_plan_files(
     plan: PlanResult, scenario: Scenario, protection: ProtectionData | None, out: Path
 ) -> tuple[Path, ...]:
-    """Write the plan's JSON, TPFDD files, charts and maps into ``out``, replacing it whole.
+    """Write the plan's JSON, TPFDD files, charts, maps and layers into ``out``, replacing it whole.
 
     Returns the paths written, inside ``out``.
 
@@ -50,10 +54,13 @@ def _write_all(
     written = [folder / "scenario.json", folder / PLAN_FILE]
     write_atomic(written[0], scenario.model_dump_json(indent=2))
     write_atomic(written[1], plan.model_dump_json(indent=2))
+    calendar = Calendar.of(scenario)
     for deployment in plan.deployments:
-        written.extend(write_deployment_files(deployment, folder))
+        written.extend(write_deployment_files(deployment, folder, calendar))
+        written.extend(write_deployment_layers(deployment, scenario, folder, calendar))
     if plan.protection and protection is not None:
         written.extend(write_maps(plan.protection, scenario, protection, folder))
+        written.extend(write_protection_layers(plan.protection, scenario, protection, folder))
     return [path.relative_to(folder).as_posix() for path in written]
 
 
