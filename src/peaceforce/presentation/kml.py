@@ -9,6 +9,7 @@ cannot break the document.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from xml.etree import ElementTree
@@ -20,6 +21,17 @@ KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 #: Areas are drawn with a see-through fill (KML colours are aabbggrr), so the map shows under them.
 _AREA_STYLE = {"id": "area", "line": "ff1f4fb0", "fill": "401f4fb0"}
 _DIGITS = 6
+#: Characters XML 1.0 cannot carry at all, escaped or not (C0 controls but tab, LF, CR).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: object) -> str:
+    """An element's text: lists and mappings as JSON, none as empty, no characters XML forbids."""
+    if isinstance(value, list | dict):
+        text = json.dumps(value)
+    else:
+        text = "" if value is None else str(value)
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _coordinates(parent: ElementTree.Element, points: Iterable[tuple[float, ...]]) -> None:
@@ -51,34 +63,28 @@ def _geometry(parent: ElementTree.Element, geometry: BaseGeometry) -> None:
             _geometry(multi, part)
 
 
-def _value(value: Any) -> str:
-    if isinstance(value, list | dict):
-        return json.dumps(value)
-    return "" if value is None else str(value)
-
-
 def _placemark(folder: ElementTree.Element, feature: Mapping[str, Any], fallback: str) -> None:
+    """A placemark in KML 2.2's element order: name, styleUrl, ExtendedData, geometry."""
     properties: Mapping[str, Any] = feature.get("properties") or {}
     placemark = ElementTree.SubElement(folder, "Placemark")
     name = properties.get("name") or properties.get("id") or fallback
-    ElementTree.SubElement(placemark, "name").text = str(name)
+    ElementTree.SubElement(placemark, "name").text = _text(name)
+    geometry = shapely.geometry.shape(feature["geometry"]) if feature.get("geometry") else None
+    if geometry is not None and geometry.geom_type in {"Polygon", "MultiPolygon"}:
+        ElementTree.SubElement(placemark, "styleUrl").text = f"#{_AREA_STYLE['id']}"
     data = ElementTree.SubElement(placemark, "ExtendedData")
     for key, value in properties.items():
-        item = ElementTree.SubElement(data, "Data", name=str(key))
-        ElementTree.SubElement(item, "value").text = _value(value)
-    geometry = shapely.geometry.shape(feature["geometry"]) if feature.get("geometry") else None
-    if geometry is None:
-        return
-    if geometry.geom_type in {"Polygon", "MultiPolygon"}:
-        ElementTree.SubElement(placemark, "styleUrl").text = f"#{_AREA_STYLE['id']}"
-    _geometry(placemark, geometry)
+        item = ElementTree.SubElement(data, "Data", name=_text(key))
+        ElementTree.SubElement(item, "value").text = _text(value)
+    if geometry is not None:
+        _geometry(placemark, geometry)
 
 
 def kml_document(title: str, layers: Mapping[str, Mapping[str, Any]]) -> bytes:
     """A KML document: a folder per GeoJSON FeatureCollection, a placemark per feature."""
     root = ElementTree.Element("kml", xmlns=KML_NAMESPACE)
     document = ElementTree.SubElement(root, "Document")
-    ElementTree.SubElement(document, "name").text = title
+    ElementTree.SubElement(document, "name").text = _text(title)
     style = ElementTree.SubElement(document, "Style", id=_AREA_STYLE["id"])
     line = ElementTree.SubElement(style, "LineStyle")
     ElementTree.SubElement(line, "color").text = _AREA_STYLE["line"]
@@ -88,7 +94,7 @@ def kml_document(title: str, layers: Mapping[str, Mapping[str, Any]]) -> bytes:
     ]
     for name, collection in layers.items():
         folder = ElementTree.SubElement(document, "Folder")
-        ElementTree.SubElement(folder, "name").text = name
+        ElementTree.SubElement(folder, "name").text = _text(name)
         for index, feature in enumerate(collection["features"], start=1):
             _placemark(folder, feature, f"{name} {index}")
     text: bytes = ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
