@@ -315,6 +315,12 @@ LATE_FILL = "FFF4C7C3"
 _MAX_WIDTH = 48
 
 
+def _width(value: object) -> int:
+    if isinstance(value, date):
+        return len("yyyy-mm-dd")
+    return 0 if value is None else len(str(value))
+
+
 def _sheet(book: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> Any:
     """A sheet with a bold frozen header, a filter on every column and widths that fit."""
     from openpyxl.styles import Font
@@ -322,19 +328,16 @@ def _sheet(book: Any, title: str, header: Sequence[str], rows: Iterable[Sequence
 
     sheet = book.create_sheet(title)
     sheet.append(list(header))
-    for row in rows:
+    widths = [len(h) for h in header]
+    for number, row in enumerate(rows, start=2):
         sheet.append(list(row))
+        widths += [0] * (len(row) - len(widths))
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], _width(value))
+            if isinstance(value, date):
+                sheet.cell(number, index + 1).number_format = "yyyy-mm-dd"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = [len(h) for h in header]
-    for row in sheet.iter_rows(min_row=2):
-        for index, cell in enumerate(row):
-            if isinstance(cell.value, date):
-                cell.number_format = "yyyy-mm-dd"
-                width = 10
-            else:
-                width = len(str(cell.value)) if cell.value is not None else 0
-            widths[index] = max(widths[index], width)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(_MAX_WIDTH, width + 2)
     sheet.freeze_panes = "C2"
