@@ -292,3 +292,12 @@ def test_workbook_has_frozen_header_filters_widths_and_late_rows_highlighted(
     meanings = {row[0].value: row[1].value for row in book["Columns"].iter_rows(2)}
     assert set(TPFDD_COLUMNS) <= set(meanings)
     assert meanings["C-day"] == "2025-09-01"
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    trap = '=HYPERLINK("http://example.invalid","Kyiv")'
+    path = tmp_path / "t.xlsx"
+    write_tpfdd_xlsx(result(record(destination=trap)), CALENDAR, path)
+    sheet = load_workbook(path)["TPFDD"]
+    cell = sheet.cell(2, list(TPFDD_COLUMNS).index("destination") + 1)
+    assert (cell.value, cell.data_type) == (trap, "s")

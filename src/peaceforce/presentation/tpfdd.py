@@ -336,6 +336,8 @@ def _sheet(book: Any, title: str, header: Sequence[str], rows: Iterable[Sequence
             widths[index] = max(widths[index], _width(value))
             if isinstance(value, date):
                 sheet.cell(number, index + 1).number_format = "yyyy-mm-dd"
+            elif isinstance(value, str) and value.startswith("="):
+                sheet.cell(number, index + 1).data_type = "s"  # a name, never a formula
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, width in enumerate(widths, start=1):
