@@ -17,7 +17,7 @@ from peaceforce.deployment.planner import (
     RecordKind,
     deploy_mission,
 )
-from peaceforce.presentation.tpfdd import write_deployment_files
+from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.transport import TransportNetwork
@@ -226,7 +226,7 @@ def test_builtin_air_shield_deploys_with_ioc_before_foc(
 
 
 def test_deployment_files(builtin_air_shield: DeploymentResult, tmp_path: Path) -> None:
-    written = write_deployment_files(builtin_air_shield, tmp_path)
+    written = write_deployment_files(builtin_air_shield, tmp_path, Calendar.of(load_scenario()))
     names = {p.name for p in written}
     assert "deploy-air_shield-coalition.tpfdd.csv" in names
     assert {p.suffix for p in written} >= {".csv", ".xlsx", ".json", ".png", ".svg"}
@@ -234,13 +234,17 @@ def test_deployment_files(builtin_air_shield: DeploymentResult, tmp_path: Path) 
         rows = list(csv.DictReader(stream))
     assert len(rows) == len(builtin_air_shield.records)
     assert {
+        "uln",
         "port_of_embarkation",
         "port_of_debarkation",
-        "required_delivery_day",
+        "rdd_day",
+        "rdd_c",
+        "rdd_date",
         "short_tons",
     } <= set(rows[0])
+    assert all(int(row["ead_day"]) <= int(row["lad_day"]) for row in rows)
     book = load_workbook(tmp_path / "deploy-air_shield-coalition.tpfdd.xlsx")
-    assert book.sheetnames == ["TPFDD", "Node use"]
+    assert book.sheetnames == ["TPFDD", "Node use", "Columns"]
     assert (tmp_path / "deploy-air_shield-coalition-gantt.png").read_bytes().startswith(b"\x89PNG")
 
 

@@ -34,10 +34,11 @@ from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.plan import run_plan
 from peaceforce.presentation import tables
+from peaceforce.presentation.geojson_layers import write_deployment_layers
 from peaceforce.presentation.plan_files import write_plan_files
 from peaceforce.presentation.protection_tables import protection_summary_table
 from peaceforce.presentation.text import plain
-from peaceforce.presentation.tpfdd import write_deployment_files
+from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
 from peaceforce.protection.data import load_protection_data
 from peaceforce.runs import RunCommand, write_run
 from peaceforce.runs.folders import Setting
@@ -225,13 +226,15 @@ def deploy(
             "ioc_share": ioc_share,
             "time_limit_s": time_limit,
         }
-        run = write_run(
-            out,
-            loaded,
-            RunCommand.DEPLOY,
-            lambda folder: write_deployment_files(result, folder),
-            settings,
-        )
+        calendar = Calendar.of(loaded)
+
+        def write_files(folder: Path) -> list[Path]:
+            return [
+                *write_deployment_files(result, folder, calendar),
+                *write_deployment_layers(result, loaded, folder, calendar),
+            ]
+
+        run = write_run(out, loaded, RunCommand.DEPLOY, write_files, settings)
     if as_json:
         print_json(result)
         return
@@ -243,7 +246,7 @@ def deploy(
     console.print(tables.bottlenecks_table(result))
     if result.late:
         console.print(tables.late_table(result))
-    console.print(run_written(run, "TPFDD, charts, JSON"))
+    console.print(run_written(run, "TPFDD, charts, map layers, JSON"))
 
 
 app.command()(protect)

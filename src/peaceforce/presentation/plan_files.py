@@ -13,8 +13,12 @@ from pathlib import Path
 
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import PlanResult
+from peaceforce.presentation.geojson_layers import (
+    write_deployment_layers,
+    write_protection_layers,
+)
 from peaceforce.presentation.protection_maps import write_maps
-from peaceforce.presentation.tpfdd import write_deployment_files
+from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
 from peaceforce.protection.data import ProtectionData
 from peaceforce.runs import RunCommand, WrittenRun, write_run
 from peaceforce.runs.folders import PLAN_FILE
@@ -24,7 +28,7 @@ from peaceforce.scenario.model import Scenario
 def write_plan_files(
     plan: PlanResult, scenario: Scenario, protection: ProtectionData | None, out: Path
 ) -> WrittenRun:
-    """Write the plan's JSON, TPFDD files, charts and maps into its run folder under ``out``.
+    """Write the plan's JSON, TPFDD, charts, maps and layers into its run folder under ``out``.
 
     Raises
     ------
@@ -37,10 +41,13 @@ def write_plan_files(
         written = [folder / "scenario.json", folder / PLAN_FILE]
         write_atomic(written[0], scenario.model_dump_json(indent=2))
         write_atomic(written[1], plan.model_dump_json(indent=2))
+        calendar = Calendar.of(scenario)
         for deployment in plan.deployments:
-            written.extend(write_deployment_files(deployment, folder))
+            written.extend(write_deployment_files(deployment, folder, calendar))
+            written.extend(write_deployment_layers(deployment, scenario, folder, calendar))
         if plan.protection and protection is not None:
             written.extend(write_maps(plan.protection, scenario, protection, folder))
+            written.extend(write_protection_layers(plan.protection, scenario, protection, folder))
         return written
 
     return write_run(out, scenario, RunCommand.PLAN, write_all)

@@ -439,6 +439,11 @@ class ScenarioHeader(Frozen):
         "the scenario's; results combine them all",
     )
     d_day: date = Field(description="day the ceasefire holds and the mandate starts")
+    c_day: date | None = Field(
+        default=None,
+        description="C-day: the reference date of TPFDD dates (C+n); default: d_day, since the "
+        "deployment schedule counts its days from d_day (day 0)",
+    )
     assumptions: Assumptions
     parties: tuple[Party, ...] = Field(min_length=1)
 
@@ -485,6 +490,11 @@ class Scenario(ScenarioHeader):
     def stamp(self) -> dict[str, Any]:
         """The label and run key that every stage result computed from this scenario carries."""
         return {"label": self.result_label, "run_key": self.run_key}
+
+    @property
+    def reference_c_day(self) -> date:
+        """The date TPFDD files count C-days from: ``c_day``, or ``d_day`` when not set."""
+        return self.c_day or self.d_day
 
     @cached_property
     def nation_by_code(self) -> dict[str, Nation]:
