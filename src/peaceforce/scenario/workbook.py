@@ -507,12 +507,11 @@ def _target_problems(folder: Path, base: Path) -> list[Problem]:
                 "a scenario folder to update, or a path that does not exist yet",
             )
         )
+    elif base == folder and not folder.exists():
+        expected = "an existing scenario folder, or a base folder to take the other files from"
+        problems.append(Problem(str(folder), "-", "no such folder", expected))
     elif not (base / SCENARIO_FILE).is_file():
-        expected = (
-            "a scenario folder to update"
-            if base == folder
-            else "a scenario folder to take the other files from (--base)"
-        )
+        expected = "a scenario folder to update or to take the other files from"
         problems.append(Problem(str(base), "-", "no scenario.yaml", expected))
     return problems
 
