@@ -71,7 +71,7 @@ class Column:
             if value is None:
                 return None
         if self.shape == "tagged":
-            return f"{TAGGED_SEPARATOR} ".join(_tagged_text(v) for v in value) or None
+            return f"{TAGGED_SEPARATOR} ".join(tagged_text(v) for v in value) or None
         if self.shape == "list":
             return f"{LIST_SEPARATOR} ".join(str(_plain(v)) for v in value) or None
         return _plain(value)
@@ -112,7 +112,8 @@ def _scalar_from_cell(cell: Any, scalar: Any) -> Any:
     return cell
 
 
-def _tagged_text(value: BaseModel) -> str:
+def tagged_text(value: BaseModel) -> str:
+    """A tagged value as its cell writes it: ``parliamentary_vote=30``, ``requires_us_backstop``."""
     kind = str(getattr(value, TAG))
     fields = _value_fields(type(value))
     if not fields:

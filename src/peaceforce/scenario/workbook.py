@@ -331,7 +331,9 @@ class CellOrigin(Origin):
         """'sheet Pledges, row 7, column nation (B)', with the path inside the cell if any."""
         column, rest = _column_at(self.columns, subpath)
         place = self.sheet.where(self.row, column.name if column else None)
-        return f"{place}, {_shown(rest)}" if rest else place
+        if not rest:
+            return place
+        return f"{place}, {(column.name if column else '') + _shown(rest)}".replace(", .", ", ")
 
 
 @dataclass(frozen=True)
@@ -350,7 +352,7 @@ class MissionOrigin(Origin):
 
 
 def _shown(rest: Sequence[str | int]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest).lstrip(".")
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in rest)
 
 
 def _column_at(
