@@ -1,4 +1,4 @@
-"""The planner's workbook: exact round trips, notes and lists, every fault at its cell, atomic writes."""
+"""The planner's workbook: exact round trips, notes and lists, faults at their cells."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 from pydantic import Field
-from scenario_copies import copy_builtin
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Classification, Label
@@ -33,6 +32,7 @@ from peaceforce.scenario.workbook import (
     read_scenario_sheets,
     scenario_workbook,
 )
+from scenario_copies import copy_builtin
 
 DATA_SHEETS = [spec.name for spec in SHEETS]
 
@@ -118,6 +118,10 @@ def test_header_notes_and_drop_down_lists(exported: Path) -> None:
     # references to the scenario's own names warn rather than forbid
     assert lists[header["nation"].column_letter].errorStyle == "warning"
     assert book["Lists"].sheet_state == "hidden"
+    # a cell holding a list ("NATO, EU") has no drop-down that would refuse it
+    nations = book["Nations"]
+    assert nations["C1"].value == "memberships"
+    assert all(not str(r.sqref).startswith("C") for r in nations.data_validations.dataValidation)
     pledges = book["Pledges"]
     caveats = next(cell for cell in pledges[1] if cell.value == "caveats")
     assert "parliamentary_vote=LEAD_TIME_DAYS" in caveats.comment.text
@@ -217,7 +221,10 @@ def test_a_workbook_marked_above_the_folder_is_refused(scenario: Scenario, tmp_p
     path = tmp_path / "book.xlsx"
     path.write_bytes(scenario_workbook(scenario.replace(label=secret), origin="test"))
     (problem,) = _import_problems(path, copy_builtin(tmp_path))
-    assert (problem.location, problem.value) == ("sheet About, row 6, column value (B)", str(secret))
+    assert (problem.location, problem.value) == (
+        "sheet About, row 6, column value (B)",
+        str(secret),
+    )
     assert "at least as restrictively" in problem.expected
 
 
@@ -225,7 +232,7 @@ def test_a_folder_that_is_not_a_scenario_is_never_replaced(exported: Path, tmp_p
     other = tmp_path / "photos"
     other.mkdir()
     (other / "holiday.jpg").write_bytes(b"\xff\xd8")
-    with pytest.raises(InputError, match="a folder without scenario.yaml"):
+    with pytest.raises(InputError, match=r"a folder without scenario\.yaml"):
         import_workbook(exported, other, base=builtin_scenario_dir())
     assert [p.name for p in other.iterdir()] == ["holiday.jpg"]
     with pytest.raises(InputError, match="no such folder"):
@@ -258,8 +265,14 @@ def test_a_planners_own_workbook_reads_with_dates_and_numbers_as_excel_keeps_the
     nations.append(columns)
     for nation in scenario.nations:
         nations.append(
-            [nation.code, nation.name, ",".join(m.value for m in nation.memberships)]
-            + [nation.gdp_usd_bn, nation.population_m, nation.figures_year]
+            [
+                nation.code,
+                nation.name,
+                ",".join(m.value for m in nation.memberships),
+                nation.gdp_usd_bn,
+                nation.population_m,
+                nation.figures_year,
+            ]
         )
     source = load_workbook(io.BytesIO(scenario_workbook(scenario, origin="test")))
     for name in DATA_SHEETS[1:]:

@@ -26,7 +26,9 @@ def _print(summary: WorkbookSummary) -> None:
     console.print(plain("written: " + ", ".join(summary.written)))
     if summary.removed:
         console.print(plain("removed (merged into pledges.yaml): " + ", ".join(summary.removed)))
-    console.print(plain(f"scenario {summary.scenario}, run {summary.run_key}, marked {summary.label}"))
+    console.print(
+        plain(f"scenario {summary.scenario}, run {summary.run_key}, marked {summary.label}")
+    )
 
 
 def export_xlsx(
@@ -50,13 +52,14 @@ def import_xlsx(
     base: Annotated[
         Path | None,
         typer.Option(
-            "--base", help="Scenario folder whose other files a new FOLDER takes (scenario.yaml, "
-            "catalogue, areas, ...)."
+            "--base",
+            help="Scenario folder whose other files a new FOLDER takes (scenario.yaml, "
+            "catalogue, areas, ...).",
         ),
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Read a workbook into a scenario folder: all of it, checked, or nothing (exit code 2)."""
+    """Read a workbook into a scenario folder, checked: all of it or nothing (exit code 2)."""
     summary = import_workbook(workbook, folder, base=base)
     if as_json:
         print_json(summary)

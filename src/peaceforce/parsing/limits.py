@@ -7,7 +7,7 @@ numbers are far above what the formats hold in practice: the built-in scenario
 is about 100 KB of YAML nested 7 deep, a DeepStateMap snapshot about 80 KB of
 GeoJSON nested 7 deep, and UCDP's whole event dataset for Ukraine 2.5 MB of CSV
 whose longest field is under 2 KB; the built-in scenario as a workbook is
-about 60 KB, unpacking to about 400 KB.
+about 30 KB, unpacking to about 170 KB in 26 parts.
 """
 
 from __future__ import annotations

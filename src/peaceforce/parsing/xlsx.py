@@ -216,9 +216,7 @@ def read_workbook(data: bytes, file: str) -> dict[str, Sheet]:
         # openpyxl warns about features it drops (extensions, print settings): none is data
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            book = load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-            )
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
             try:
                 return {sheet.title: _read_sheet(sheet, file) for sheet in book.worksheets}
             finally:

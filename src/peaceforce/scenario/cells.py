@@ -274,7 +274,9 @@ def _columns(model: type[BaseModel], prefix: tuple[str, ...], *, required: bool)
         else:
             _check_scalar(core, path)
             note = _describe(info, core, needed)
-            columns.append(Column(".".join(path), path, "scalar", core, needed, note, _choices(core)))
+            columns.append(
+                Column(".".join(path), path, "scalar", core, needed, note, _choices(core))
+            )
     return columns
 
 
@@ -292,12 +294,14 @@ def _union_columns(
     required: bool,
 ) -> list[Column]:
     """A ``kind`` column, then a column per field of any member (filled as the kind needs)."""
-    kinds = tuple(_kind_of(member) for member in members)
+    tags = tuple(_kind_of(member) for member in members)
     what = info.description or path[-1]
-    kind_note = f"{what}: which kind; one of: {', '.join(kinds)}; " + (
+    kind_note = f"{what}: which kind; one of: {', '.join(tags)}; " + (
         "required" if required else "optional (empty: none)"
     )
-    columns = [Column(".".join((*path, TAG)), (*path, TAG), "scalar", str, required, kind_note, kinds)]
+    columns = [
+        Column(".".join((*path, TAG)), (*path, TAG), "scalar", str, required, kind_note, tags)
+    ]
     seen: dict[str, list[str]] = {}
     infos: dict[str, FieldInfo] = {}
     for member in members:
@@ -357,4 +361,3 @@ def nested(columns: Sequence[Column], cells: Mapping[str, Any]) -> dict[str, Any
             target = target.setdefault(step, {})
         target[column.path[-1]] = column.parse(cell)
     return data
-

@@ -28,7 +28,6 @@ import io
 import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -180,7 +179,7 @@ def scenario_workbook(scenario: Scenario, *, origin: str) -> bytes:
             choices, strict = column.choices, True
             if not choices and column.path[0] in references and len(column.path) == 1:
                 choices, strict = references[column.path[0]], False
-            if choices and column.shape != "tagged":
+            if choices and column.shape == "scalar":
                 _validate(sheet, number, lists.range_of(column.name, choices), strict=strict)
     _write_about(book.create_sheet(ABOUT_SHEET), scenario, origin)
     book.move_sheet(LISTS_SHEET, offset=len(book.sheetnames) - 1)
@@ -371,7 +370,7 @@ def _column_at(
         for column in columns:
             if column.path == tuple(path):
                 return column, _without_tags(column, parts[index:])
-        kind_column = tuple(path) + (TAG,)
+        kind_column = (*path, TAG)
         if index < len(parts) and any(c.path == kind_column for c in columns):
             kinds = next(c.choices for c in columns if c.path == kind_column)
             if parts[index] in kinds:
