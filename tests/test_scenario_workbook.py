@@ -171,6 +171,7 @@ def test_every_fault_names_sheet_row_column_value_and_expectation(
         book,
         {
             ("Stances", "C3"): "maybe",  # position
+            ("Stances", "F2"): None,  # source.article of an article source
             ("Pledges", "D4"): "many",  # count
             ("Pledges", "B5"): "ZAF",  # a real nation the scenario does not define
             ("Pledges", "K6"): "parliamentary_vote=soon",  # caveats
@@ -183,6 +184,8 @@ def test_every_fault_names_sheet_row_column_value_and_expectation(
     assert all(p.file == "book.xlsx" for p in problems)
     position = found["sheet Stances, row 3, column position (C)", "'maybe'"]
     assert "'committed', 'considering', 'declined' or 'opposed'" in position.expected
+    article = found["sheet Stances, row 2, column source.article (F)", "(empty)"]
+    assert article.expected == "this required field"
     count = found["sheet Pledges, row 4, column count (D)", "'many'"]
     assert "valid integer" in count.expected
     caveat = found[
@@ -196,7 +199,7 @@ def test_every_fault_names_sheet_row_column_value_and_expectation(
     assert mission.expected.startswith("a mission option of missions.yaml (reassurance")
     area = found["sheet Requirements, row 8, column area (E)", "'mars'"]
     assert area.expected.startswith("an area defined in the scenario")
-    assert len(problems) == 6
+    assert len(problems) == 7
 
 
 def test_a_missing_sheet_or_column_and_an_unknown_column_are_named(
