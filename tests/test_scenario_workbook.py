@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import pytest
 from openpyxl import Workbook, load_workbook
 from pydantic import Field
+from typer.testing import CliRunner
 
+from peaceforce.cli import app
 from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Classification, Label
 from peaceforce.scenario import workbook as workbook_module
@@ -27,6 +30,7 @@ from peaceforce.scenario.model import (
 )
 from peaceforce.scenario.workbook import (
     SHEETS,
+    WorkbookSummary,
     export_workbook,
     import_workbook,
     read_scenario_sheets,
@@ -289,3 +293,21 @@ def test_a_planners_own_workbook_reads_with_dates_and_numbers_as_excel_keeps_the
     folder = copy_builtin(tmp_path)
     import_workbook(path, folder)
     assert load_scenario(folder) == scenario
+
+
+def test_the_commands_print_json_and_report_problems_with_exit_code_2(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    runner = CliRunner()
+    out = runner.invoke(app, ["export-xlsx", str(builtin_scenario_dir()), str(book), "--json"])
+    assert out.exit_code == 0, out.output
+    exported = WorkbookSummary.model_validate_json(out.stdout)
+    assert exported.rows["Pledges"] == 64
+    new = tmp_path / "new"
+    out = runner.invoke(app, ["import-xlsx", str(book), str(new), "--json"])
+    assert out.exit_code == 2
+    assert json.loads(out.stdout)["problems"][0]["value"] == "no such folder"
+    out = runner.invoke(
+        app, ["import-xlsx", str(book), str(new), "--base", str(builtin_scenario_dir()), "--json"]
+    )
+    assert out.exit_code == 0, out.output
+    assert WorkbookSummary.model_validate_json(out.stdout).run_key == exported.run_key

@@ -220,7 +220,7 @@ def _set_cell(sheet: Any, row: int, column: int, value: Any) -> None:
     except IllegalCharacterError:
         place = f"sheet {sheet.title}, row {row}, column {column_letter(column)}"
         raise InputError(
-            [Problem(sheet.title, place, repr(value)[:80], "text without control characters")]
+            [Problem("workbook", place, repr(value)[:80], "text without control characters")]
         ) from None
     if isinstance(value, str):
         cell.data_type = "s"
