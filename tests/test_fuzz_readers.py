@@ -19,6 +19,7 @@ import os
 import shutil
 import tempfile
 import tracemalloc
+import zipfile
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -298,3 +299,33 @@ def test_geojson_bytes(data: st.DataObject) -> None:
 @given(lines=st.lists(_JSON.map(json.dumps) | st.text(max_size=10), max_size=5))
 def test_jsonl_intake(lines: list[str]) -> None:
     outcome(lambda: parse_incidents("\n".join(lines), "jsonl", source="store.jsonl"))
+
+
+# --- XLSX: the workbook reader and the scenario sheets ---------------------------------
+
+
+def _workbook_parts() -> dict[str, bytes]:
+    """The parts of the built-in scenario's workbook, as export-xlsx writes it."""
+    from peaceforce.scenario.workbook import scenario_workbook
+
+    data = scenario_workbook(load_scenario(SCENARIO), origin="fuzz")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+_WORKBOOK = _workbook_parts()
+
+
+@fuzz(30, share=0.1)
+@given(data=st.data(), part=st.sampled_from(sorted(_WORKBOOK)), raw=st.booleans())
+def test_workbook(data: st.DataObject, part: str, raw: bool) -> None:
+    """A mutated part of an exported workbook (or the zip bytes themselves) read as a scenario."""
+    from peaceforce.scenario.workbook import read_scenario_sheets
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in _WORKBOOK.items():
+            mutate = name == part and not raw
+            archive.writestr(name, data.draw(mutated(content)) if mutate else content)
+    book = data.draw(mutated(buffer.getvalue())) if raw else buffer.getvalue()
+    outcome(lambda: read_scenario_sheets(book, "book.xlsx"))

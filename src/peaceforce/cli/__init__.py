@@ -29,6 +29,7 @@ from peaceforce.cli.common import (
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect
 from peaceforce.cli.runs import diff
+from peaceforce.cli.workbook import export_xlsx, import_xlsx
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
@@ -251,6 +252,8 @@ def deploy(
 
 app.command()(protect)
 app.command()(diff)
+app.command("export-xlsx")(export_xlsx)
+app.command("import-xlsx")(import_xlsx)
 
 
 def main() -> None:

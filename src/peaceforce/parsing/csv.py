@@ -14,6 +14,17 @@ its own ``_csv.Error`` on a field over 128 KiB. :func:`parse_table` reads with
 - a column name twice in the header, or no header, refuses the whole file;
 - a byte-order mark is dropped, so it never becomes part of the first name.
 
+CSV as Excel writes it is read too: with a byte-order mark ("CSV UTF-8"), with
+``;`` between fields (Excel's choice where the decimal mark is a comma), and
+with dates written day first. The delimiter is ``,``, ``;`` or a tab, whichever
+the header line holds most of outside quotes (a comma on a tie), unless the
+caller names one. A column whose header name ends in ``(dd/mm/yyyy)``, e.g.
+``available_start (dd/mm/yyyy)``, holds dates written day first: the name is
+read without the mark, and each cell ``dd/mm/yyyy`` (optionally followed by
+``hh:mm`` or ``hh:mm:ss``) becomes ISO 8601 (``yyyy-mm-dd``,
+``yyyy-mm-ddThh:mm:ss``); a cell written otherwise is a problem and its row is
+not kept.
+
 Public CSVs hold quoted fields with line breaks (one record over several
 lines); a row keeps the number of the line its record *starts* on, so a problem
 points where a person looks.
@@ -23,8 +34,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.parsing.files import BOM, check_size, decode_text
@@ -72,6 +85,38 @@ class Table:
         return Problem(self.file, f"line {row.line}, {column}", repr(row.get(column)), expected)
 
 
+#: Delimiters Excel and other writers use, the first preferred on a tie.
+DELIMITERS = (",", ";", "\t")
+#: A header name marking its column as dates written day first: ``name (dd/mm/yyyy)``.
+_DAY_FIRST_MARK = re.compile(r"^(?P<name>.*?)\s*\(dd/mm/yyyy\)$", re.IGNORECASE)
+_DAY_FIRST = re.compile(
+    r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
+)
+
+
+def detect_delimiter(text: str) -> str:
+    """The one of ``DELIMITERS`` the header line (the first line) holds most of, outside quotes."""
+    header = text.split("\n", 1)[0]
+    unquoted = "".join(header.split('"')[::2])
+    counts = [unquoted.count(d) for d in DELIMITERS]
+    return DELIMITERS[counts.index(max(counts))]
+
+
+def _iso_date(cell: str) -> str | None:
+    """``dd/mm/yyyy[ hh:mm[:ss]]`` as ISO 8601, or None when the cell is not such a date."""
+    match = _DAY_FIRST.match(cell.strip())
+    if match is None:
+        return None
+    part = {k: int(v) for k, v in match.groupdict().items() if v is not None}
+    try:
+        moment = datetime(part["y"], part["m"], part["d"], part.get("H", 0), part.get("M", 0))
+        moment = moment.replace(second=part.get("S", 0))
+    except ValueError:
+        return None
+    return moment.date().isoformat() if match["H"] is None else moment.isoformat()
+
+
 def _header(columns: Sequence[str], file: str, what: str) -> tuple[str, ...]:
     names = tuple(c.strip() for c in columns)
     if not any(names):
@@ -116,10 +161,13 @@ def parse_table(
     *,
     what: str = "a CSV file",
     encodings: Sequence[str] = ("utf-8",),
+    delimiter: str | None = None,
 ) -> Table:
     """Read CSV (bytes in one of ``encodings``, or text) with a header line, strictly.
 
     ``file`` names the source in problems; ``what`` says what it should be.
+    ``delimiter`` is detected from the header line unless given (see the module docstring),
+    and so are the columns of dates written day first.
     Faults of rows are in ``Table.problems``; the rows before and without a fault are kept.
 
     Raises
@@ -133,11 +181,14 @@ def parse_table(
     text = text.removeprefix(BOM)
     # deliberate and process-wide: every CSV the product reads comes through here
     csv.field_size_limit(MAX_CSV_FIELD_CHARS)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter or detect_delimiter(text), strict=True
+    )
     try:
-        header = _header(next(reader, []), file, what)
+        marked = _header(next(reader, []), file, what)
     except csv.Error as exc:
         raise InputError([_structural(exc, file, 1, reader.line_num, text)]) from None
+    header, day_first = _day_first_columns(marked, file, what)
     rows: list[Row] = []
     problems: list[Problem] = []
     start = previous = reader.line_num
@@ -151,7 +202,47 @@ def parse_table(
                 expected = f"at most {len(header)} cells, as the header names"
                 problems.append(Problem(file, f"line {start}", value, expected))
                 continue
-            rows.append(Row(start, dict(zip(header, record, strict=False))))
+            values = dict(zip(header, record, strict=False))
+            wrong = _rewrite_dates(values, day_first)
+            if wrong:
+                problems.extend(
+                    Problem(file, f"line {start}, {column}", repr(values[column]), _DATE_EXPECTED)
+                    for column in wrong
+                )
+                continue
+            rows.append(Row(start, values))
     except csv.Error as exc:
         problems.append(_structural(exc, file, previous + 1, reader.line_num, text))
     return Table(file, header, tuple(rows), tuple(problems))
+
+
+_DATE_EXPECTED = "a date written dd/mm/yyyy (optionally hh:mm), as the column's header says"
+
+
+def _day_first_columns(
+    marked: tuple[str, ...], file: str, what: str
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The header without its ``(dd/mm/yyyy)`` marks, and the names of the columns so marked."""
+    names = []
+    day_first = []
+    for name in marked:
+        match = _DAY_FIRST_MARK.match(name)
+        names.append(match["name"] if match else name)
+        if match:
+            day_first.append(match["name"])
+    return _header(names, file, what), tuple(day_first)
+
+
+def _rewrite_dates(values: dict[str, str], day_first: tuple[str, ...]) -> list[str]:
+    """Turn the day-first dates of a row into ISO 8601 in place; the columns that are not dates."""
+    wrong = []
+    for column in day_first:
+        cell = values.get(column, "")
+        if not cell.strip():
+            continue
+        iso = _iso_date(cell)
+        if iso is None:
+            wrong.append(column)
+        else:
+            values[column] = iso
+    return wrong

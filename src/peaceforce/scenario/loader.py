@@ -25,6 +25,7 @@ from peaceforce.parsing import YamlPath, format_path, parse_table, parse_yaml, r
 from peaceforce.parsing.limits import MAX_CSV_BYTES, MAX_JSON_BYTES, MAX_YAML_BYTES
 from peaceforce.scenario import checks
 from peaceforce.scenario.base import Source
+from peaceforce.scenario.cells import parse_tagged, union_members
 from peaceforce.scenario.model import (
     Area,
     Caveat,
@@ -143,7 +144,7 @@ def read_yaml(draft: Draft, name: str) -> tuple[Any, Mapping[YamlPath, int]] | N
 # --- validation of one item against its model ------------------------------------------
 
 
-def _expected(error: Any) -> str:
+def expected_of(error: Any) -> str:
     message = str(error["msg"])
     for prefix in ("Value error, ", "Input should be ", "Assertion failed, "):
         message = message.removeprefix(prefix)
@@ -162,7 +163,7 @@ def validate_item(draft: Draft, model: type[BaseModel], data: Any, origin: Origi
         for error in exc.errors():
             loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
             value = "(missing)" if error["type"] == "missing" else error["input"]
-            draft.problem(origin, loc, value, _expected(error))
+            draft.problem(origin, loc, value, expected_of(error))
         return None
 
 
@@ -236,23 +237,7 @@ PLEDGE_CSV_COLUMNS = (
 
 def _csv_caveats(text: str) -> list[dict[str, Any]]:
     """'no_presence_on_ukrainian_territory; parliamentary_vote=30' → caveat dicts."""
-    value_field = {
-        "allowed_domains": "domains",
-        "required_frameworks": "frameworks",
-        "min_distance_from_line_of_contact": "km",
-        "parliamentary_vote": "lead_time_days",
-        "max_tour_length": "months",
-        "personnel_ceiling": "personnel",
-    }
-    caveats: list[dict[str, Any]] = []
-    for part in filter(None, (p.strip() for p in text.split(";"))):
-        kind, _, value = (s.strip() for s in part.partition("="))
-        caveat: dict[str, Any] = {"kind": kind}
-        if value and kind in value_field:
-            listy = kind in {"allowed_domains", "required_frameworks"}
-            caveat[value_field[kind]] = value.split("|") if listy else value
-        caveats.append(caveat)
-    return caveats
+    return parse_tagged(text, union_members(Caveat))
 
 
 def _csv_home_base(text: str) -> dict[str, Any]:
