@@ -22,34 +22,47 @@ def greedy_solution(problem: SourcingProblem) -> Solution:
     units: dict[tuple[str, str], int] = {}
     cand, all_pledges = problem.candidates, problem.scenario.pledges
     usable = problem.usable_index
-    lines_of: dict[int, list[int]] = {}
-    for p, r in zip(cand.pledge[usable].tolist(), cand.line[usable].tolist(), strict=True):
-        lines_of.setdefault(p, []).append(r)
+    lines_of: dict[int, list[tuple[int, int]]] = {}  # pledge -> (line, candidate index)
+    for k in usable.tolist():
+        lines_of.setdefault(int(cand.pledge[k]), []).append((int(cand.line[k]), k))
     pledges = sorted(
         (all_pledges[p] for p in lines_of),
         key=lambda p: (-p.count * problem.unit_personnel(p.unit_type), p.id),
     )
     index = {p.id: k for k, p in enumerate(all_pledges)}
+    tonnes_left = problem.tonnage_limits.copy()
     for pledge in pledges:
         left = problem.units_offered(pledge.id, pledge.count)
         size = problem.unit_personnel(pledge.unit_type)
         targets = sorted(
-            (lines[r] for r in lines_of[index[pledge.id]]),
-            key=lambda line: (line.priority, line.latest_arrival_day, line.id),
+            lines_of[index[pledge.id]],
+            key=lambda rk: (
+                lines[rk[0]].priority,
+                lines[rk[0]].latest_arrival_day,
+                lines[rk[0]].id,
+            ),
         )
-        for line in targets:
+        for r, k in targets:
+            line = lines[r]
+            hulls = int(problem.hulls[k])
+            station = size * hulls
             ceiling = problem.ceilings.get(pledge.nation)
-            room = (
-                left
-                if ceiling is None
-                else min(left, (ceiling - used_personnel.get(pledge.nation, 0)) // size)
-            )
+            room = left // hulls
+            if ceiling is not None:
+                room = min(room, (ceiling - used_personnel.get(pledge.nation, 0)) // station)
+            regime, tonnes = int(cand.access.regime[k]), float(problem.tonnage[k])
+            if tonnes > 0:
+                room = min(room, int(tonnes_left[regime] // tonnes))
             sent = max(0, min(room, need[line.id]))
             if sent:
                 units[(pledge.id, line.id)] = sent
                 need[line.id] -= sent
-                left -= sent
-                used_personnel[pledge.nation] = used_personnel.get(pledge.nation, 0) + sent * size
+                left -= sent * hulls
+                used_personnel[pledge.nation] = (
+                    used_personnel.get(pledge.nation, 0) + sent * station
+                )
+                if tonnes > 0:
+                    tonnes_left[regime] -= sent * tonnes
     weighted = sum(
         priority_weight(line.priority) * problem.unit_personnel(line.capability) * need[line.id]
         for line in lines

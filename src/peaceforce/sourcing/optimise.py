@@ -17,6 +17,12 @@ is minimised:
    shares by GDP (or population) among the nations able to contribute;
 3. movement: Σ personnel × great-circle km from home base to the area.
 
+Access regimes (e.g. the Montreux Convention) reach into the model twice: a
+station on a line where a stay limit applies takes two units of the pledge
+taking turns (its pledge row counts 2, its personnel twice), and one row per
+regime with an aggregate tonnage keeps Σ standard displacement × stations
+within the limit. Pairs a closed regime refuses are never usable.
+
 A NATO-scale mission has about a million usable pairs; every step below is
 exact, so the stages keep their lexicographic optimum:
 
@@ -47,7 +53,7 @@ import numpy as np
 
 from peaceforce.mandate.analysis import FrameworkAssessment
 from peaceforce.outputs import write_highs_model
-from peaceforce.scenario.model import MissionOption, PersonnelCeiling, Scenario
+from peaceforce.scenario.model import Commitment, MissionOption, PersonnelCeiling, Scenario
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.solvers.highs_mip import new_highs, outcome
 from peaceforce.sourcing.candidates import (
@@ -139,8 +145,18 @@ class SourcingProblem:
 
     def without_nation(self, nation: str) -> SourcingProblem:
         """The same problem as if a nation withdrew all its pledges (N-1)."""
-        theirs = np.array([p.nation == nation for p in self.scenario.pledges], dtype=bool)
-        keep = ~theirs[self.candidates.pledge] if len(theirs) else np.ones(0, dtype=bool)
+        return self.keeping([p.nation != nation for p in self.scenario.pledges])
+
+    def firm_only(self) -> SourcingProblem:
+        """The same problem with the conditional pledges left out."""
+        return self.keeping(
+            [self.scenario.commitment(p)[0] is Commitment.FIRM for p in self.scenario.pledges]
+        )
+
+    def keeping(self, pledges: list[bool]) -> SourcingProblem:
+        """The same problem with only the pledges marked true (one flag per scenario pledge)."""
+        kept = np.array(pledges, dtype=bool)
+        keep = kept[self.candidates.pledge] if len(kept) else np.ones(0, dtype=bool)
         return replace(self, candidates=self.candidates.select(keep))
 
     def units_offered(self, pledge_id: str, count: int) -> int:
@@ -154,6 +170,37 @@ class SourcingProblem:
     def unit_personnel(self, unit_type: str) -> int:
         """Personnel of one unit of a type."""
         return self.scenario.unit_type_by_id[unit_type].personnel
+
+    @cached_property
+    def hulls(self) -> IntArray:
+        """Units of its pledge each candidate takes per station (2 under a stay limit)."""
+        return self.candidates.access.hulls()
+
+    def hulls_of(self, pledge_id: str, line_id: str) -> int:
+        """Units of a pledge one station on a line takes."""
+        return int(self.hulls[self.candidate_index(pledge_id, line_id)])
+
+    @cached_property
+    def tonnage_limits(self) -> FloatArray:
+        """Per access regime, the aggregate tonnage allowed (inf where none)."""
+        return np.array(
+            [
+                r.aggregate_tonnage.tonnes if r.aggregate_tonnage else math.inf
+                for r in self.candidates.access.regimes
+            ],
+            dtype=float,
+        )
+
+    @cached_property
+    def tonnage(self) -> FloatArray:
+        """Per candidate, the tonnage one station counts against its regime's limit."""
+        access = self.candidates.access
+        limited = access.regime >= 0
+        counted = np.zeros(len(access.regime))
+        if limited.any():
+            has_limit = np.isfinite(self.tonnage_limits)[access.regime[limited]]
+            counted[np.flatnonzero(limited)[has_limit]] = access.displacement[limited][has_limit]
+        return counted
 
 
 def national_ceilings(scenario: Scenario) -> dict[str, int]:
@@ -236,12 +283,16 @@ class ModelLayout:
 
     Rows: one per pledge with a usable pair (units ≤ offered), one per line
     (units + missing = required), one per nation (personnel = P[n]), two per
-    nation for the fair share, then one per solved stage holding its optimum.
+    nation for the fair share, one per access regime (tonnage ≤ limit), then one
+    per solved stage holding its optimum.
     Columns: s (lines), P and d (nations), then the pairs in the model.
     """
 
     pair: IntArray  # candidate index of each column's pair (of its group's first pledge)
     pledge_row: IntArray  # the column's pledge group
+    hulls: FloatArray  # units of the pledge one station takes (its pledge-row coefficient)
+    regime_row: IntArray  # the tonnage-limited access regime of the column, -1 if none
+    tonnage: FloatArray  # displacement one station counts against that regime
     line_row: IntArray
     nation_row: IntArray
     personnel: FloatArray
@@ -254,14 +305,19 @@ class ModelLayout:
     nations: tuple[str, ...]
     shares: FloatArray
     ceiling: FloatArray  # per nation, inf where none
+    tonnage_limit: FloatArray  # per access regime, inf where none
 
     @property
     def fixed_columns(self) -> int:
         return len(self.quantity) + 2 * len(self.nations)
 
     @property
-    def base_rows(self) -> int:
+    def first_regime_row(self) -> int:
         return len(self.offered) + len(self.quantity) + 3 * len(self.nations)
+
+    @property
+    def base_rows(self) -> int:
+        return self.first_regime_row + len(self.tonnage_limit)
 
 
 def _pledge_groups(
@@ -274,6 +330,8 @@ def _pledge_groups(
     """
     cand, pledges = problem.candidates, problem.scenario.pledges
     p, r = cand.pledge[usable], cand.line[usable]
+    # a pledge whose units take turns on a station stays alone: its stations are its own
+    taking_turns = set(p[problem.hulls[usable] > 1].tolist())
     order = np.lexsort((r, p))
     p, r = p[order], r[order]
     cuts = np.flatnonzero(np.diff(p)) + 1
@@ -282,7 +340,7 @@ def _pledge_groups(
     for k, lines in zip(firsts, np.split(r, cuts) if len(p) else [], strict=True):
         x = pledges[k]
         key = (x.nation, x.unit_type, x.home_base.lon, x.home_base.lat, lines.tobytes())
-        groups.setdefault(key if merge else (k,), []).append(k)
+        groups.setdefault(key if merge and k not in taking_turns else (k,), []).append(k)
     return [tuple(members) for members in groups.values()]
 
 
@@ -316,14 +374,20 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
     )
     lines = problem.mission.requirements
     quantity = np.array([line.quantity for line in lines], dtype=float)
-    personnel = unit_personnel[p]
+    hulls = problem.hulls[columns].astype(float)
+    personnel = unit_personnel[p] * hulls
+    tonnage = problem.tonnage[columns]
+    regime = cand.access.regime[columns]
     return ModelLayout(
         pair=columns,
         pledge_row=group_of[p],
+        hulls=hulls,
+        regime_row=np.where(tonnage > 0, regime, -1),
+        tonnage=tonnage,
         line_row=r,
         nation_row=nation_of_pledge[p],
         personnel=personnel,
-        upper=np.minimum(offered[group_of[p]], quantity[r]),
+        upper=np.minimum(np.floor(offered[group_of[p]] / hulls), quantity[r]),
         movement=personnel * cand.distance_km[columns],
         members=tuple(groups),
         offered=offered,
@@ -334,6 +398,7 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
         nations=nations,
         shares=np.array([shares[n] for n in nations]),
         ceiling=np.array([float(problem.ceilings.get(n, math.inf)) for n in nations]),
+        tonnage_limit=problem.tonnage_limits,
     )
 
 
@@ -355,10 +420,17 @@ def _define_constraints(layout: ModelLayout) -> Any:
             layout.quantity,
             np.zeros(n_nations),
             np.full(2 * n_nations, -math.inf),
+            np.full(len(layout.tonnage_limit), -math.inf),
         ]
     )
     lp.row_upper_ = np.concatenate(
-        [layout.offered, layout.quantity, np.zeros(n_nations), np.zeros(2 * n_nations)]
+        [
+            layout.offered,
+            layout.quantity,
+            np.zeros(n_nations),
+            np.zeros(2 * n_nations),
+            layout.tonnage_limit,
+        ]
     )
     starts, index, value = [0], [], []
 
@@ -425,23 +497,35 @@ class _Model:
             return
         lay, count = self.layout, len(positions)
         first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
+        regime = lay.regime_row[positions]
         index = np.column_stack(
             [
                 lay.pledge_row[positions],
                 first_line + lay.line_row[positions],
                 first_nation + lay.nation_row[positions],
+                lay.first_regime_row + regime,
             ]
-        ).reshape(-1)
-        value = np.column_stack([np.ones(count), np.ones(count), lay.personnel[positions]])
+        )
+        value = np.column_stack(
+            [
+                lay.hulls[positions],
+                np.ones(count),
+                lay.personnel[positions],
+                lay.tonnage[positions],
+            ]
+        )
+        entry = np.ones((count, 4), dtype=bool)
+        entry[:, 3] = regime >= 0  # only tonnage-limited pairs have a regime row
+        per_column = entry.sum(axis=1)
         self.lp.addCols(
             count,
             self.pair_costs[positions],
             np.zeros(count),
             lay.upper[positions],
-            3 * count,
-            np.arange(0, 3 * count, 3, dtype=np.int32),
-            index.astype(np.int32),
-            value.reshape(-1),
+            int(per_column.sum()),
+            np.r_[0, np.cumsum(per_column)[:-1]].astype(np.int32),
+            index[entry].astype(np.int32),
+            value[entry],
         )
         self.column_of[positions] = self.lp.getNumCol() - count + np.arange(count)
         self.columns = np.concatenate([self.columns, positions])
@@ -456,11 +540,19 @@ class _Model:
         lay = self.layout
         y = np.asarray(self.lp.getSolution().row_dual)
         first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
+        regime_dual = (
+            np.where(
+                lay.regime_row >= 0, y[lay.first_regime_row + np.maximum(lay.regime_row, 0)], 0.0
+            )
+            if len(lay.tonnage_limit)
+            else np.zeros(len(lay.pair))
+        )
         return np.asarray(
             self.pair_costs
-            - y[lay.pledge_row]
+            - lay.hulls * y[lay.pledge_row]
             - y[first_line + lay.line_row]
-            - lay.personnel * y[first_nation + lay.nation_row],
+            - lay.personnel * y[first_nation + lay.nation_row]
+            - lay.tonnage * regime_dual,
             dtype=float,
         )
 
@@ -681,11 +773,12 @@ def _read_solution(
         line_id = lines[int(cand.line[layout.pair[position]])].id
         filled[line_id] += int(units_of[j])
         wanted = int(units_of[j])
+        hulls = int(layout.hulls[position])
         for k in layout.members[layout.pledge_row[position]]:  # any split of a group will do
-            sent = min(wanted, left[k])
+            sent = min(wanted, left[k] // hulls)
             if sent:
                 units[(pledges[k].id, line_id)] = sent
-                left[k] -= sent
+                left[k] -= sent * hulls
                 wanted -= sent
     shortfall = {line.id: line.quantity - filled[line.id] for line in lines}
     return Solution(units, shortfall, objectives, status, seconds, stages)
@@ -704,9 +797,3 @@ def export_mps(problem: SourcingProblem, path: Path) -> None:
         len(integral), integral, np.array([hs.HighsVarType.kInteger] * len(integral))
     )
     write_highs_model(model.lp, path)
-
-
-def tour_months(problem: SourcingProblem, pledge_id: str) -> int:
-    """A pledge's maximum tour (months), or the default where it states none."""
-    pledge = next(p for p in problem.scenario.pledges if p.id == pledge_id)
-    return pledge.tour_months()
