@@ -88,15 +88,30 @@ def test_fair_share_decides_between_equal_fills() -> None:
     assert result.objective.burden_deviation == pytest.approx(0.0, abs=1e-6)
 
 
-def test_rotations_and_commitment_follow_tour_length_and_ratio() -> None:
+@pytest.mark.parametrize(
+    ("sustain", "tours", "committed"),
+    [(12, 3, 1500), (None, 1, 500)],  # ceil(12 / 4) tours: rule of thirds; one tour: the unit
+)
+def test_rotations_and_commitment_follow_tour_length_and_ratio(
+    sustain: int | None, tours: int, committed: int
+) -> None:
     scenario = tiny_scenario(
-        [pledge("fra", "FRA", "inf", 1, caveats=[{"kind": "max_tour_length", "months": 4}])],
+        [
+            pledge(
+                "fra",
+                "FRA",
+                "inf",
+                1,
+                caveats=[{"kind": "max_tour_length", "months": 4}],
+                sustain_months=sustain,
+            )
+        ],
         [line("l", "inf", 1, "far")],
         duration_months=12,
     )
     [contribution] = _source(scenario).contributions
-    assert contribution.rotations == 3  # ceil(12 / 4)
-    assert contribution.committed_personnel == 1500  # rule of thirds
+    assert contribution.rotations == tours
+    assert contribution.committed_personnel == committed
 
 
 # --- each caveat excludes exactly what it should ------------------------------------------------

@@ -54,7 +54,7 @@ def cite(source: Source | None) -> str:
         heading, mark, number = source.paragraph.rpartition(", ¶")
         if not mark:
             return f"{source.article}, {source.paragraph}"
-        return f"{source.article}, section '{heading}', paragraph {number}"
+        return f"{source.article} · {heading} · ¶{number}"
     if isinstance(source, PublicSource):
         return source.reference
     if isinstance(source, Assumption):
@@ -381,27 +381,30 @@ def gaps_table(result: SourcingResult) -> Table:
     for column in ("line", "missing", "candidates and obstacles", "fixes, most acceptable first"):
         table.add_column(column, overflow="fold")
     for line in result.gaps():
-        candidates = "\n".join(
+        candidates = [
             f"{c.nation} {c.pledge_id}: " + "; ".join(o.detail for o in c.obstacles)
             if c.obstacles
             else f"{c.nation} {c.pledge_id}: used here"
             for c in line.candidates
-        )
-        fixes = "\n".join(
+        ]
+        fixes = [
             f"{n}. {fix.description}"
             + (f" (still {fix.shortfall_after} short)" if fix.shortfall_after else "")
             for n, fix in enumerate(line.fixes, start=1)
-        )
+        ]
         add_plain_row(
             table,
-            Text.assemble(
-                plain(f"{line.line_id}\n"), plain(f"{line.capability}, prio {line.priority}", "dim")
-            ),
+            _lines([line.line_id, f"{line.capability}, prio {line.priority}"]),
             f"{line.shortfall} of {line.required}",
-            candidates or "no pledge of this capability or its substitutes",
-            fixes or "-",
+            _lines(candidates or ["no pledge of this capability or its substitutes"]),
+            _lines(fixes or ["-"]),
         )
     return table
+
+
+def _lines(items: list[str]) -> Text:
+    """Items of user text one per line (newlines of our own, the items kept literal)."""
+    return Text("\n").join(plain(item) for item in items)
 
 
 def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:

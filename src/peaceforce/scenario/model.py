@@ -616,6 +616,9 @@ class Scenario(ScenarioHeader):
     what_if: WhatIf = Field(
         default_factory=WhatIf, description="what-if settings applied to the files' content"
     )
+    withdrawn: tuple[Pledge, ...] = Field(
+        default=(), description="pledges a what-if withdrew, kept to say what that changed"
+    )
 
     def replace(self, **changes: Any) -> Scenario:
         """A copy with some fields changed, validated again (what-if runs use this).

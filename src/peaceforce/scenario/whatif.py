@@ -108,4 +108,7 @@ def apply_what_if(scenario: Scenario, what_if: WhatIf) -> Scenario:
     if what_if.withdraws:
         pledges = changes.get("pledges", scenario.pledges)
         changes["pledges"] = tuple(p for p in pledges if p.nation not in what_if.withdraws)
+        changes["withdrawn"] = scenario.withdrawn + tuple(
+            p for p in pledges if p.nation in what_if.withdraws
+        )
     return scenario.replace(**changes)

@@ -7,6 +7,7 @@ does (it uses the same usable pairs); it only chooses greedily.
 
 from __future__ import annotations
 
+import math
 import time
 
 from peaceforce.solvers import SolveStatus
@@ -17,7 +18,7 @@ def greedy_solution(problem: SourcingProblem) -> Solution:
     """Fill lines pledge by pledge, biggest pledge (personnel) first, most urgent line first."""
     started = time.perf_counter()
     lines = problem.mission.requirements
-    need = {line.id: line.quantity for line in lines}
+    need: dict[str, float] = {line.id: float(line.quantity) for line in lines}  # in stations
     used_personnel: dict[str, int] = {}
     units: dict[tuple[str, str], int] = {}
     cand, all_pledges = problem.candidates, problem.scenario.pledges
@@ -44,29 +45,28 @@ def greedy_solution(problem: SourcingProblem) -> Solution:
         )
         for r, k in targets:
             line = lines[r]
-            hulls = int(problem.hulls[k])
-            station = size * hulls
+            hulls = int(problem.hulls[k])  # units taking turns on one station
             ceiling = problem.ceilings.get(pledge.nation)
-            room = left // hulls
+            room = left
             if ceiling is not None:
-                room = min(room, (ceiling - used_personnel.get(pledge.nation, 0)) // station)
+                room = min(room, (ceiling - used_personnel.get(pledge.nation, 0)) // size)
             regime, tonnes = int(cand.access.regime[k]), float(problem.tonnage[k])
             if tonnes > 0:
                 room = min(room, int(tonnes_left[regime] // tonnes))
-            sent = max(0, min(room, need[line.id]))
+            sent = max(0, min(room, round(need[line.id] * hulls)))
             if sent:
                 units[(pledge.id, line.id)] = sent
-                need[line.id] -= sent
-                left -= sent * hulls
-                used_personnel[pledge.nation] = (
-                    used_personnel.get(pledge.nation, 0) + sent * station
-                )
+                need[line.id] -= sent / hulls
+                left -= sent
+                used_personnel[pledge.nation] = used_personnel.get(pledge.nation, 0) + sent * size
                 if tonnes > 0:
                     tonnes_left[regime] -= sent * tonnes
     weighted = sum(
         priority_weight(line.priority) * problem.unit_personnel(line.capability) * need[line.id]
         for line in lines
     )
+    # a lone unit where units take turns is half a station: not a station held
+    missing = {line_id: math.ceil(left - 1e-9) for line_id, left in need.items()}
     return Solution(
-        units, need, (float(weighted),), SolveStatus.FEASIBLE, time.perf_counter() - started
+        units, missing, (float(weighted),), SolveStatus.FEASIBLE, time.perf_counter() - started
     )

@@ -52,7 +52,7 @@ def _assignments(problem: SourcingProblem, solution: Solution) -> tuple[Assignme
                 nation=pair.pledge.nation,
                 unit_type=pair.pledge.unit_type,
                 units=units,
-                personnel=units * hulls * problem.unit_personnel(pair.pledge.unit_type),
+                personnel=units * problem.unit_personnel(pair.pledge.unit_type),
                 substitute=pair.substitute,
                 distance_km=round(pair.distance_km, 1),
                 units_per_station=hulls,
@@ -87,7 +87,7 @@ def _contributions(
             if pledge.nation != nation:
                 continue
             tours = math.ceil(months / pledge.tour_months())
-            size = problem.hulls_of(pledge_id, line_id) * problem.unit_personnel(pledge.unit_type)
+            size = problem.unit_personnel(pledge.unit_type)
             rotations += units * tours
             committed += units * size * min(ratio, tours)
         result.append(

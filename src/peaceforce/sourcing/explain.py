@@ -60,10 +60,8 @@ _NEW_PLEDGES_PER_GAP = 3
 def _nation_personnel(problem: SourcingProblem, solution: Solution, nation: str) -> int:
     pledges = {p.id: p for p in problem.scenario.pledges}
     return sum(
-        units
-        * problem.hulls_of(pledge_id, line_id)
-        * problem.unit_personnel(pledges[pledge_id].unit_type)
-        for (pledge_id, line_id), units in solution.units.items()
+        units * problem.unit_personnel(pledges[pledge_id].unit_type)
+        for (pledge_id, _), units in solution.units.items()
         if pledges[pledge_id].nation == nation
     )
 
@@ -74,19 +72,15 @@ def capacity_obstacles(
     """Why a usable candidate does not send more: used elsewhere, its ceiling, a tonnage limit."""
     pledge = pair.pledge
     offered = problem.units_offered(pledge.id, pledge.count)
-    used = {
-        line: u * problem.hulls_of(pid, line)
-        for (pid, line), u in solution.units.items()
-        if pid == pledge.id
-    }
+    used = {line: u for (pid, line), u in solution.units.items() if pid == pledge.id}
     elsewhere = {line: u for line, u in used.items() if line != pair.line.id}
     hulls = problem.hulls_of(pledge.id, pair.line.id)
     found: list[Obstacle] = []
-    if sum(used.values()) + hulls > offered:
+    if sum(used.values()) >= offered:
         where = (
             ", ".join(f"{u} on {line}" for line, u in sorted(elsewhere.items())) or "none elsewhere"
         )
-        turns = f", {hulls} per station taking turns" if hulls > 1 else ""
+        turns = f", {hulls} taking turns per station" if hulls > 1 else ""
         found.append(
             Obstacle(
                 kind=ObstacleKind.USED_ELSEWHERE,
@@ -94,7 +88,7 @@ def capacity_obstacles(
             )
         )
     ceiling = problem.ceilings.get(pledge.nation)
-    unit = problem.unit_personnel(pledge.unit_type) * hulls
+    unit = problem.unit_personnel(pledge.unit_type)
     if ceiling is not None and _nation_personnel(problem, solution, pledge.nation) + unit > ceiling:
         found.append(
             Obstacle(
@@ -133,10 +127,8 @@ def _below_share(problem: SourcingProblem, solution: Solution) -> dict[str, floa
     """Nations able to contribute, as deployed personnel over their fair share (below 1: under)."""
     shares = fair_shares(problem)
     total = sum(
-        units
-        * problem.hulls_of(pid, line)
-        * problem.unit_personnel(_pledge(problem, pid).unit_type)
-        for (pid, line), units in solution.units.items()
+        units * problem.unit_personnel(_pledge(problem, pid).unit_type)
+        for (pid, _), units in solution.units.items()
     )
     return {
         nation: _nation_personnel(problem, solution, nation) / (share * total)

@@ -11,7 +11,7 @@ import numpy as np
 
 from peaceforce.scenario.model import AccessStatus, RequiresUsBackstop
 from peaceforce.sourcing.candidates import BIT
-from peaceforce.sourcing.optimise import SourcingProblem
+from peaceforce.sourcing.optimise import SourcingProblem, build_problem
 from peaceforce.sourcing.result import ObstacleKind
 
 
@@ -101,5 +101,25 @@ def what_if_notes(problem: SourcingProblem) -> tuple[str, ...]:
             )
         )
     for nation in scenario.what_if.withdraws:
-        notes.append(f"{nation} withdraws: every {nation} pledge is left out")
+        notes.append(_withdrawal_note(problem, nation))
     return tuple(notes)
+
+
+def _withdrawal_note(problem: SourcingProblem, nation: str) -> str:
+    """Which of the withdrawn pledges could have filled a line of this mission."""
+    from peaceforce.mandate.analysis import analyse_mandate  # only for this note
+
+    scenario = problem.scenario
+    theirs = tuple(p for p in scenario.withdrawn if p.nation == nation)
+    if not theirs:
+        return f"{nation} withdraws: it pledged nothing, so no figure changes"
+    restored = scenario.replace(pledges=scenario.pledges + theirs, withdrawn=())
+    assessment = analyse_mandate(restored).assessment(problem.assessment.framework_id)
+    usable = _usable_pledges(build_problem(restored, problem.mission, assessment))
+    lost = [p.id for p in theirs if p.id in usable]
+    if not lost:
+        return (
+            f"{nation} withdraws: none of its {len(theirs)} pledges could fill a line of this "
+            "mission (see the mandate and gap tables), so no figure changes"
+        )
+    return f"{nation} withdraws: {len(lost)} usable pledges are lost ({', '.join(lost)})"

@@ -17,11 +17,12 @@ is minimised:
    shares by GDP (or population) among the nations able to contribute;
 3. movement: Σ personnel × great-circle km from home base to the area.
 
-Access regimes (e.g. the Montreux Convention) reach into the model twice: a
-station on a line where a stay limit applies takes two units of the pledge
-taking turns (its pledge row counts 2, its personnel twice), and one row per
-regime with an aggregate tonnage keeps Σ standard displacement × stations
-within the limit. Pairs a closed regime refuses are never usable.
+Access regimes (e.g. the Montreux Convention) reach into the model twice: on a
+line where a stay limit applies, a station takes two units taking turns, from
+one contributor or several (each unit sent counts half a station on the line
+row), and one row per regime with an aggregate tonnage keeps the tonnage
+present at once (half of each unit's standard displacement: one of the two is
+in the area) within the limit. Pairs a closed regime refuses are never usable.
 
 A NATO-scale mission has about a million usable pairs; every step below is
 exact, so the stages keep their lexicographic optimum:
@@ -173,7 +174,7 @@ class SourcingProblem:
 
     @cached_property
     def hulls(self) -> IntArray:
-        """Units of its pledge each candidate takes per station (2 under a stay limit)."""
+        """Units taking turns on one station, per candidate (2 under a stay limit, else 1)."""
         return self.candidates.access.hulls()
 
     def hulls_of(self, pledge_id: str, line_id: str) -> int:
@@ -193,13 +194,17 @@ class SourcingProblem:
 
     @cached_property
     def tonnage(self) -> FloatArray:
-        """Per candidate, the tonnage one station counts against its regime's limit."""
+        """Per candidate, the tonnage one unit sent counts against its regime's limit.
+
+        Units taking turns are in the area one at a time: each counts its share.
+        """
         access = self.candidates.access
         limited = access.regime >= 0
         counted = np.zeros(len(access.regime))
         if limited.any():
             has_limit = np.isfinite(self.tonnage_limits)[access.regime[limited]]
-            counted[np.flatnonzero(limited)[has_limit]] = access.displacement[limited][has_limit]
+            at = np.flatnonzero(limited)[has_limit]
+            counted[at] = access.displacement[at] / self.hulls[at]
         return counted
 
 
@@ -290,7 +295,7 @@ class ModelLayout:
 
     pair: IntArray  # candidate index of each column's pair (of its group's first pledge)
     pledge_row: IntArray  # the column's pledge group
-    hulls: FloatArray  # units of the pledge one station takes (its pledge-row coefficient)
+    hulls: FloatArray  # units taking turns on one station (1 / its line-row coefficient)
     regime_row: IntArray  # the tonnage-limited access regime of the column, -1 if none
     tonnage: FloatArray  # displacement one station counts against that regime
     line_row: IntArray
@@ -330,8 +335,6 @@ def _pledge_groups(
     """
     cand, pledges = problem.candidates, problem.scenario.pledges
     p, r = cand.pledge[usable], cand.line[usable]
-    # a pledge whose units take turns on a station stays alone: its stations are its own
-    taking_turns = set(p[problem.hulls[usable] > 1].tolist())
     order = np.lexsort((r, p))
     p, r = p[order], r[order]
     cuts = np.flatnonzero(np.diff(p)) + 1
@@ -340,7 +343,7 @@ def _pledge_groups(
     for k, lines in zip(firsts, np.split(r, cuts) if len(p) else [], strict=True):
         x = pledges[k]
         key = (x.nation, x.unit_type, x.home_base.lon, x.home_base.lat, lines.tobytes())
-        groups.setdefault(key if merge and k not in taking_turns else (k,), []).append(k)
+        groups.setdefault(key if merge else (k,), []).append(k)
     return [tuple(members) for members in groups.values()]
 
 
@@ -375,7 +378,7 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
     lines = problem.mission.requirements
     quantity = np.array([line.quantity for line in lines], dtype=float)
     hulls = problem.hulls[columns].astype(float)
-    personnel = unit_personnel[p] * hulls
+    personnel = unit_personnel[p]
     tonnage = problem.tonnage[columns]
     regime = cand.access.regime[columns]
     return ModelLayout(
@@ -387,7 +390,7 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
         line_row=r,
         nation_row=nation_of_pledge[p],
         personnel=personnel,
-        upper=np.minimum(np.floor(offered[group_of[p]] / hulls), quantity[r]),
+        upper=np.minimum(offered[group_of[p]], quantity[r] * hulls),
         movement=personnel * cand.distance_km[columns],
         members=tuple(groups),
         offered=offered,
@@ -508,8 +511,8 @@ class _Model:
         )
         value = np.column_stack(
             [
-                lay.hulls[positions],
                 np.ones(count),
+                1.0 / lay.hulls[positions],
                 lay.personnel[positions],
                 lay.tonnage[positions],
             ]
@@ -549,8 +552,8 @@ class _Model:
         )
         return np.asarray(
             self.pair_costs
-            - lay.hulls * y[lay.pledge_row]
-            - y[first_line + lay.line_row]
+            - y[lay.pledge_row]
+            - y[first_line + lay.line_row] / lay.hulls
             - lay.personnel * y[first_nation + lay.nation_row]
             - lay.tonnage * regime_dual,
             dtype=float,
@@ -570,7 +573,7 @@ class _Model:
         personnel = np.bincount(
             lay.nation_row, weights=units * lay.personnel, minlength=len(lay.nations)
         )
-        filled = np.bincount(lay.line_row, weights=units, minlength=len(lines))
+        filled = np.bincount(lay.line_row, weights=units / lay.hulls, minlength=len(lines))
         values = np.zeros(self.lp.getNumCol())
         values[: len(lines)] = lay.quantity - filled
         values[len(lines) : len(lines) + len(lay.nations)] = personnel
@@ -766,21 +769,21 @@ def _read_solution(
     units_of = np.rint(values[layout.fixed_columns :]).astype(np.int64)
     left = {k: problem.units_offered(pledges[k].id, pledges[k].count) for k in range(len(pledges))}
     units: dict[tuple[str, str], int] = {}
-    filled = dict.fromkeys((line.id for line in lines), 0)
+    filled = dict.fromkeys((line.id for line in lines), 0.0)
     for j in np.flatnonzero(units_of > 0).tolist():
         # pairs brought in after the last solved stage come after its columns
         position = model.columns[j]
         line_id = lines[int(cand.line[layout.pair[position]])].id
-        filled[line_id] += int(units_of[j])
+        filled[line_id] += int(units_of[j]) / float(layout.hulls[position])
         wanted = int(units_of[j])
-        hulls = int(layout.hulls[position])
         for k in layout.members[layout.pledge_row[position]]:  # any split of a group will do
-            sent = min(wanted, left[k] // hulls)
+            sent = min(wanted, left[k])
             if sent:
                 units[(pledges[k].id, line_id)] = sent
-                left[k] -= sent * hulls
+                left[k] -= sent
                 wanted -= sent
-    shortfall = {line.id: line.quantity - filled[line.id] for line in lines}
+    # a lone unit on a line where units take turns is half a station: not a station held
+    shortfall = {line.id: line.quantity - math.floor(filled[line.id] + 1e-9) for line in lines}
     return Solution(units, shortfall, objectives, status, seconds, stages)
 
 

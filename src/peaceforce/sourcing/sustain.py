@@ -3,9 +3,10 @@
 The first tour (month 1) is the first-tour sourcing, kept as it is: it is what
 deployment moves. From month 2 on, a MIP on HiGHS decides who holds each line:
 
-* ``y[k, t]`` stations of usable pair k (a pledge on a line) in month t;
-  ``s[r, t]`` stations missing on line r in month t; ``e[k, t]`` stations
-  the pair takes up in month t (its entries);
+* ``y[k, t]`` units of usable pair k (a pledge on a line) in month t, each
+  half a station where units take turns under a stay limit; ``s[r, t]``
+  stations missing on line r in month t; ``e[k, t]`` units the pair takes up
+  in month t (its entries);
 * a pledge never has more units in place than it offers, in any month, and
   offers ``count × sustain_months`` unit-months in all, each unit entering
   once (so its months on a line are consecutive: a nation covers consecutive
@@ -105,9 +106,9 @@ def sustain(
     pairs = problem.usable_index
     n_pairs, n_lines = len(pairs), len(lines)
     pledge_of, line_of = cand.pledge[pairs], cand.line[pairs]
-    hulls = problem.hulls[pairs].astype(float)
+    hulls = problem.hulls[pairs].astype(float)  # units taking turns on one station
     unit_personnel = np.array([problem.unit_personnel(p.unit_type) for p in pledges], dtype=float)
-    personnel = unit_personnel[pledge_of] * hulls
+    personnel = unit_personnel[pledge_of]
     offered = np.array([problem.units_offered(p.id, p.count) for p in pledges], dtype=float)
     sustain_months = np.array([p.sustained_months() for p in pledges], dtype=float)
     quantity = np.array([line.quantity for line in lines], dtype=float)
@@ -128,9 +129,7 @@ def sustain(
         return 2 * n_pairs * months + r * months + t
 
     n_cols = 2 * n_pairs * months + n_lines * months
-    upper_y = (
-        np.minimum(np.floor(offered[pledge_of] / hulls), quantity[line_of])[:, None] * available
-    )
+    upper_y = np.minimum(offered[pledge_of], quantity[line_of] * hulls)[:, None] * available
     upper_y[:, 0] = first
     lower_y = np.zeros((n_pairs, months))
     lower_y[:, 0] = first
@@ -157,7 +156,7 @@ def sustain(
         np.repeat(quantity, months),
         np.concatenate([line_of[j_flat] * months + t_flat, lt]),
         np.concatenate([y(j_flat, t_flat), s(lt // months, lt % months)]),
-        np.ones(n_pairs * months + n_lines * months),
+        np.concatenate([1.0 / hulls[j_flat], np.ones(n_lines * months)]),
     )
     # every pledge and month: units in place ≤ offered; in all: unit-months and entries
     n_pl = len(pledges)
@@ -166,21 +165,21 @@ def sustain(
         np.repeat(offered, months),
         pledge_of[j_flat] * months + t_flat,
         y(j_flat, t_flat),
-        hulls[j_flat],
+        np.ones(n_pairs * months),
     )
     rows.add(
         np.full(n_pl, -math.inf),
         offered * sustain_months,
         pledge_of[j_flat],
         y(j_flat, t_flat),
-        hulls[j_flat],
+        np.ones(n_pairs * months),
     )
     rows.add(
         np.full(n_pl, -math.inf),
         offered,
         pledge_of[j_flat],
         e(j_flat, t_flat),
-        hulls[j_flat],
+        np.ones(n_pairs * months),
     )
     # entries: e[j, t] ≥ y[j, t] − y[j, t−1] (y[j, −1] = 0)
     later = t_flat > 0
@@ -250,11 +249,13 @@ def line_sustainment(problem: SourcingProblem, held: Sustainment) -> tuple[LineS
     """Per line: months fully held, the first month not held, hand-overs, who held it when."""
     cand, pledges = problem.candidates, problem.scenario.pledges
     line_of = cand.line[held.pairs]
+    hulls = problem.hulls[held.pairs]
     result = []
     for r, line in enumerate(problem.mission.requirements):
         rows = np.flatnonzero(line_of == r)
         stations = held.stations[rows]
-        in_place = stations.sum(axis=0)
+        # units taking turns hold half a station each: a lone one holds none
+        in_place = np.floor((stations / hulls[rows][:, None]).sum(axis=0) + 1e-9).astype(np.int64)
         short = np.flatnonzero(in_place < line.quantity)
         previous = np.concatenate([np.zeros((len(rows), 1), dtype=np.int64), stations[:, :-1]], 1)
         entering = np.maximum(stations - previous, 0).sum(axis=0)
