@@ -82,7 +82,7 @@ def _contributions(
     for nation in nations:
         own = [a for a in assignments if a.nation == nation]
         rotations = committed = 0
-        for pledge_id, line_id, units, months in held:
+        for pledge_id, _, units, months in held:
             pledge = pledges[pledge_id]
             if pledge.nation != nation:
                 continue

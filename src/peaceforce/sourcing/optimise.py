@@ -615,7 +615,10 @@ class _Model:
         hs = highs()
         lp = self.lp.getLp()
         fixed = self.layout.fixed_columns
-        integrality = [hs.HighsVarType.kContinuous] * fixed
+        # missing stations are whole: a lone unit where units take turns holds none
+        n_lines = len(self.layout.quantity)
+        integrality = [hs.HighsVarType.kInteger] * n_lines
+        integrality += [hs.HighsVarType.kContinuous] * (fixed - n_lines)
         integrality += [hs.HighsVarType.kInteger] * len(self.columns)
         lp.integrality_ = integrality
         if keep_integral:

@@ -228,9 +228,12 @@ def sustain(
     lp.a_matrix_.start_ = np.r_[0, np.cumsum(np.bincount(col, minlength=n_cols))].astype(np.int32)
     lp.a_matrix_.index_ = row[order].astype(np.int32)
     lp.a_matrix_.value_ = value[order]
-    lp.integrality_ = [hs.HighsVarType.kInteger] * (n_pairs * months) + [
-        hs.HighsVarType.kContinuous
-    ] * (n_cols - n_pairs * months)
+    # units and missing stations are whole (a lone unit where units take turns holds none)
+    lp.integrality_ = (
+        [hs.HighsVarType.kInteger] * (n_pairs * months)
+        + [hs.HighsVarType.kContinuous] * (n_pairs * months)
+        + [hs.HighsVarType.kInteger] * (n_lines * months)
+    )
     mip = new_highs()
     mip.passModel(lp)
     mip.setOptionValue("time_limit", max(0.01, time_limit_s))
