@@ -16,8 +16,9 @@ mandate, a treaty such as the Montreux Convention) last.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 
 from peaceforce.scenario.model import (
     AllowedDomains,
@@ -180,14 +181,22 @@ def _with_new_pledge(problem: SourcingProblem, pledge: Pledge) -> SourcingProble
     return replace(rebuilt, ceilings=problem.ceilings, extra_units=problem.extra_units)
 
 
+def _built(problem: SourcingProblem) -> Callable[[], SourcingProblem]:
+    """A changed problem that is cheap to make, in the form the trials hand over."""
+    return lambda: problem
+
+
 def _trials(
     problem: SourcingProblem,
     solution: Solution,
     line: RequirementLine,
     pairs: list[Pair],
     shortfall: int,
-) -> Iterator[tuple[int, int, float, SourcingProblem, Fix]]:
-    """Single changes worth trying: (preference, effort, size, problem, fix)."""
+) -> Iterator[tuple[int, int, float, Callable[[], SourcingProblem], Fix]]:
+    """Single changes worth trying: (preference, effort, size, the changed problem, fix).
+
+    The changed problem is built when the trial is made (a new pledge rebuilds it).
+    """
     ratio = _below_share(problem, solution)
     for pair in pairs:
         pledge = pair.pledge
@@ -198,7 +207,7 @@ def _trials(
                 _LEGAL if obstacle.kind in _LAW else _POLICY,
                 _EFFORT[obstacle.kind],
                 obstacle.excess or 0.0,
-                problem.waiving(pledge.id, line.id),
+                partial(problem.waiving, pledge.id, line.id),
                 Fix(
                     pledge_id=pledge.id,
                     nation=pledge.nation,
@@ -231,7 +240,7 @@ def _trials(
                 preference,
                 _EFFORT[obstacle.kind],
                 size,
-                relaxed,
+                _built(relaxed),
                 Fix(
                     pledge_id=pledge.id,
                     nation=pledge.nation,
@@ -249,7 +258,7 @@ def _new_pledge_trials(
     pairs: list[Pair],
     shortfall: int,
     ratio: dict[str, float],
-) -> Iterator[tuple[int, int, float, SourcingProblem, Fix]]:
+) -> Iterator[tuple[int, int, float, Callable[[], SourcingProblem], Fix]]:
     """Nations furthest below their fair share, and pledging nothing for the line, pledge it."""
     pledging = {p.pledge.nation for p in pairs}
     below = sorted(
@@ -262,7 +271,7 @@ def _new_pledge_trials(
             _BELOW_SHARE,
             _EFFORT[ObstacleKind.USED_ELSEWHERE],
             float(shortfall),
-            _with_new_pledge(problem, pledge),
+            partial(_with_new_pledge, problem, pledge),
             Fix(
                 pledge_id=None,
                 nation=nation,
@@ -293,10 +302,12 @@ def explain_line(
         for p in pairs
     )
     found: list[tuple[tuple[int, int, int, float], Fix]] = []
-    for preference, effort, size, relaxed, fix in _trials(
-        problem, solution, line, pairs, shortfall
-    ):
-        after = _shortfall_after(relaxed, line_id)
+    # Tried most acceptable first: once three fixes close the gap, no later one ranks above them.
+    trials = sorted(_trials(problem, solution, line, pairs, shortfall), key=lambda t: t[:3])
+    for preference, effort, size, relaxed, fix in trials:
+        if sum(key[0] == 0 for key, _ in found) >= _FIXES_PER_GAP:
+            break
+        after = _shortfall_after(relaxed(), line_id)
         if after >= shortfall:
             continue
         found.append(

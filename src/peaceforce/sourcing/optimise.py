@@ -615,10 +615,10 @@ class _Model:
         hs = highs()
         lp = self.lp.getLp()
         fixed = self.layout.fixed_columns
-        # missing stations are whole: a lone unit where units take turns holds none
-        n_lines = len(self.layout.quantity)
-        integrality = [hs.HighsVarType.kInteger] * n_lines
-        integrality += [hs.HighsVarType.kContinuous] * (fixed - n_lines)
+        # where units take turns, missing stations are whole: a lone unit holds none
+        integrality = [hs.HighsVarType.kContinuous] * fixed
+        for r in np.unique(self.layout.line_row[self.layout.hulls > 1]).tolist():
+            integrality[r] = hs.HighsVarType.kInteger
         integrality += [hs.HighsVarType.kInteger] * len(self.columns)
         lp.integrality_ = integrality
         if keep_integral:
