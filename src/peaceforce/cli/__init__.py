@@ -128,8 +128,8 @@ def plan(
     if result.sourcing:
         console.print(tables.headed("Sourcing objective", result.sourcing[0].objective.statement))
         console.print(tables.fills_table(result.sourcing))
-        console.print(tables.notes_text(result.sourcing[0]))
     for sourced in result.sourcing:
+        console.print(tables.notes_text(sourced))
         console.print(tables.contributions_table(sourced))
         console.print(tables.gaps_table(sourced))
     console.print(tables.withdrawals_table(result.withdrawals))
