@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from peaceforce.errors import Problem, ScenarioError
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
+from peaceforce.scenario.model import RequiresUsBackstop
 from scenario_copies import append, copy_builtin
 
 GOOD_PLEDGE = (
@@ -55,14 +56,14 @@ def test_builtin_scenario_is_valid() -> None:
 def test_zero_count(folder: Path) -> None:
     line = append(folder / "pledges.yaml", _pledge(count=0))
     assert _problems(folder) == [
-        Problem("pledges.yaml", f"line {line}, [32].count", "0", "greater than 0")
+        Problem("pledges.yaml", f"line {line}, [35].count", "0", "greater than 0")
     ]
 
 
 def test_negative_count(folder: Path) -> None:
     line = append(folder / "pledges.yaml", _pledge(count=-3))
     assert _problems(folder) == [
-        Problem("pledges.yaml", f"line {line}, [32].count", "-3", "greater than 0")
+        Problem("pledges.yaml", f"line {line}, [35].count", "-3", "greater than 0")
     ]
 
 
@@ -71,7 +72,7 @@ def test_unknown_nation(folder: Path) -> None:
     [problem] = _problems(folder)
     assert (problem.file, problem.location, problem.value) == (
         "pledges.yaml",
-        f"line {line}, [32].nation",
+        f"line {line}, [35].nation",
         "'BRA'",
     )
     assert problem.expected.startswith("a nation defined in the scenario (ALB, AUS, AUT,")
@@ -82,7 +83,7 @@ def test_not_an_iso_code(folder: Path) -> None:
     assert _problems(folder) == [
         Problem(
             "pledges.yaml",
-            f"line {line}, [32].nation",
+            f"line {line}, [35].nation",
             "'XXX'",
             "an ISO 3166-1 alpha-3 country code such as GBR or FRA",
         )
@@ -92,7 +93,7 @@ def test_not_an_iso_code(folder: Path) -> None:
 def test_unknown_unit_type(folder: Path) -> None:
     line = append(folder / "pledges.yaml", _pledge(unit_type="hovercraft"))
     [problem] = _problems(folder)
-    assert (problem.location, problem.value) == (f"line {line}, [32].unit_type", "'hovercraft'")
+    assert (problem.location, problem.value) == (f"line {line}, [35].unit_type", "'hovercraft'")
     assert problem.expected.startswith(
         "a unit type defined in the scenario (armoured_bn, destroyer,"
     )
@@ -116,7 +117,7 @@ def test_unknown_area(folder: Path) -> None:
 def test_duplicate_id(folder: Path) -> None:
     line = append(folder / "pledges.yaml", _pledge(id="gbr-hq"))
     assert _problems(folder) == [
-        Problem("pledges.yaml", f"line {line}, [32].id", "'gbr-hq'", "a unique id among pledges")
+        Problem("pledges.yaml", f"line {line}, [35].id", "'gbr-hq'", "a unique id among pledges")
     ]
 
 
@@ -135,7 +136,7 @@ def test_pledge_window_outside_the_mission(folder: Path) -> None:
     assert _problems(folder) == [
         Problem(
             "pledges.yaml",
-            f"line {line + 1}, [32].available",
+            f"line {line + 1}, [35].available",
             "'2030-01-01..2031-01-01'",
             "a window overlapping the mission period 2025-09-01..2027-09-02",
         )
@@ -145,7 +146,7 @@ def test_pledge_window_outside_the_mission(folder: Path) -> None:
 def test_window_ending_before_it_starts(folder: Path) -> None:
     line = append(folder / "pledges.yaml", _pledge(start="2026-01-01", end="2025-01-01"))
     [problem] = _problems(folder)
-    assert problem.location == f"line {line + 1}, [32].available"
+    assert problem.location == f"line {line + 1}, [35].available"
     assert problem.expected == "end 2025-01-01 before start 2026-01-01"
 
 
@@ -153,8 +154,8 @@ def test_misspelt_field(folder: Path) -> None:
     line = append(folder / "pledges.yaml", _pledge().replace("readiness_days", "readyness_days"))
     locations = {(p.location, p.expected) for p in _problems(folder)}
     assert locations == {
-        (f"line {line}, [32].readiness_days", "this required field"),
-        (f"line {line}, [32].readyness_days", "no such field (misspelt or unknown)"),
+        (f"line {line}, [35].readiness_days", "this required field"),
+        (f"line {line}, [35].readyness_days", "no such field (misspelt or unknown)"),
     }
 
 
@@ -162,7 +163,7 @@ def test_unknown_caveat_kind(folder: Path) -> None:
     pledge = _pledge().removesuffix("}\n") + ", caveats: [{kind: no_night_flying}]}\n"
     line = append(folder / "pledges.yaml", pledge)
     [problem] = _problems(folder)
-    assert problem.location == f"line {line + 1}, [32].caveats[0]"
+    assert problem.location == f"line {line + 1}, [35].caveats[0]"
     assert "allowed_domains" in problem.expected and "personnel_ceiling" in problem.expected
 
 
@@ -170,7 +171,7 @@ def test_bad_mgrs(folder: Path) -> None:
     pledge = _pledge().replace("{lon: 0, lat: 51}", "{mgrs: NOT-A-GRID}")
     line = append(folder / "pledges.yaml", pledge)
     [problem] = _problems(folder)
-    assert problem.location == f"line {line + 1}, [32].home_base"
+    assert problem.location == f"line {line + 1}, [35].home_base"
     assert problem.expected.startswith("an MGRS grid reference such as")
 
 
@@ -253,7 +254,8 @@ def test_ten_injected_errors_are_all_reported_with_locations(folder: Path) -> No
     append(
         folder / "catalogue.yaml",
         "- {id: frigate, name: Copy, domain: maritime, personnel: 1, vehicles: 0, short_tons: 0,"
-        " sidc: '10033000001202040000'}\n",
+        " sidc: '10033000001202040000', standard_displacement_t: 1000,"
+        " displacement_source: {kind: assumption, reason: invented for a test}}\n",
     )
     text = (folder / "missions.yaml").read_text(encoding="utf-8")
     (folder / "missions.yaml").write_text(
@@ -422,7 +424,9 @@ def test_file_labels_must_name_files_of_the_folder(tmp_path: Path) -> None:
         f"line {line + 1}, file_labels.pledges.xlsx",
         "'pledges.xlsx'",
     )
-    assert problem.expected.startswith("a file of the folder (areas.geojson, catalogue.yaml")
+    assert problem.expected.startswith(
+        "a file of the folder (access.yaml, areas.geojson, catalogue.yaml"
+    )
 
 
 def test_bad_release_token_is_named(tmp_path: Path) -> None:
@@ -498,8 +502,19 @@ def test_a_duplicate_key_names_both_lines_and_keeps_neither(folder: Path) -> Non
 
 def test_the_shared_caveats_anchor_of_the_builtin_pledges_still_loads() -> None:
     scenario = load_scenario()
-    shared = [p.caveats for p in scenario.pledges if p.nation == "GBR" and p.illustrative]
-    assert len(shared) > 5 and all(c == shared[0] for c in shared)
+    # two anchors: ground units wait on a US backstop, air and sea units do not
+    ground = [
+        p.caveats
+        for p in scenario.pledges
+        if p.nation == "GBR" and p.illustrative and p.caveats_of(RequiresUsBackstop)
+    ]
+    other = [
+        p.caveats
+        for p in scenario.pledges
+        if p.nation == "GBR" and p.illustrative and not p.caveats_of(RequiresUsBackstop)
+    ]
+    assert len(ground) > 5 and all(c == ground[0] for c in ground)
+    assert len(other) == 3 and all(c == other[0] for c in other)
 
 
 # --- hostile CSV and GeoJSON in a scenario folder (issue 10) -------------------------------

@@ -9,6 +9,7 @@ import pytest
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.whatif import WhatIf, apply_what_if
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.sourcing.baseline import greedy_solution
 from peaceforce.sourcing.candidates import distance_to_line_km
@@ -88,15 +89,30 @@ def test_fair_share_decides_between_equal_fills() -> None:
     assert result.objective.burden_deviation == pytest.approx(0.0, abs=1e-6)
 
 
-def test_rotations_and_commitment_follow_tour_length_and_ratio() -> None:
+@pytest.mark.parametrize(
+    ("sustain", "tours", "committed"),
+    [(12, 3, 1500), (None, 1, 500)],  # ceil(12 / 4) tours: rule of thirds; one tour: the unit
+)
+def test_rotations_and_commitment_follow_tour_length_and_ratio(
+    sustain: int | None, tours: int, committed: int
+) -> None:
     scenario = tiny_scenario(
-        [pledge("fra", "FRA", "inf", 1, caveats=[{"kind": "max_tour_length", "months": 4}])],
+        [
+            pledge(
+                "fra",
+                "FRA",
+                "inf",
+                1,
+                caveats=[{"kind": "max_tour_length", "months": 4}],
+                sustain_months=sustain,
+            )
+        ],
         [line("l", "inf", 1, "far")],
         duration_months=12,
     )
     [contribution] = _source(scenario).contributions
-    assert contribution.rotations == 3  # ceil(12 / 4)
-    assert contribution.committed_personnel == 1500  # rule of thirds
+    assert contribution.rotations == tours
+    assert contribution.committed_personnel == committed
 
 
 # --- each caveat excludes exactly what it should ------------------------------------------------
@@ -223,8 +239,10 @@ def test_single_obstacle_relaxation_is_named() -> None:
 # --- the built-in scenario (golden results) -----------------------------------------------------
 
 GOLDEN = {  # mission: (fill rate, priority-weighted shortfall) under the coalition
-    "reassurance": (0.8333, 16280.0),
-    "monitoring": (0.3016, 85160.0),
+    # issue 11: the UK's ground units wait on a US backstop (none assumed) and the Turkish
+    # Straits are closed to non-Black Sea warships (Montreux Art. 19, since February 2022)
+    "reassurance": (0.6852, 39320.0),
+    "monitoring": (0.2063, 106680.0),
     "air_shield": (0.6154, 5600.0),
 }
 
@@ -271,8 +289,10 @@ def test_greedy_baseline_is_worse_on_the_air_shield(builtin: Scenario) -> None:
 
 
 def test_withdrawal_of_the_uk_hurts_the_reassurance_force(builtin: Scenario) -> None:
+    # with the US backstop its ground units wait on (without it the UK sends one squadron)
+    backed = apply_what_if(builtin, WhatIf(us_backstop=True))
     problem = build_problem(
-        builtin, builtin.mission("reassurance"), analyse_mandate(builtin).assessment("coalition")
+        backed, backed.mission("reassurance"), analyse_mandate(backed).assessment("coalition")
     )
     rows = {r.nation: r for r in withdrawals(problem, ["GBR", "BGR"])}
     assert rows["GBR"].fill_rate < rows["GBR"].baseline_fill_rate

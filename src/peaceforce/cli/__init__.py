@@ -14,13 +14,16 @@ from typing import Annotated
 import typer
 
 from peaceforce.cli.common import (
+    AfterPeaceOption,
     BackstopOption,
+    JoinsOption,
     JsonOption,
     OutOption,
     ReportingGroup,
     RotationOption,
     ScenarioOption,
     TimeLimitOption,
+    WithdrawsOption,
     console,
     load_what_if,
     print_json,
@@ -99,6 +102,9 @@ def plan(
     scenario: ScenarioOption = None,
     rotation_ratio: RotationOption = None,
     us_backstop: BackstopOption = None,
+    joins: JoinsOption = None,
+    withdraws: WithdrawsOption = None,
+    after_peace: AfterPeaceOption = None,
     out: OutOption = Path("out"),
     as_json: JsonOption = False,
 ) -> None:
@@ -109,7 +115,14 @@ def plan(
     """
     folder = scenario or builtin_scenario_dir()
     with console.status("loading and validating the scenario") as status:
-        loaded = load_what_if(folder, rotation_ratio, us_backstop)
+        loaded = load_what_if(
+            folder,
+            rotation_ratio,
+            us_backstop,
+            joins=joins,
+            withdraws=withdraws,
+            after_peace=after_peace,
+        )
         protection = load_protection_data(loaded, folder)
         result = run_plan(loaded, progress=status.update, protection=protection)
         status.update(f"writing the results to {out}")
@@ -125,7 +138,9 @@ def plan(
     console.print(tables.sweep_table(result.sweep))
     if result.sourcing:
         console.print(tables.headed("Sourcing objective", result.sourcing[0].objective.statement))
+        console.print(tables.fills_table(result.sourcing))
     for sourced in result.sourcing:
+        console.print(tables.notes_text(sourced))
         console.print(tables.contributions_table(sourced))
         console.print(tables.gaps_table(sourced))
     console.print(tables.withdrawals_table(result.withdrawals))
@@ -148,6 +163,9 @@ def source(
     scenario: ScenarioOption = None,
     rotation_ratio: RotationOption = None,
     us_backstop: BackstopOption = None,
+    joins: JoinsOption = None,
+    withdraws: WithdrawsOption = None,
+    after_peace: AfterPeaceOption = None,
     export_mps: Annotated[
         Path | None, typer.Option("--export-mps", help="Also write the shortfall-stage MIP as MPS.")
     ] = None,
@@ -155,7 +173,14 @@ def source(
     as_json: JsonOption = False,
 ) -> None:
     """Source one mission option under one framework, explaining every gap, with N-1."""
-    loaded = load_what_if(scenario, rotation_ratio, us_backstop)
+    loaded = load_what_if(
+        scenario,
+        rotation_ratio,
+        us_backstop,
+        joins=joins,
+        withdraws=withdraws,
+        after_peace=after_peace,
+    )
     with console.status(f"sourcing {mission} under {framework}"):
         report, problem = source_report(loaded, mission, framework, time_limit_s=time_limit)
     if export_mps is not None:
@@ -172,6 +197,8 @@ def source(
         advice = f"no plan within {time_limit:g} s ({result.status.value}): raise --time-limit"
         console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective.statement))
+    console.print(tables.fills_table((result,)))
+    console.print(tables.notes_text(result))
     console.print(tables.lines_table(result))
     console.print(tables.contributions_table(result))
     if result.gaps():

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.text import Text
 from typer.core import TyperGroup
 
-from peaceforce.errors import EXIT_FAILURE, InputError, PeaceforceError, error_document
+from peaceforce.errors import EXIT_FAILURE, InputError, PeaceforceError, Problem, error_document
 from peaceforce.presentation.tables import problems_table
 from peaceforce.presentation.text import plain
 from peaceforce.runs import WrittenRun
@@ -60,11 +60,54 @@ BackstopOption = Annotated[
 ]
 
 
+JoinsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--joins",
+        help="What-if: a nation (ISO code) joins; its conditional pledges become firm. Repeatable.",
+    ),
+]
+WithdrawsOption = Annotated[
+    list[str] | None,
+    typer.Option("--withdraws", help="What-if: a nation withdraws every pledge. Repeatable."),
+]
+AfterPeaceOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--after-peace/--before-peace",
+        help="What-if: access regimes as after a peace agreement (the Turkish Straits reopen).",
+    ),
+]
+
+
 def load_what_if(
-    folder: Path | None, rotation_ratio: int | None = None, us_backstop: bool | None = None
+    folder: Path | None,
+    rotation_ratio: int | None = None,
+    us_backstop: bool | None = None,
+    *,
+    joins: list[str] | None = None,
+    withdraws: list[str] | None = None,
+    after_peace: bool | None = None,
 ) -> Scenario:
-    """Load a scenario (the built-in one by default) with the command line's what-if switches."""
-    what_if = WhatIf(rotation_ratio=rotation_ratio, us_backstop=us_backstop)
+    """Load a scenario (the built-in one by default) with the command line's what-if switches.
+
+    A nation code that is not well formed or not in the scenario is reported as an input error.
+    """
+    try:
+        what_if = WhatIf(
+            rotation_ratio=rotation_ratio,
+            us_backstop=us_backstop,
+            after_peace_agreement=after_peace,
+            joins=tuple(code.upper() for code in joins or ()),
+            withdraws=tuple(code.upper() for code in withdraws or ()),
+        )
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem("command line", "--" + str(e["loc"][0]), repr(e["input"]), e["msg"])
+                for e in exc.errors()
+            ]
+        ) from None
     return apply_what_if(load_scenario(folder), what_if)
 
 

@@ -20,7 +20,7 @@ from peaceforce.mandate.analysis import (
 from peaceforce.presentation.text import add_plain_row, plain
 from peaceforce.scenario.base import ArticleSource, Assumption, PublicSource, Source
 from peaceforce.scenario.model import Scenario
-from peaceforce.sourcing.result import SourcingResult
+from peaceforce.sourcing.result import LineSustainment, SourcingResult
 from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow
 
 _OUTCOME_STYLE = {
@@ -46,9 +46,15 @@ def problems_table(problems: list[Problem], title: str) -> Table:
 
 
 def cite(source: Source | None) -> str:
-    """A short citation: article and section, public reference, or 'assumption'."""
+    """A citation: seed article file, section heading and paragraph; public reference; assumption.
+
+    An article's ``paragraph`` reads 'Section heading, ¶2' (or '(opening), ¶1–4').
+    """
     if isinstance(source, ArticleSource):
-        return f"{source.article.split('_')[0]} '{source.paragraph}'"
+        heading, mark, number = source.paragraph.rpartition(", ¶")
+        if not mark:
+            return f"{source.article}, {source.paragraph}"
+        return f"{source.article} · {heading} · ¶{number}"
     if isinstance(source, PublicSource):
         return source.reference
     if isinstance(source, Assumption):
@@ -228,20 +234,66 @@ def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
     return table
 
 
+def fills_table(results: tuple[SourcingResult, ...]) -> Table:
+    """The headline fills per mission: first tour and sustained, every pledge and firm only."""
+    table = Table(title=plain("Fills: first tour and sustained, every pledge and firm only"))
+    for column in (
+        "mission",
+        "framework",
+        "first tour",
+        "sustained",
+        "firm only: first tour",
+        "firm only: sustained",
+        "illustrative",
+    ):
+        table.add_column(column, justify="left" if column in {"mission", "framework"} else "right")
+    for result in results:
+        fills, firm = result.fills(), result.firm_only
+        add_plain_row(
+            table,
+            result.mission_id,
+            result.framework_id,
+            _pct(fills.first_tour),
+            _pct(fills.sustained),
+            _pct(firm.first_tour) if firm else "-",
+            _pct(firm.sustained) if firm else "-",
+            f"{result.illustrative_units} of {result.assigned_units} units",
+        )
+    table.caption = (
+        "first tour: required personnel in place at arrival; sustained: required "
+        "personnel-months covered over the mission; firm only: conditional pledges left out; "
+        "illustrative: first-tour units resting on pledges no public figure sizes"
+    )
+    return table
+
+
 def lines_table(result: SourcingResult) -> Table:
-    """Every requirement line: filled / required, and who fills it."""
+    """Every requirement line: filled / required, who fills it, and how long it is held."""
     table = Table(
         title=plain(f"Requirement lines: {result.mission_id} under {result.framework_id}")
     )
-    for column in ("line", "capability", "area", "prio", "filled", "sourced from"):
+    for column in (
+        "line",
+        "capability",
+        "area",
+        "prio",
+        "first tour",
+        "sourced from",
+        "held",
+        "hand-overs",
+    ):
         table.add_column(column, overflow="fold")
+    held = {x.line_id: x for x in result.sustainment}
     for line in result.lines:
         sources = [
-            f"{a.nation} {a.units}× {a.unit_type}" + (" (subst.)" if a.substitute else "")
+            f"{a.nation} {a.units}× {a.unit_type}"
+            + (" (subst.)" if a.substitute else "")
+            + (f" ({a.units_per_station} per station)" if a.units_per_station > 1 else "")
             for a in result.assignments
             if a.line_id == line.line_id
         ]
         style = "green" if line.shortfall == 0 else ("red" if line.filled == 0 else "yellow")
+        sustained = held.get(line.line_id)
         add_plain_row(
             table,
             line.line_id,
@@ -250,12 +302,27 @@ def lines_table(result: SourcingResult) -> Table:
             str(line.priority),
             Text(f"{line.filled}/{line.required}", style=style),
             ", ".join(sources) or "-",
+            _held(sustained) if sustained else "-",
+            str(sustained.hand_overs) if sustained else "-",
         )
+    table.caption = (
+        f"held: months with every unit in place, of {result.sustainment[0].months}"
+        if result.sustainment
+        else None
+    )
     return table
 
 
+def _held(line: LineSustainment) -> str:
+    if line.first_unheld_month is None:
+        return f"all {line.months} months"
+    if line.first_unheld_month == 1:
+        return f"{line.months_held} of {line.months} months"
+    return f"held until month {line.first_unheld_month} ({line.months_held} of {line.months})"
+
+
 def contributions_table(result: SourcingResult) -> Table:
-    """Per nation: units and personnel deployed, fair share, rotations and total commitment."""
+    """Per nation: first-tour units and personnel, fair share, and the commitment over time."""
     table = Table(
         title=plain(f"National contributions: {result.mission_id} under {result.framework_id}")
     )
@@ -266,10 +333,12 @@ def contributions_table(result: SourcingResult) -> Table:
         "fair share",
         "rotations",
         "committed",
+        "force pool",
         "ceiling",
     ):
         table.add_column(column, justify="left" if column == "nation" else "right")
     for c in result.contributions:
+        pool = f"{c.force_pool:,}" if c.force_pool else "-"
         add_plain_row(
             table,
             c.nation,
@@ -277,44 +346,65 @@ def contributions_table(result: SourcingResult) -> Table:
             f"{c.deployed_personnel:,}",
             f"{c.fair_share_personnel:,.0f}",
             str(c.rotations),
-            f"{c.committed_personnel:,}",
+            Text(f"{c.committed_personnel:,}", style="bold red" if c.over_pool else ""),
+            Text(
+                pool + (" EXCEEDED" if c.over_pool else ""), style="bold red" if c.over_pool else ""
+            ),
             f"{c.ceiling:,}" if c.ceiling else "-",
         )
     total = sum(c.deployed_personnel for c in result.contributions)
     table.caption = (
-        f"{total:,} deployed; committed = deployed × {result.rotation_ratio} "
-        f"(rotation ratio); rotations = unit tours over the mission; fair share by burden basis"
+        f"{total:,} deployed for the first tour; committed = personnel held over the months "
+        f"each nation holds its lines, min({result.rotation_ratio}, tours) per unit (rotation "
+        "ratio); rotations = unit tours; force pool: declared by the nation, flagged when the "
+        "commitment exceeds it"
     )
     return table
 
 
+def notes_text(result: SourcingResult) -> Text:
+    """What the switches changed, and how much rests on illustrative pledges."""
+    lines = [*result.notes]
+    if result.illustrative_units:
+        lines.append(
+            f"{result.illustrative_units} of {result.assigned_units} first-tour units rest on "
+            "illustrative pledges (no public figure sizes them)"
+        )
+    return Text("\n".join(f"• {line}" for line in lines))
+
+
 def gaps_table(result: SourcingResult) -> Table:
-    """Every unfilled line: the candidates and what kept each out, and the smallest fix."""
+    """Every unfilled line: the candidates and what kept each out, and up to three fixes."""
     table = Table(
         title=f"Gaps and why: {result.mission_id} under {result.framework_id}", show_lines=True
     )
-    for column in ("line", "missing", "candidates and obstacles", "smallest single relaxation"):
+    for column in ("line", "missing", "candidates and obstacles", "fixes, most acceptable first"):
         table.add_column(column, overflow="fold")
     for line in result.gaps():
-        candidates = "\n".join(
+        candidates = [
             f"{c.nation} {c.pledge_id}: " + "; ".join(o.detail for o in c.obstacles)
             if c.obstacles
             else f"{c.nation} {c.pledge_id}: used here"
             for c in line.candidates
-        )
-        relaxation = line.relaxation.description if line.relaxation else "-"
-        if line.relaxation and line.relaxation.shortfall_after:
-            relaxation += f" (still {line.relaxation.shortfall_after} short)"
+        ]
+        fixes = [
+            f"{n}. {fix.description}"
+            + (f" (still {fix.shortfall_after} short)" if fix.shortfall_after else "")
+            for n, fix in enumerate(line.fixes, start=1)
+        ]
         add_plain_row(
             table,
-            Text.assemble(
-                plain(f"{line.line_id}\n"), plain(f"{line.capability}, prio {line.priority}", "dim")
-            ),
+            _lines([line.line_id, f"{line.capability}, prio {line.priority}"]),
             f"{line.shortfall} of {line.required}",
-            candidates or "no pledge of this capability or its substitutes",
-            relaxation,
+            _lines(candidates or ["no pledge of this capability or its substitutes"]),
+            _lines(fixes or ["-"]),
         )
     return table
+
+
+def _lines(items: list[str]) -> Text:
+    """Items of user text one per line (newlines of our own, the items kept literal)."""
+    return Text("\n").join(plain(item) for item in items)
 
 
 def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:

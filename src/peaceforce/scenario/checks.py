@@ -144,6 +144,32 @@ def check_areas_known(draft: Draft) -> list[Problem]:
     return _unknown_references(references, draft.known_ids("areas", "id"), "an area")
 
 
+def check_access_regimes(draft: Draft) -> list[Problem]:
+    """Access regimes name known areas; a tonnage limit needs every limited ship's displacement."""
+    references = (
+        (located, ("areas", index), area)
+        for located in draft.of("access_regimes")
+        for index, area in enumerate(located.item.areas)
+    )
+    problems = _unknown_references(references, draft.known_ids("areas", "id"), "an area")
+    for located in draft.of("access_regimes"):
+        regime = located.item
+        if regime.aggregate_tonnage is None and regime.transit is None:
+            continue
+        for unit in draft.of("catalogue"):
+            if unit.item.domain in regime.domains and unit.item.standard_displacement_t is None:
+                problems.append(
+                    _problem(
+                        unit,
+                        ("standard_displacement_t",),
+                        None,
+                        f"a standard displacement (tonnes): access regime {regime.id} "
+                        "limits the tonnage of this domain",
+                    )
+                )
+    return problems
+
+
 def check_frameworks_known(draft: Draft) -> list[Problem]:
     """Caveats that require a framework name a defined framework."""
     references = (
@@ -236,6 +262,7 @@ ALL_CHECKS: tuple[Callable[[Draft], list[Problem]], ...] = (
     check_nations_known,
     check_unit_types_known,
     check_areas_known,
+    check_access_regimes,
     check_frameworks_known,
     check_pledge_windows,
     check_framework_rules,

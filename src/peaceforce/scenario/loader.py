@@ -27,6 +27,7 @@ from peaceforce.scenario import checks
 from peaceforce.scenario.base import Source
 from peaceforce.scenario.cells import parse_tagged, union_members
 from peaceforce.scenario.model import (
+    AccessRegime,
     Area,
     Caveat,
     Framework,
@@ -53,6 +54,8 @@ LIST_FILES: dict[str, type[BaseModel]] = {
 }
 SCENARIO_FILE = "scenario.yaml"
 TRANSPORT_FILE = "transport.yaml"
+#: Optional list of access regimes (straits, airspace, land transit).
+ACCESS_FILE = "access.yaml"
 PLEDGES_CSV = "pledges.csv"
 AREAS_FILE = "areas.geojson"
 LINE_FILE = "line_of_contact.geojson"
@@ -233,6 +236,8 @@ PLEDGE_CSV_COLUMNS = (
     "caveats",
     "illustrative",
 )
+#: Columns pledges.csv may add: how long the units are sustained, and how firm the pledge is.
+PLEDGE_CSV_OPTIONAL = ("sustain_months", "commitment", "condition")
 
 
 def _csv_caveats(text: str) -> list[dict[str, Any]]:
@@ -281,6 +286,11 @@ def _load_pledges_csv(draft: Draft) -> None:
             "available": {"start": cell["available_start"], "end": cell["available_end"]},
             "caveats": _csv_caveats(cell["caveats"]),
             "illustrative": cell["illustrative"].strip().lower() in {"true", "yes", "1"},
+        }
+        pledge |= {
+            column: cell[column].strip()
+            for column in PLEDGE_CSV_OPTIONAL
+            if column in cell and cell[column].strip()
         }
         value = validate_item(draft, Pledge, pledge, origin)
         if value is not None:
@@ -367,6 +377,8 @@ def read_draft(folder: Path) -> Draft:
             draft.problems.append(Problem(name, "-", "(missing file)", f"{name} in {folder}"))
     if (folder / TRANSPORT_FILE).is_file():
         _load_transport(draft)
+    if (folder / ACCESS_FILE).is_file():
+        _load_list_file(draft, ACCESS_FILE, AccessRegime, "access_regimes")
     if (folder / PLEDGES_CSV).is_file():
         _load_pledges_csv(draft)
     elif not (folder / "pledges.yaml").is_file():
@@ -408,4 +420,5 @@ def load_scenario(folder: Path | str | None = None) -> Scenario:
         areas=tuple(x.item for x in draft.of("areas")),
         line_of_contact=draft.of("line_of_contact")[0].item,
         transport=draft.of("transport")[0].item if draft.of("transport") else None,
+        access_regimes=tuple(x.item for x in draft.of("access_regimes")),
     )

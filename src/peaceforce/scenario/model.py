@@ -93,6 +93,20 @@ class AreaKind(StrEnum):
     SEA = "sea"
 
 
+class Commitment(StrEnum):
+    """How sure a pledge is, as force-generation conferences grade it (UN PCRS, NATO)."""
+
+    FIRM = "firm"
+    CONDITIONAL = "conditional"
+
+
+class AccessStatus(StrEnum):
+    """Whether an access regime lets limited units in at all."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class Phase(StrEnum):
     """Phase of a mission in which a requirement line must be in place."""
 
@@ -104,6 +118,13 @@ class Phase(StrEnum):
 # --- nations and stances -------------------------------------------------------
 
 
+class ForcePool(Frozen):
+    """A nation's declared force pool: everyone it will commit, deployed or rotating."""
+
+    personnel: int = Field(gt=0)
+    source: Source
+
+
 class Nation(Frozen):
     """A state that may contribute, vote, or be a party."""
 
@@ -113,6 +134,11 @@ class Nation(Frozen):
     gdp_usd_bn: float = Field(gt=0, description="nominal GDP, billion US dollars")
     population_m: float = Field(gt=0, description="population, millions")
     figures_year: int = Field(ge=2000, le=2100, description="year of the GDP/population figures")
+    force_pool: ForcePool | None = Field(
+        default=None,
+        description="personnel the nation declares it can commit to the mission in all, "
+        "rotations included (compared with the rule-of-thirds commitment)",
+    )
 
 
 class Stance(Frozen):
@@ -169,59 +195,82 @@ class UnitType(Frozen):
     range_km: float | None = Field(
         default=None, gt=0, description="engagement range (air defence) or combat radius (air)"
     )
+    standard_displacement_t: float | None = Field(
+        default=None,
+        gt=0,
+        description="ships: standard displacement in metric tonnes, as treaties count it "
+        "(Montreux Convention, Annex II)",
+    )
+    displacement_source: Source | None = Field(
+        default=None, description="the public figure behind standard_displacement_t"
+    )
+
+    @model_validator(mode="after")
+    def _displacement_sourced(self) -> UnitType:
+        if self.standard_displacement_t is not None and self.displacement_source is None:
+            raise ValueError("a displacement_source for standard_displacement_t")
+        return self
 
 
 # --- caveats -------------------------------------------------------------------
 
 
-class AllowedDomains(Frozen):
+class _CaveatBase(Frozen):
+    """What every caveat may carry: the public position or assumption behind it."""
+
+    source: Source | None = Field(
+        default=None, description="the public position behind the caveat, or an assumption"
+    )
+
+
+class AllowedDomains(_CaveatBase):
     """The pledge may only be used in these domains."""
 
     kind: Literal["allowed_domains"] = "allowed_domains"
     domains: tuple[Domain, ...] = Field(min_length=1)
 
 
-class NoPresenceOnUkrainianTerritory(Frozen):
+class NoPresenceOnUkrainianTerritory(_CaveatBase):
     """The pledge may not be stationed on Ukrainian soil (it may fly or sail)."""
 
     kind: Literal["no_presence_on_ukrainian_territory"] = "no_presence_on_ukrainian_territory"
 
 
-class RequiredFrameworks(Frozen):
+class RequiredFrameworks(_CaveatBase):
     """The pledge stands only if the mission is authorised by one of these frameworks."""
 
     kind: Literal["required_frameworks"] = "required_frameworks"
     frameworks: tuple[Ident, ...] = Field(min_length=1)
 
 
-class MinDistanceFromLineOfContact(Frozen):
+class MinDistanceFromLineOfContact(_CaveatBase):
     """The unit must stay at least this far from the line of contact."""
 
     kind: Literal["min_distance_from_line_of_contact"] = "min_distance_from_line_of_contact"
     km: float = Field(gt=0)
 
 
-class RequiresUsBackstop(Frozen):
+class RequiresUsBackstop(_CaveatBase):
     """The pledge stands only if the United States provides a backstop."""
 
     kind: Literal["requires_us_backstop"] = "requires_us_backstop"
 
 
-class ParliamentaryVote(Frozen):
+class ParliamentaryVote(_CaveatBase):
     """Deployment needs a parliamentary vote, which adds lead time."""
 
     kind: Literal["parliamentary_vote"] = "parliamentary_vote"
     lead_time_days: int = Field(gt=0)
 
 
-class MaxTourLength(Frozen):
+class MaxTourLength(_CaveatBase):
     """The longest tour a unit serves before it must be relieved."""
 
     kind: Literal["max_tour_length"] = "max_tour_length"
     months: int = Field(gt=0)
 
 
-class PersonnelCeiling(Frozen):
+class PersonnelCeiling(_CaveatBase):
     """The most personnel the nation deploys in theatre, across all its pledges."""
 
     kind: Literal["personnel_ceiling"] = "personnel_ceiling"
@@ -295,6 +344,20 @@ class Pledge(Frozen):
     illustrative: bool = Field(
         default=False, description="true where no public figure sizes the pledge"
     )
+    sustain_months: int | None = Field(
+        default=None,
+        gt=0,
+        description="months the nation keeps the units in place through its own rotations "
+        "(default: one tour)",
+    )
+    commitment: Commitment | None = Field(
+        default=None,
+        description="firm or conditional; by default conditional when the nation is "
+        "'considering' or the pledge waits on a parliamentary vote",
+    )
+    condition: str | None = Field(
+        default=None, description="what a conditional pledge waits on (makes it conditional)"
+    )
     source: Source | None = None
 
     def caveats_of(self, kind: type[_CaveatT]) -> tuple[_CaveatT, ...]:
@@ -311,6 +374,10 @@ class Pledge(Frozen):
         """The longest tour its units serve before relief (months)."""
         tours = [c.months for c in self.caveats_of(MaxTourLength)]
         return min(tours) if tours else DEFAULT_TOUR_MONTHS
+
+    def sustained_months(self) -> int:
+        """Months the nation keeps the units in place: as pledged, or one tour."""
+        return self.sustain_months or self.tour_months()
 
 
 # --- frameworks and missions -----------------------------------------------------
@@ -391,6 +458,87 @@ class Area(Frozen):
         return self.kind is AreaKind.LAND and self.host_nation == "UKR"
 
 
+# --- access regimes --------------------------------------------------------------
+
+
+class Closure(Frozen):
+    """Whether the regime admits limited units now, and after a peace agreement."""
+
+    status: AccessStatus
+    article: str = Field(description="the article the status rests on, e.g. 'Art. 19'")
+    summary: str = Field(min_length=10, description="what the article and the status say")
+    source: Source
+    after_peace_agreement: AccessStatus = Field(
+        description="the status once a peace agreement ends the war (what-if switch)"
+    )
+
+
+class StayLimit(Frozen):
+    """The longest a limited unit may stay; holding a station needs two alternating units."""
+
+    days: int = Field(gt=0)
+    article: str
+    summary: str = Field(min_length=10)
+
+
+class Notice(Frozen):
+    """Notice to give before a limited unit passes: added to its readiness."""
+
+    days: int = Field(gt=0)
+    article: str
+    summary: str = Field(min_length=10)
+
+
+class AggregateTonnage(Frozen):
+    """Most standard displacement of limited ships present in the areas at once."""
+
+    tonnes: float = Field(gt=0, description="the limit in force")
+    max_tonnes: float | None = Field(default=None, gt=0, description="the most it may rise to")
+    article: str
+    summary: str = Field(min_length=10)
+
+
+class TransitLimit(Frozen):
+    """Most standard displacement in course of transit at once: a heavier ship cannot pass."""
+
+    tonnes: float = Field(gt=0)
+    article: str
+    summary: str = Field(min_length=10)
+
+
+class AccessRegime(Frozen):
+    """A treaty or policy limit on reaching some areas (straits, airspace, land transit).
+
+    Units of the limited domains from nations not exempt are refused while the
+    regime is closed; otherwise they give notice, stay no longer than the stay
+    limit (a station then needs two units taking turns) and, for ships, keep
+    within the aggregate and transit tonnage.
+    """
+
+    id: Ident
+    name: str
+    instrument: str = Field(description="the treaty or decision, with its year")
+    areas: tuple[Ident, ...] = Field(min_length=1, description="areas the regime governs")
+    domains: tuple[Domain, ...] = Field(min_length=1, description="domains of limited units")
+    exempt: tuple[Iso3, ...] = Field(
+        default=(), description="nations the limits do not apply to (e.g. Black Sea states)"
+    )
+    closure: Closure
+    stay: StayLimit | None = None
+    notice: Notice | None = None
+    aggregate_tonnage: AggregateTonnage | None = None
+    transit: TransitLimit | None = None
+    source: Source
+
+    def status(self, after_peace_agreement: bool) -> AccessStatus:
+        """The status in force: now, or after a peace agreement."""
+        return self.closure.after_peace_agreement if after_peace_agreement else self.closure.status
+
+    def limits(self, nation: str, domain: Domain, area: str) -> bool:
+        """Whether a unit of this nation and domain is limited in this area."""
+        return area in self.areas and domain in self.domains and nation not in self.exempt
+
+
 # --- the scenario ----------------------------------------------------------------
 
 
@@ -402,6 +550,11 @@ class Assumptions(Frozen):
         default=3, ge=2, description="units held per unit deployed (3 = rule of thirds)"
     )
     burden_share_basis: Literal["gdp", "population"] = "gdp"
+    after_peace_agreement: bool = Field(
+        default=False,
+        description="access regimes take their status after a peace agreement "
+        "(e.g. the Turkish Straits reopen to warships)",
+    )
 
 
 _Identified = TypeVar("_Identified", MissionOption, Framework)
@@ -462,8 +615,14 @@ class Scenario(ScenarioHeader):
     transport: TransportNetwork | None = Field(
         default=None, description="nodes and lift for deployment planning (transport.yaml)"
     )
+    access_regimes: tuple[AccessRegime, ...] = Field(
+        default=(), description="treaty and policy limits on reaching areas (access.yaml)"
+    )
     what_if: WhatIf = Field(
         default_factory=WhatIf, description="what-if settings applied to the files' content"
+    )
+    withdrawn: tuple[Pledge, ...] = Field(
+        default=(), description="pledges a what-if withdrew, kept to say what that changed"
     )
 
     def replace(self, **changes: Any) -> Scenario:
@@ -546,3 +705,41 @@ class Scenario(ScenarioHeader):
         """The latest stance of a nation on a question, if any."""
         found = [s for s in self.stances if s.nation == nation and s.question is question]
         return max(found, key=lambda s: s.date) if found else None
+
+    def pledge_stance(self, pledge: Pledge) -> Stance | None:
+        """The stance that decides a pledge: on its domain's question, else on troops."""
+        domain = self.unit_type_by_id[pledge.unit_type].domain
+        question = _QUESTION_OF_DOMAIN.get(domain, Question.TROOPS_ON_UKRAINIAN_SOIL)
+        return self.stance(pledge.nation, question) or self.stance(
+            pledge.nation, Question.TROOPS_ON_UKRAINIAN_SOIL
+        )
+
+    def commitment(self, pledge: Pledge) -> tuple[Commitment, str]:
+        """Whether a pledge is firm or conditional, and why.
+
+        Stated in the pledge, or else conditional when the nation's deciding stance
+        is 'considering' or the pledge waits on a parliamentary vote.
+        """
+        if pledge.commitment is not None:
+            return pledge.commitment, pledge.condition or f"stated as {pledge.commitment.value}"
+        if pledge.condition:
+            return Commitment.CONDITIONAL, pledge.condition
+        stance = self.pledge_stance(pledge)
+        if stance is not None and stance.position is Position.CONSIDERING:
+            return Commitment.CONDITIONAL, f"{pledge.nation} is considering ({stance.question})"
+        votes = pledge.caveats_of(ParliamentaryVote)
+        if votes:
+            return Commitment.CONDITIONAL, "waits on a parliamentary vote"
+        return Commitment.FIRM, "committed"
+
+    def regimes_status(self) -> dict[str, AccessStatus]:
+        """Each access regime's status under the scenario's assumptions."""
+        after = self.assumptions.after_peace_agreement
+        return {r.id: r.status(after) for r in self.access_regimes}
+
+
+_QUESTION_OF_DOMAIN = {
+    Domain.MARITIME: Question.MARITIME,
+    Domain.AIR: Question.AIR_POLICING,
+    Domain.AIR_DEFENCE: Question.AIR_DEFENCE,
+}

@@ -27,6 +27,8 @@ from shapely import wkt
 from peaceforce.geo.crs import geodesic_km, to_metric
 from peaceforce.mandate.analysis import FrameworkAssessment, PledgeStatus, PledgeVerdict
 from peaceforce.scenario.model import (
+    AccessRegime,
+    AccessStatus,
     AllowedDomains,
     Area,
     Domain,
@@ -150,8 +152,73 @@ class LineFacts:
         )
 
 
+@dataclass(frozen=True)
+class Access:
+    """The access regimes that limit each candidate pair (-1: none), and what they ask."""
+
+    regimes: tuple[AccessRegime, ...]
+    open: tuple[bool, ...]  # per regime, under the scenario's assumptions
+    regime: IntArray  # per pair
+    displacement: FloatArray  # per pair, the pledged unit's standard displacement (t)
+
+    def notice_days(self) -> IntArray:
+        """Notice each pair must give before it passes (0 where no regime limits it)."""
+        days = np.array([r.notice.days if r.notice else 0 for r in self.regimes] + [0])
+        return np.asarray(days[self.regime], dtype=np.int64)
+
+    def hulls(self) -> IntArray:
+        """Units one station takes: two taking turns where a stay limit applies, else one."""
+        turns = np.array([2 if r.stay else 1 for r in self.regimes] + [1])
+        return np.asarray(turns[self.regime], dtype=np.int64)
+
+    def closed(self) -> BoolArray:
+        """Pairs a closed regime refuses."""
+        shut = np.array([not o for o in self.open] + [False])
+        return np.asarray(shut[self.regime], dtype=bool)
+
+    def over_transit(self) -> BoolArray:
+        """Pairs whose unit alone exceeds the tonnage allowed in transit."""
+        limit = np.array(
+            [r.transit.tonnes if r.transit else np.inf for r in self.regimes] + [np.inf]
+        )
+        return np.asarray(self.displacement > limit[self.regime], dtype=bool)
+
+    def select(self, keep: BoolArray) -> Access:
+        """The access facts of the pairs kept."""
+        return Access(self.regimes, self.open, self.regime[keep], self.displacement[keep])
+
+
+def _access(scenario: Scenario, mission: MissionOption, p: IntArray, r: IntArray) -> Access:
+    """Which regime limits each pair: the first of the scenario's that names the line's area."""
+    regimes = scenario.access_regimes
+    status = scenario.regimes_status()
+    pledges, lines = scenario.pledges, mission.requirements
+    if not regimes:
+        return Access((), (), np.full(len(p), -1, dtype=np.int64), np.zeros(len(p)))
+    per_combo: dict[tuple[str, str, str], int] = {}
+    regime = np.full(len(p), -1, dtype=np.int64)
+    for k, (pk, rk) in enumerate(zip(p.tolist(), r.tolist(), strict=True)):
+        pledge, line = pledges[pk], lines[rk]
+        key = (pledge.nation, pledge.unit_type, line.area)
+        if key not in per_combo:
+            domain = scenario.unit_type_by_id[pledge.unit_type].domain
+            per_combo[key] = next(
+                (j for j, x in enumerate(regimes) if x.limits(pledge.nation, domain, line.area)), -1
+            )
+        regime[k] = per_combo[key]
+    tonnes = np.array(
+        [scenario.unit_type_by_id[x.unit_type].standard_displacement_t or 0.0 for x in pledges]
+    )
+    return Access(
+        regimes=regimes,
+        open=tuple(status[x.id] is AccessStatus.OPEN for x in regimes),
+        regime=regime,
+        displacement=tonnes[p] if len(pledges) else np.zeros(0),
+    )
+
+
 def _blocked_bits(
-    pledges: list[PledgeFacts], lines: list[LineFacts], p: IntArray, r: IntArray
+    pledges: list[PledgeFacts], lines: list[LineFacts], p: IntArray, r: IntArray, access: Access
 ) -> IntArray:
     """The obstacle bits of the pairs (pledge ``p[k]``, line ``r[k]``), all at once."""
 
@@ -182,17 +249,27 @@ def _blocked_bits(
         (ObstacleKind.DOMAIN, (allowed & domain) == 0),
         (ObstacleKind.DISTANCE, to_line < min_km),
         (ObstacleKind.US_BACKSTOP, backstop),
-        (ObstacleKind.READINESS, ready > latest),
+        (ObstacleKind.READINESS, ready + access.notice_days() > latest),
         (ObstacleKind.WINDOW, (latest < first) | (latest > last)),
+        (ObstacleKind.ACCESS, access.closed() | access.over_transit()),
     ):
         bits |= np.where(hit, BIT[kind], 0)
     return bits
 
 
 def describe(
-    scenario: Scenario, pledge: Pledge, facts: PledgeFacts, line: LineFacts, bits: int
+    scenario: Scenario,
+    pledge: Pledge,
+    facts: PledgeFacts,
+    line: LineFacts,
+    bits: int,
+    *,
+    regime: AccessRegime | None = None,
 ) -> tuple[Obstacle, ...]:
-    """The obstacles whose bits are set, spelt out with how far each misses."""
+    """The obstacles whose bits are set, spelt out with how far each misses.
+
+    ``regime`` is the access regime that limits the pair, if one does.
+    """
     found: list[Obstacle] = []
     reasons = "; ".join(facts.verdict.reasons)
     if bits & BIT[ObstacleKind.MANDATE]:
@@ -232,16 +309,20 @@ def describe(
         )
     if bits & BIT[ObstacleKind.READINESS]:
         vote_days = facts.ready_day - pledge.readiness_days
+        notice = regime.notice if regime is not None else None
         what = f"readiness {pledge.readiness_days} d" + (
             f" + parliamentary vote {vote_days} d" if vote_days else ""
         )
+        ready = facts.ready_day
+        if notice is not None:
+            treaty = regime.instrument if regime else ""
+            what += f" + notice {notice.days} d ({treaty} {notice.article})"
+            ready += notice.days
         found.append(
             Obstacle(
                 kind=ObstacleKind.READINESS,
-                detail=(
-                    f"{what} = day {facts.ready_day} > latest arrival day {line.latest_arrival_day}"
-                ),
-                excess=float(facts.ready_day - line.latest_arrival_day),
+                detail=f"{what} = day {ready} > latest arrival day {line.latest_arrival_day}",
+                excess=float(ready - line.latest_arrival_day),
             )
         )
     if bits & BIT[ObstacleKind.WINDOW]:
@@ -255,7 +336,27 @@ def describe(
                 ),
             )
         )
+    if bits & BIT[ObstacleKind.ACCESS] and regime is not None:
+        found.append(
+            Obstacle(kind=ObstacleKind.ACCESS, detail=access_detail(scenario, pledge, regime))
+        )
     return tuple(found)
+
+
+def access_detail(scenario: Scenario, pledge: Pledge, regime: AccessRegime) -> str:
+    """Why an access regime refuses a pledge, citing the article."""
+    if regime.status(scenario.assumptions.after_peace_agreement) is AccessStatus.CLOSED:
+        return (
+            f"{regime.instrument}, {regime.closure.article}: {regime.name} closed to "
+            f"{pledge.nation} {pledge.unit_type} ({regime.closure.summary.strip()})"
+        )
+    tonnes = scenario.unit_type_by_id[pledge.unit_type].standard_displacement_t or 0.0
+    limit = regime.transit.tonnes if regime.transit else 0.0
+    article = regime.transit.article if regime.transit else ""
+    return (
+        f"{regime.instrument}, {article}: a {tonnes:,.0f} t {pledge.unit_type} exceeds the "
+        f"{limit:,.0f} t allowed in transit"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -274,6 +375,7 @@ class Candidates:
     line: IntArray
     blocked: IntArray
     distance_km: FloatArray
+    access: Access
 
     def __len__(self) -> int:
         return len(self.pledge)
@@ -289,7 +391,13 @@ class Candidates:
             self.line[keep],
             self.blocked[keep],
             self.distance_km[keep],
+            self.access.select(keep),
         )
+
+    def regime_of(self, k: int) -> AccessRegime | None:
+        """The access regime that limits candidate ``k``, if one does."""
+        j = int(self.access.regime[k])
+        return self.access.regimes[j] if j >= 0 else None
 
     def pair(self, k: int) -> Pair:
         """Candidate ``k`` as a :class:`Pair`, its obstacles spelt out."""
@@ -305,6 +413,7 @@ class Candidates:
                 self.pledge_facts[int(self.pledge[k])],
                 self.line_facts[int(self.line[k])],
                 int(self.blocked[k]),
+                regime=self.regime_of(k),
             ),
             distance_km=float(self.distance_km[k]),
         )
@@ -354,6 +463,7 @@ def candidate_pairs(
     pledge_parts = [accepting[line.capability] for line in mission.requirements]
     p = np.concatenate(pledge_parts)
     r = np.repeat(np.arange(len(pledge_parts), dtype=np.int64), [len(x) for x in pledge_parts])
+    access = _access(scenario, mission, p, r)
     return Candidates(
         scenario=scenario,
         mission=mission,
@@ -361,6 +471,7 @@ def candidate_pairs(
         line_facts=line_facts,
         pledge=p,
         line=r,
-        blocked=_blocked_bits(list(pledge_facts), list(line_facts), p, r),
+        blocked=_blocked_bits(list(pledge_facts), list(line_facts), p, r, access),
         distance_km=_travel_km(scenario, p, r, mission),
+        access=access,
     )

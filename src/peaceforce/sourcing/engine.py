@@ -14,6 +14,7 @@ from peaceforce.mandate.analysis import FrameworkAssessment, MandateReport, anal
 from peaceforce.results import StageResult
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.explain import explain_line
+from peaceforce.sourcing.notes import what_if_notes
 from peaceforce.sourcing.optimise import (
     OBJECTIVE_STATEMENT,
     Solution,
@@ -21,16 +22,20 @@ from peaceforce.sourcing.optimise import (
     build_problem,
     fair_shares,
     optimise,
-    tour_months,
 )
 from peaceforce.sourcing.result import (
     Assignment,
     LineFill,
+    LineSustainment,
     NationContribution,
     Objective,
     SourcingResult,
 )
+from peaceforce.sourcing.sustain import line_sustainment, sustain
 from peaceforce.sourcing.sweep import WithdrawalRow, withdrawals
+
+#: Seconds for the first-tour solve of the firm pledges alone (the shortfall stage only).
+_FIRM_ONLY_TIME_LIMIT_S = 5.0
 
 
 def _assignments(problem: SourcingProblem, solution: Solution) -> tuple[Assignment, ...]:
@@ -38,7 +43,8 @@ def _assignments(problem: SourcingProblem, solution: Solution) -> tuple[Assignme
     for (pledge_id, line_id), units in sorted(
         solution.units.items(), key=lambda kv: (kv[0][1], kv[0][0])
     ):
-        pair = problem.candidates.pair(problem.candidate_index(pledge_id, line_id))
+        k = problem.candidate_index(pledge_id, line_id)
+        pair, hulls = problem.candidates.pair(k), int(problem.hulls[k])
         result.append(
             Assignment(
                 line_id=line_id,
@@ -49,45 +55,115 @@ def _assignments(problem: SourcingProblem, solution: Solution) -> tuple[Assignme
                 personnel=units * problem.unit_personnel(pair.pledge.unit_type),
                 substitute=pair.substitute,
                 distance_km=round(pair.distance_km, 1),
+                units_per_station=hulls,
             )
         )
     return tuple(result)
 
 
 def _contributions(
-    problem: SourcingProblem, assignments: tuple[Assignment, ...]
+    problem: SourcingProblem,
+    assignments: tuple[Assignment, ...],
+    sustainment: tuple[LineSustainment, ...],
 ) -> tuple[NationContribution, ...]:
+    """What each nation deploys for the first tour, and holds over the months it holds lines.
+
+    Keeping a unit in place for n tours takes min(rotation ratio, n) units: one
+    tour needs only the unit deployed; three or more need the whole rotation
+    (rule of thirds: one deployed, one recovering, one preparing).
+    """
     ratio = problem.scenario.assumptions.rotation_ratio
-    months = problem.mission.duration_months
+    pledges = {p.id: p for p in problem.scenario.pledges}
     shares = fair_shares(problem)
     total = sum(a.personnel for a in assignments)
+    held = _stints_or_first_tour(problem, assignments, sustainment)
     nations = sorted({a.nation for a in assignments} | set(shares))
     result = []
     for nation in nations:
         own = [a for a in assignments if a.nation == nation]
-        deployed = sum(a.personnel for a in own)
+        rotations = committed = 0
+        for pledge_id, _, units, months in held:
+            pledge = pledges[pledge_id]
+            if pledge.nation != nation:
+                continue
+            tours = math.ceil(months / pledge.tour_months())
+            size = problem.unit_personnel(pledge.unit_type)
+            rotations += units * tours
+            committed += units * size * min(ratio, tours)
         result.append(
             NationContribution(
                 nation=nation,
                 units=sum(a.units for a in own),
-                deployed_personnel=deployed,
-                rotations=sum(
-                    a.units * math.ceil(months / tour_months(problem, a.pledge_id)) for a in own
-                ),
-                committed_personnel=deployed * ratio,
+                deployed_personnel=sum(a.personnel for a in own),
+                rotations=rotations,
+                committed_personnel=committed,
                 fair_share_personnel=round(shares.get(nation, 0.0) * total, 1),
                 ceiling=problem.ceilings.get(nation),
+                force_pool=_pool(problem, nation),
             )
         )
-    return tuple(sorted(result, key=lambda c: -c.deployed_personnel))
+    return tuple(sorted(result, key=lambda c: (-c.deployed_personnel, c.nation)))
+
+
+def _pool(problem: SourcingProblem, nation: str) -> int | None:
+    found = problem.scenario.nation_by_code.get(nation)
+    return found.force_pool.personnel if found and found.force_pool else None
+
+
+def _stints_or_first_tour(
+    problem: SourcingProblem,
+    assignments: tuple[Assignment, ...],
+    sustainment: tuple[LineSustainment, ...],
+) -> list[tuple[str, str, int, int]]:
+    """(pledge, line, units, months held) of every stint; without a sustained plan, the first
+    tour held for as long as each pledge is sustained."""
+    if sustainment:
+        return [
+            (stint.pledge_id, line.line_id, stint.units, stint.last_month - stint.first_month + 1)
+            for line in sustainment
+            for stint in line.stints
+        ]
+    months = problem.mission.duration_months
+    pledges = {p.id: p for p in problem.scenario.pledges}
+    return [
+        (a.pledge_id, a.line_id, a.units, min(months, pledges[a.pledge_id].sustained_months()))
+        for a in assignments
+    ]
+
+
+def _illustrative_units(problem: SourcingProblem, assignments: tuple[Assignment, ...]) -> int:
+    illustrative = {p.id for p in problem.scenario.pledges if p.illustrative}
+    return sum(a.units for a in assignments if a.pledge_id in illustrative)
 
 
 def solve_and_explain(
-    problem: SourcingProblem, *, explain: bool = True, time_limit_s: float = 20.0
+    problem: SourcingProblem,
+    *,
+    explain: bool = True,
+    sustained: bool = True,
+    time_limit_s: float = 20.0,
 ) -> SourcingResult:
-    """Optimise a built problem and turn the solution into a result with explained gaps."""
-    return result_from_solution(
-        problem, optimise(problem, time_limit_s=time_limit_s), explain=explain
+    """Optimise a built problem and turn the solution into a result with explained gaps.
+
+    With ``sustained`` the lines are also held month by month over the mission,
+    and the fills are worked out again from the firm pledges alone.
+    """
+    solution = optimise(problem, time_limit_s=time_limit_s)
+    result = result_from_solution(problem, solution, explain=explain)
+    if not sustained or not solution.status.has_solution:
+        return result
+    held = line_sustainment(problem, sustain(problem, solution))
+    firm = problem.firm_only()
+    firm_first = optimise(firm, stages=1, time_limit_s=_FIRM_ONLY_TIME_LIMIT_S)
+    firm_result = result_from_solution(firm, firm_first, explain=False)
+    firm_held = line_sustainment(firm, sustain(firm, firm_first))
+    firm_result = firm_result.model_copy(update={"sustainment": firm_held})
+    return result.model_copy(
+        update={
+            "sustainment": held,
+            "contributions": _contributions(problem, result.assignments, held),
+            "firm_only": firm_result.fills(),
+        }
     )
 
 
@@ -116,8 +192,8 @@ def result_from_solution(
             unit_personnel=unit_type.personnel,
         )
         if explain and fill.shortfall > 0:
-            candidates, relaxation = explain_line(problem, solution, line.id)
-            fill = fill.model_copy(update={"candidates": candidates, "relaxation": relaxation})
+            candidates, fixes = explain_line(problem, solution, line.id)
+            fill = fill.model_copy(update={"candidates": candidates, "fixes": fixes})
         lines.append(fill)
     weighted, burden, movement = (*solution.objectives, None, None, None)[:3]
     return SourcingResult(
@@ -134,9 +210,11 @@ def result_from_solution(
         ),
         lines=tuple(lines),
         assignments=assignments,
-        contributions=_contributions(problem, assignments),
+        contributions=_contributions(problem, assignments, ()),
         rotation_ratio=problem.scenario.assumptions.rotation_ratio,
         solve_seconds=round(solution.seconds, 3),
+        illustrative_units=_illustrative_units(problem, assignments),
+        notes=what_if_notes(problem),
         **problem.scenario.stamp(),
     )
 

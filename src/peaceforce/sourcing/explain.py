@@ -1,21 +1,40 @@
-"""Why a line is not filled, and the smallest single change that would fill it.
+"""Why a line is not filled, and up to three changes a political staff would propose.
 
 For every line with a shortfall: each candidate pledge with the obstacles that
-kept it out (caveats, stances, mandate, readiness, units used on other lines,
-the nation's ceiling). Then single relaxations are tried by re-solving the
-shortfall stage: lift one candidate's only obstacle, let a nation pledge more
-of a unit it has run out of, or raise a binding ceiling. The relaxation that
-leaves the smallest shortfall wins; ties go to the least political change
-(timing and distance before ceilings, extra units and political caveats).
+kept it out (caveats, stances, mandate, access regimes, readiness, units used
+on other lines, the nation's ceiling). Then single changes are tried, each by
+re-solving the shortfall stage: lift one candidate's only obstacle, let a
+nation pledge more of a unit it has run out of, raise a binding ceiling, or
+let a nation below its fair share pledge the missing units itself.
+
+Fixes are ranked first by how much of the gap they close, then by burden
+sharing and politics (:class:`~peaceforce.sourcing.result.Fix`): a nation
+below its fair share giving more comes first, then a policy caveat lifted,
+then a nation already at its share giving more, and a legal limit (the
+mandate, a treaty such as the Montreux Convention) last.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from functools import partial
 
+from peaceforce.scenario.model import (
+    AllowedDomains,
+    MaxTourLength,
+    Pledge,
+    RequirementLine,
+)
 from peaceforce.sourcing.candidates import Pair
-from peaceforce.sourcing.optimise import Solution, SourcingProblem, optimise
-from peaceforce.sourcing.result import Candidate, Obstacle, ObstacleKind, Relaxation
+from peaceforce.sourcing.optimise import (
+    Solution,
+    SourcingProblem,
+    build_problem,
+    fair_shares,
+    optimise,
+)
+from peaceforce.sourcing.result import Candidate, Fix, Obstacle, ObstacleKind
 
 #: How readily a planner can buy each relaxation: lower is easier to ask for.
 _EFFORT = {
@@ -28,8 +47,15 @@ _EFFORT = {
     ObstacleKind.US_BACKSTOP: 6,
     ObstacleKind.NO_PRESENCE: 7,
     ObstacleKind.MANDATE: 8,
+    ObstacleKind.ACCESS: 9,
 }
+#: Obstacles that rest on law (a mandate, a treaty) rather than a government's policy.
+_LAW = frozenset({ObstacleKind.MANDATE, ObstacleKind.ACCESS})
+_BELOW_SHARE, _POLICY, _AT_SHARE, _LEGAL = 0, 1, 2, 3
 _RELAXATION_TIME_LIMIT_S = 2.0
+#: Fixes kept per gap, and nations below their share asked to pledge the missing units.
+_FIXES_PER_GAP = 3
+_NEW_PLEDGES_PER_GAP = 3
 
 
 def _nation_personnel(problem: SourcingProblem, solution: Solution, nation: str) -> int:
@@ -44,23 +70,22 @@ def _nation_personnel(problem: SourcingProblem, solution: Solution, nation: str)
 def capacity_obstacles(
     problem: SourcingProblem, solution: Solution, pair: Pair
 ) -> tuple[Obstacle, ...]:
-    """Why a usable candidate does not send more units: used elsewhere, or its ceiling."""
+    """Why a usable candidate does not send more: used elsewhere, its ceiling, a tonnage limit."""
     pledge = pair.pledge
     offered = problem.units_offered(pledge.id, pledge.count)
-    elsewhere = {
-        line: u
-        for (pid, line), u in solution.units.items()
-        if pid == pledge.id and line != pair.line.id
-    }
-    here = solution.units.get((pledge.id, pair.line.id), 0)
+    used = {line: u for (pid, line), u in solution.units.items() if pid == pledge.id}
+    elsewhere = {line: u for line, u in used.items() if line != pair.line.id}
+    hulls = problem.hulls_of(pledge.id, pair.line.id)
     found: list[Obstacle] = []
-    if here + sum(elsewhere.values()) >= offered:
+    if sum(used.values()) >= offered:
         where = (
             ", ".join(f"{u} on {line}" for line, u in sorted(elsewhere.items())) or "none elsewhere"
         )
+        turns = f", {hulls} taking turns per station" if hulls > 1 else ""
         found.append(
             Obstacle(
-                kind=ObstacleKind.USED_ELSEWHERE, detail=f"all {offered} units in use ({where})"
+                kind=ObstacleKind.USED_ELSEWHERE,
+                detail=f"all {offered} units in use ({where}{turns})",
             )
         )
     ceiling = problem.ceilings.get(pledge.nation)
@@ -72,6 +97,26 @@ def capacity_obstacles(
                 detail=f"{pledge.nation} at its ceiling of {ceiling:,} personnel",
             )
         )
+    k = problem.candidate_index(pledge.id, pair.line.id)
+    regime = problem.candidates.regime_of(k)
+    tonnes = float(problem.tonnage[k])
+    if regime is not None and regime.aggregate_tonnage is not None and tonnes > 0:
+        in_use = sum(
+            u * float(problem.tonnage[problem.candidate_index(pid, line)])
+            for (pid, line), u in solution.units.items()
+        )
+        limit = regime.aggregate_tonnage
+        if in_use + tonnes > limit.tonnes:
+            found.append(
+                Obstacle(
+                    kind=ObstacleKind.ACCESS,
+                    detail=(
+                        f"{regime.instrument}, {limit.article}: {in_use:,.0f} t of "
+                        f"{limit.tonnes:,.0f} t in the area already; a {tonnes:,.0f} t "
+                        f"{pledge.unit_type} does not fit"
+                    ),
+                )
+            )
     return tuple(found)
 
 
@@ -79,20 +124,91 @@ def _shortfall_after(problem: SourcingProblem, line_id: str) -> int:
     return optimise(problem, stages=1, time_limit_s=_RELAXATION_TIME_LIMIT_S).shortfall[line_id]
 
 
+def _below_share(problem: SourcingProblem, solution: Solution) -> dict[str, float]:
+    """Nations able to contribute, as deployed personnel over their fair share (below 1: under)."""
+    shares = fair_shares(problem)
+    total = sum(
+        units * problem.unit_personnel(_pledge(problem, pid).unit_type)
+        for (pid, _), units in solution.units.items()
+    )
+    return {
+        nation: _nation_personnel(problem, solution, nation) / (share * total)
+        for nation, share in shares.items()
+        if share * total > 0
+    }
+
+
+def _pledge(problem: SourcingProblem, pledge_id: str) -> Pledge:
+    return next(p for p in problem.scenario.pledges if p.id == pledge_id)
+
+
+def _new_pledge(problem: SourcingProblem, nation: str, capability: str, units: int) -> Pledge:
+    """A pledge of the missing units by a nation, modelled on its own pledges.
+
+    It keeps the political caveats every one of the nation's pledges carries
+    (caveats tied to one unit, such as allowed domains or tour length, are left
+    out), its quickest readiness, its first pledge's base and window.
+    """
+    own = [p for p in problem.scenario.pledges if p.nation == nation]
+    common = [
+        c
+        for c in own[0].caveats
+        if not isinstance(c, AllowedDomains | MaxTourLength) and all(c in p.caveats for p in own)
+    ]
+    return own[0].model_copy(
+        update={
+            "id": f"{nation.lower()}-new-{capability}".replace("_", "-"),
+            "unit_type": capability,
+            "count": units,
+            "readiness_days": min(p.readiness_days for p in own),
+            "caveats": tuple(common),
+            "sustain_months": None,
+            "illustrative": True,
+            "source": None,
+        }
+    )
+
+
+def _with_new_pledge(problem: SourcingProblem, pledge: Pledge) -> SourcingProblem:
+    """The problem with one more pledge, judged by the framework as the nation's others are."""
+    scenario = problem.scenario.replace(pledges=(*problem.scenario.pledges, pledge))
+    model = next(v for v in problem.assessment.pledges if v.nation == pledge.nation)
+    verdict = model.model_copy(update={"pledge_id": pledge.id, "unit_type": pledge.unit_type})
+    assessment = problem.assessment.model_copy(
+        update={"pledges": (*problem.assessment.pledges, verdict)}
+    )
+    rebuilt = build_problem(scenario, problem.mission, assessment)
+    return replace(rebuilt, ceilings=problem.ceilings, extra_units=problem.extra_units)
+
+
+def _built(problem: SourcingProblem) -> Callable[[], SourcingProblem]:
+    """A changed problem that is cheap to make, in the form the trials hand over."""
+    return lambda: problem
+
+
 def _trials(
-    problem: SourcingProblem, solution: Solution, pairs: list[Pair], shortfall: int
-) -> Iterator[tuple[int, float, SourcingProblem, Relaxation]]:
-    """Single relaxations worth trying, each with its effort rank and size."""
+    problem: SourcingProblem,
+    solution: Solution,
+    line: RequirementLine,
+    pairs: list[Pair],
+    shortfall: int,
+) -> Iterator[tuple[int, int, float, Callable[[], SourcingProblem], Fix]]:
+    """Single changes worth trying: (preference, effort, size, the changed problem, fix).
+
+    The changed problem is built when the trial is made (a new pledge rebuilds it).
+    """
+    ratio = _below_share(problem, solution)
     for pair in pairs:
-        pledge, line = pair.pledge, pair.line
+        pledge = pair.pledge
         unit = problem.scenario.unit_type_by_id[pledge.unit_type].name
         if len(pair.obstacles) == 1:
             obstacle = pair.obstacles[0]
             yield (
+                _LEGAL if obstacle.kind in _LAW else _POLICY,
                 _EFFORT[obstacle.kind],
                 obstacle.excess or 0.0,
-                problem.waiving(pledge.id, line.id),
-                Relaxation(
+                partial(problem.waiving, pledge.id, line.id),
+                Fix(
                     pledge_id=pledge.id,
                     nation=pledge.nation,
                     obstacle=obstacle.kind,
@@ -102,25 +218,30 @@ def _trials(
             )
         if pair.obstacles:
             continue
+        below = ratio.get(pledge.nation, 0.0) < 1.0
         for obstacle in capacity_obstacles(problem, solution, pair):
             if obstacle.kind is ObstacleKind.USED_ELSEWHERE:
+                extra = shortfall * problem.hulls_of(pledge.id, line.id)
                 relaxed = problem.with_extra_units(
-                    pledge.id, problem.extra_units.get(pledge.id, 0) + shortfall
+                    pledge.id, problem.extra_units.get(pledge.id, 0) + extra
                 )
-                text = f"{pledge.nation} pledges {shortfall} more {unit} ({pledge.id})"
-                size = float(shortfall)
-            else:
+                text = f"{pledge.nation} pledges {extra} more {unit} ({pledge.id})"
+                preference, size = (_BELOW_SHARE if below else _AT_SHARE), float(extra)
+            elif obstacle.kind is ObstacleKind.CEILING:
                 extra = shortfall * problem.unit_personnel(pledge.unit_type)
                 relaxed = problem.with_ceiling(
                     pledge.nation, problem.ceilings[pledge.nation] + extra
                 )
                 text = f"{pledge.nation} raises its ceiling by {extra:,} personnel"
-                size = float(extra)
+                preference, size = _POLICY, float(extra)
+            else:
+                continue  # a treaty's tonnage is not ours to raise
             yield (
+                preference,
                 _EFFORT[obstacle.kind],
                 size,
-                relaxed,
-                Relaxation(
+                _built(relaxed),
+                Fix(
                     pledge_id=pledge.id,
                     nation=pledge.nation,
                     obstacle=obstacle.kind,
@@ -128,12 +249,46 @@ def _trials(
                     shortfall_after=0,
                 ),
             )
+    yield from _new_pledge_trials(problem, line, pairs, shortfall, ratio)
+
+
+def _new_pledge_trials(
+    problem: SourcingProblem,
+    line: RequirementLine,
+    pairs: list[Pair],
+    shortfall: int,
+    ratio: dict[str, float],
+) -> Iterator[tuple[int, int, float, Callable[[], SourcingProblem], Fix]]:
+    """Nations furthest below their fair share, and pledging nothing for the line, pledge it."""
+    pledging = {p.pledge.nation for p in pairs}
+    below = sorted(
+        (share, nation) for nation, share in ratio.items() if share < 1.0 and nation not in pledging
+    )
+    capability = problem.scenario.unit_type_by_id[line.capability]
+    for share, nation in below[:_NEW_PLEDGES_PER_GAP]:
+        pledge = _new_pledge(problem, nation, capability.id, shortfall)
+        yield (
+            _BELOW_SHARE,
+            _EFFORT[ObstacleKind.USED_ELSEWHERE],
+            float(shortfall),
+            partial(_with_new_pledge, problem, pledge),
+            Fix(
+                pledge_id=None,
+                nation=nation,
+                obstacle=None,
+                description=(
+                    f"{nation} (at {share:.0%} of its fair share) pledges {shortfall} "
+                    f"{capability.name}"
+                ),
+                shortfall_after=0,
+            ),
+        )
 
 
 def explain_line(
     problem: SourcingProblem, solution: Solution, line_id: str
-) -> tuple[tuple[Candidate, ...], Relaxation]:
-    """The candidates of an unfilled line with their obstacles, and the best single relaxation."""
+) -> tuple[tuple[Candidate, ...], tuple[Fix, ...]]:
+    """The candidates of an unfilled line with their obstacles, and up to three fixes."""
     line = next(r for r in problem.mission.requirements if r.id == line_id)
     shortfall = solution.shortfall[line_id]
     pairs = problem.pairs_of_line(line_id)
@@ -146,25 +301,36 @@ def explain_line(
         )
         for p in pairs
     )
-    best: tuple[int, int, float, Relaxation] | None = None
-    for effort, size, relaxed, relaxation in _trials(problem, solution, pairs, shortfall):
-        after = _shortfall_after(relaxed, line_id)
+    found: list[tuple[tuple[int, int, int, float], Fix]] = []
+    # Tried most acceptable first: once three fixes close the gap, no later one ranks above them.
+    trials = sorted(_trials(problem, solution, line, pairs, shortfall), key=lambda t: t[:3])
+    for preference, effort, size, relaxed, fix in trials:
+        if sum(key[0] == 0 for key, _ in found) >= _FIXES_PER_GAP:
+            break
+        after = _shortfall_after(relaxed(), line_id)
         if after >= shortfall:
             continue
-        key = (after, effort, size)
-        if best is None or key < best[:3]:
-            best = (after, effort, size, relaxation.model_copy(update={"shortfall_after": after}))
-    if best is not None:
-        return candidates, best[3]
+        found.append(
+            (
+                (after, preference, effort, size),
+                fix.model_copy(update={"shortfall_after": after, "preference": preference}),
+            )
+        )
+    found.sort(key=lambda kv: kv[0])
+    fixes = tuple({f.description: f for _, f in found}.values())[:_FIXES_PER_GAP]
+    if fixes:
+        return candidates, fixes
     capability = problem.scenario.unit_type_by_id[line.capability]
     accepted = ", ".join([capability.id, *capability.substitutes])
     reason = "no pledge of" if not pairs else "no single change to the pledges of"
-    return candidates, Relaxation(
-        pledge_id=None,
-        nation=None,
-        obstacle=None,
-        description=(
-            f"{reason} {accepted} fills it: {shortfall} more {capability.name} must be pledged"
+    return candidates, (
+        Fix(
+            pledge_id=None,
+            nation=None,
+            obstacle=None,
+            description=(
+                f"{reason} {accepted} fills it: {shortfall} more {capability.name} must be pledged"
+            ),
+            shortfall_after=0,
         ),
-        shortfall_after=0,
     )

@@ -17,6 +17,13 @@ is minimised:
    shares by GDP (or population) among the nations able to contribute;
 3. movement: Σ personnel × great-circle km from home base to the area.
 
+Access regimes (e.g. the Montreux Convention) reach into the model twice: on a
+line where a stay limit applies, a station takes two units taking turns, from
+one contributor or several (each unit sent counts half a station on the line
+row), and one row per regime with an aggregate tonnage keeps the tonnage
+present at once (half of each unit's standard displacement: one of the two is
+in the area) within the limit. Pairs a closed regime refuses are never usable.
+
 A NATO-scale mission has about a million usable pairs; every step below is
 exact, so the stages keep their lexicographic optimum:
 
@@ -47,7 +54,7 @@ import numpy as np
 
 from peaceforce.mandate.analysis import FrameworkAssessment
 from peaceforce.outputs import write_highs_model
-from peaceforce.scenario.model import MissionOption, PersonnelCeiling, Scenario
+from peaceforce.scenario.model import Commitment, MissionOption, PersonnelCeiling, Scenario
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.solvers.highs_mip import new_highs, outcome
 from peaceforce.sourcing.candidates import (
@@ -139,8 +146,18 @@ class SourcingProblem:
 
     def without_nation(self, nation: str) -> SourcingProblem:
         """The same problem as if a nation withdrew all its pledges (N-1)."""
-        theirs = np.array([p.nation == nation for p in self.scenario.pledges], dtype=bool)
-        keep = ~theirs[self.candidates.pledge] if len(theirs) else np.ones(0, dtype=bool)
+        return self.keeping([p.nation != nation for p in self.scenario.pledges])
+
+    def firm_only(self) -> SourcingProblem:
+        """The same problem with the conditional pledges left out."""
+        return self.keeping(
+            [self.scenario.commitment(p)[0] is Commitment.FIRM for p in self.scenario.pledges]
+        )
+
+    def keeping(self, pledges: list[bool]) -> SourcingProblem:
+        """The same problem with only the pledges marked true (one flag per scenario pledge)."""
+        kept = np.array(pledges, dtype=bool)
+        keep = kept[self.candidates.pledge] if len(kept) else np.ones(0, dtype=bool)
         return replace(self, candidates=self.candidates.select(keep))
 
     def units_offered(self, pledge_id: str, count: int) -> int:
@@ -154,6 +171,41 @@ class SourcingProblem:
     def unit_personnel(self, unit_type: str) -> int:
         """Personnel of one unit of a type."""
         return self.scenario.unit_type_by_id[unit_type].personnel
+
+    @cached_property
+    def hulls(self) -> IntArray:
+        """Units taking turns on one station, per candidate (2 under a stay limit, else 1)."""
+        return self.candidates.access.hulls()
+
+    def hulls_of(self, pledge_id: str, line_id: str) -> int:
+        """Units of a pledge one station on a line takes."""
+        return int(self.hulls[self.candidate_index(pledge_id, line_id)])
+
+    @cached_property
+    def tonnage_limits(self) -> FloatArray:
+        """Per access regime, the aggregate tonnage allowed (inf where none)."""
+        return np.array(
+            [
+                r.aggregate_tonnage.tonnes if r.aggregate_tonnage else math.inf
+                for r in self.candidates.access.regimes
+            ],
+            dtype=float,
+        )
+
+    @cached_property
+    def tonnage(self) -> FloatArray:
+        """Per candidate, the tonnage one unit sent counts against its regime's limit.
+
+        Units taking turns are in the area one at a time: each counts its share.
+        """
+        access = self.candidates.access
+        limited = access.regime >= 0
+        counted = np.zeros(len(access.regime))
+        if limited.any():
+            has_limit = np.isfinite(self.tonnage_limits)[access.regime[limited]]
+            at = np.flatnonzero(limited)[has_limit]
+            counted[at] = access.displacement[at] / self.hulls[at]
+        return counted
 
 
 def national_ceilings(scenario: Scenario) -> dict[str, int]:
@@ -236,12 +288,16 @@ class ModelLayout:
 
     Rows: one per pledge with a usable pair (units ≤ offered), one per line
     (units + missing = required), one per nation (personnel = P[n]), two per
-    nation for the fair share, then one per solved stage holding its optimum.
+    nation for the fair share, one per access regime (tonnage ≤ limit), then one
+    per solved stage holding its optimum.
     Columns: s (lines), P and d (nations), then the pairs in the model.
     """
 
     pair: IntArray  # candidate index of each column's pair (of its group's first pledge)
     pledge_row: IntArray  # the column's pledge group
+    hulls: FloatArray  # units taking turns on one station (1 / its line-row coefficient)
+    regime_row: IntArray  # the tonnage-limited access regime of the column, -1 if none
+    tonnage: FloatArray  # displacement one station counts against that regime
     line_row: IntArray
     nation_row: IntArray
     personnel: FloatArray
@@ -254,14 +310,19 @@ class ModelLayout:
     nations: tuple[str, ...]
     shares: FloatArray
     ceiling: FloatArray  # per nation, inf where none
+    tonnage_limit: FloatArray  # per access regime, inf where none
 
     @property
     def fixed_columns(self) -> int:
         return len(self.quantity) + 2 * len(self.nations)
 
     @property
-    def base_rows(self) -> int:
+    def first_regime_row(self) -> int:
         return len(self.offered) + len(self.quantity) + 3 * len(self.nations)
+
+    @property
+    def base_rows(self) -> int:
+        return self.first_regime_row + len(self.tonnage_limit)
 
 
 def _pledge_groups(
@@ -316,14 +377,20 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
     )
     lines = problem.mission.requirements
     quantity = np.array([line.quantity for line in lines], dtype=float)
+    hulls = problem.hulls[columns].astype(float)
     personnel = unit_personnel[p]
+    tonnage = problem.tonnage[columns]
+    regime = cand.access.regime[columns]
     return ModelLayout(
         pair=columns,
         pledge_row=group_of[p],
+        hulls=hulls,
+        regime_row=np.where(tonnage > 0, regime, -1),
+        tonnage=tonnage,
         line_row=r,
         nation_row=nation_of_pledge[p],
         personnel=personnel,
-        upper=np.minimum(offered[group_of[p]], quantity[r]),
+        upper=np.minimum(offered[group_of[p]], quantity[r] * hulls),
         movement=personnel * cand.distance_km[columns],
         members=tuple(groups),
         offered=offered,
@@ -334,6 +401,7 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
         nations=nations,
         shares=np.array([shares[n] for n in nations]),
         ceiling=np.array([float(problem.ceilings.get(n, math.inf)) for n in nations]),
+        tonnage_limit=problem.tonnage_limits,
     )
 
 
@@ -355,10 +423,17 @@ def _define_constraints(layout: ModelLayout) -> Any:
             layout.quantity,
             np.zeros(n_nations),
             np.full(2 * n_nations, -math.inf),
+            np.full(len(layout.tonnage_limit), -math.inf),
         ]
     )
     lp.row_upper_ = np.concatenate(
-        [layout.offered, layout.quantity, np.zeros(n_nations), np.zeros(2 * n_nations)]
+        [
+            layout.offered,
+            layout.quantity,
+            np.zeros(n_nations),
+            np.zeros(2 * n_nations),
+            layout.tonnage_limit,
+        ]
     )
     starts, index, value = [0], [], []
 
@@ -425,23 +500,35 @@ class _Model:
             return
         lay, count = self.layout, len(positions)
         first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
+        regime = lay.regime_row[positions]
         index = np.column_stack(
             [
                 lay.pledge_row[positions],
                 first_line + lay.line_row[positions],
                 first_nation + lay.nation_row[positions],
+                lay.first_regime_row + regime,
             ]
-        ).reshape(-1)
-        value = np.column_stack([np.ones(count), np.ones(count), lay.personnel[positions]])
+        )
+        value = np.column_stack(
+            [
+                np.ones(count),
+                1.0 / lay.hulls[positions],
+                lay.personnel[positions],
+                lay.tonnage[positions],
+            ]
+        )
+        entry = np.ones((count, 4), dtype=bool)
+        entry[:, 3] = regime >= 0  # only tonnage-limited pairs have a regime row
+        per_column = entry.sum(axis=1)
         self.lp.addCols(
             count,
             self.pair_costs[positions],
             np.zeros(count),
             lay.upper[positions],
-            3 * count,
-            np.arange(0, 3 * count, 3, dtype=np.int32),
-            index.astype(np.int32),
-            value.reshape(-1),
+            int(per_column.sum()),
+            np.r_[0, np.cumsum(per_column)[:-1]].astype(np.int32),
+            index[entry].astype(np.int32),
+            value[entry],
         )
         self.column_of[positions] = self.lp.getNumCol() - count + np.arange(count)
         self.columns = np.concatenate([self.columns, positions])
@@ -456,11 +543,19 @@ class _Model:
         lay = self.layout
         y = np.asarray(self.lp.getSolution().row_dual)
         first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
+        regime_dual = (
+            np.where(
+                lay.regime_row >= 0, y[lay.first_regime_row + np.maximum(lay.regime_row, 0)], 0.0
+            )
+            if len(lay.tonnage_limit)
+            else np.zeros(len(lay.pair))
+        )
         return np.asarray(
             self.pair_costs
             - y[lay.pledge_row]
-            - y[first_line + lay.line_row]
-            - lay.personnel * y[first_nation + lay.nation_row],
+            - y[first_line + lay.line_row] / lay.hulls
+            - lay.personnel * y[first_nation + lay.nation_row]
+            - lay.tonnage * regime_dual,
             dtype=float,
         )
 
@@ -478,7 +573,7 @@ class _Model:
         personnel = np.bincount(
             lay.nation_row, weights=units * lay.personnel, minlength=len(lay.nations)
         )
-        filled = np.bincount(lay.line_row, weights=units, minlength=len(lines))
+        filled = np.bincount(lay.line_row, weights=units / lay.hulls, minlength=len(lines))
         values = np.zeros(self.lp.getNumCol())
         values[: len(lines)] = lay.quantity - filled
         values[len(lines) : len(lines) + len(lay.nations)] = personnel
@@ -520,7 +615,10 @@ class _Model:
         hs = highs()
         lp = self.lp.getLp()
         fixed = self.layout.fixed_columns
+        # where units take turns, missing stations are whole: a lone unit holds none
         integrality = [hs.HighsVarType.kContinuous] * fixed
+        for r in np.unique(self.layout.line_row[self.layout.hulls > 1]).tolist():
+            integrality[r] = hs.HighsVarType.kInteger
         integrality += [hs.HighsVarType.kInteger] * len(self.columns)
         lp.integrality_ = integrality
         if keep_integral:
@@ -674,12 +772,12 @@ def _read_solution(
     units_of = np.rint(values[layout.fixed_columns :]).astype(np.int64)
     left = {k: problem.units_offered(pledges[k].id, pledges[k].count) for k in range(len(pledges))}
     units: dict[tuple[str, str], int] = {}
-    filled = dict.fromkeys((line.id for line in lines), 0)
+    filled = dict.fromkeys((line.id for line in lines), 0.0)
     for j in np.flatnonzero(units_of > 0).tolist():
         # pairs brought in after the last solved stage come after its columns
         position = model.columns[j]
         line_id = lines[int(cand.line[layout.pair[position]])].id
-        filled[line_id] += int(units_of[j])
+        filled[line_id] += int(units_of[j]) / float(layout.hulls[position])
         wanted = int(units_of[j])
         for k in layout.members[layout.pledge_row[position]]:  # any split of a group will do
             sent = min(wanted, left[k])
@@ -687,7 +785,8 @@ def _read_solution(
                 units[(pledges[k].id, line_id)] = sent
                 left[k] -= sent
                 wanted -= sent
-    shortfall = {line.id: line.quantity - filled[line.id] for line in lines}
+    # a lone unit on a line where units take turns is half a station: not a station held
+    shortfall = {line.id: line.quantity - math.floor(filled[line.id] + 1e-9) for line in lines}
     return Solution(units, shortfall, objectives, status, seconds, stages)
 
 
@@ -704,9 +803,3 @@ def export_mps(problem: SourcingProblem, path: Path) -> None:
         len(integral), integral, np.array([hs.HighsVarType.kInteger] * len(integral))
     )
     write_highs_model(model.lp, path)
-
-
-def tour_months(problem: SourcingProblem, pledge_id: str) -> int:
-    """A pledge's maximum tour (months), or the default where it states none."""
-    pledge = next(p for p in problem.scenario.pledges if p.id == pledge_id)
-    return pledge.tour_months()

@@ -1,0 +1,327 @@
+"""Issue 11 on constructed scenarios with known answers: sustained presence, force pools,
+pledge status, the Montreux Convention, ranked fixes, the US backstop, and the built-in
+scenario's headline fills checked by hand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from peaceforce.scenario.loader import load_scenario
+from peaceforce.scenario.model import Nation, Scenario, UnitType
+from peaceforce.scenario.whatif import WhatIf, apply_what_if
+from peaceforce.sourcing.engine import source_mission
+from peaceforce.sourcing.result import ObstacleKind, SourcingResult
+from tiny_scenario import ASSUMPTION, line, pledge, tiny_scenario
+
+
+def _source(scenario: Scenario, *, explain: bool = True) -> SourcingResult:
+    return source_mission(scenario, "m", "coalition", explain=explain, time_limit_s=10)
+
+
+# --- 1. sustained presence ---------------------------------------------------------------
+
+
+def test_two_nations_hold_a_line_for_six_months_each_with_one_hand_over() -> None:
+    scenario = tiny_scenario(
+        [
+            pledge("fra", "FRA", "inf", 1, sustain_months=6),
+            pledge("gbr", "GBR", "inf", 1, sustain_months=6),
+        ],
+        [line("l", "inf", 1, "far")],
+        duration_months=12,
+    )
+    result = _source(scenario)
+    [held] = result.sustainment
+    assert held.held_per_month == (1,) * 12
+    assert held.first_unheld_month is None and held.months_held == 12
+    assert held.hand_overs == 1
+    assert sorted((s.first_month, s.last_month) for s in held.stints) == [(1, 6), (7, 12)]
+    assert result.fills().sustained == pytest.approx(1.0)
+    assert result.fills().first_tour == pytest.approx(1.0)
+
+
+def test_one_nation_alone_holds_the_line_until_month_seven() -> None:
+    scenario = tiny_scenario(
+        [pledge("fra", "FRA", "inf", 1, sustain_months=6)],
+        [line("l", "inf", 1, "far")],
+        duration_months=12,
+    )
+    result = _source(scenario)
+    [held] = result.sustainment
+    assert (held.months_held, held.first_unheld_month, held.hand_overs) == (6, 7, 0)
+    assert result.fills().sustained == pytest.approx(0.5)  # 6 of 12 personnel-months
+
+
+def test_sustain_defaults_to_one_tour() -> None:
+    tour = [{"kind": "max_tour_length", "months": 4}]
+    scenario = tiny_scenario(
+        [pledge("fra", "FRA", "inf", 1, caveats=tour)], [line("l", "inf", 1, "far")]
+    )
+    [held] = _source(scenario).sustainment
+    assert held.first_unheld_month == 5
+
+
+def test_the_ceiling_holds_in_every_month_not_over_the_mission() -> None:
+    # GBR may have 500 in theatre: one battalion at a time, but two in turn hold 12 months.
+    ceiling = [{"kind": "personnel_ceiling", "personnel": 500}]
+    scenario = tiny_scenario(
+        [
+            pledge("gbr-a", "GBR", "inf", 1, sustain_months=6, caveats=ceiling),
+            pledge("gbr-b", "GBR", "inf", 1, sustain_months=6, caveats=ceiling, readiness_days=6),
+        ],
+        [line("l", "inf", 1, "far")],
+        duration_months=12,
+    )
+    result = _source(scenario)
+    assert result.sustainment[0].held_per_month == (1,) * 12
+    assert result.sustainment[0].hand_overs == 1
+
+
+def test_a_nation_over_its_declared_force_pool_is_flagged() -> None:
+    scenario = tiny_scenario(
+        [
+            pledge(
+                "fra",
+                "FRA",
+                "inf",
+                1,
+                sustain_months=12,
+                caveats=[{"kind": "max_tour_length", "months": 4}],
+            )
+        ],
+        [line("l", "inf", 1, "far")],
+        duration_months=12,
+    )
+    pooled = tuple(
+        Nation.model_validate(
+            {**n.model_dump(), "force_pool": {"personnel": 1000, "source": ASSUMPTION}}
+        )
+        if n.code == "FRA"
+        else n
+        for n in scenario.nations
+    )
+    [fra] = _source(scenario.replace(nations=pooled)).contributions
+    # 500 deployed, three 4-month tours: rule of thirds commits 1,500 > the pool of 1,000
+    assert (fra.committed_personnel, fra.force_pool, fra.over_pool) == (1500, 1000, True)
+
+
+# --- 2. pledge status ----------------------------------------------------------------------
+
+_FRA_CONSIDERING = [
+    {
+        "nation": "FRA",
+        "question": "troops_on_ukrainian_soil",
+        "position": "considering",
+        "date": "2025-04-01",
+        "source": ASSUMPTION,
+    }
+]
+
+
+def test_a_conditional_pledge_counts_only_in_the_firm_and_conditional_fill() -> None:
+    scenario = tiny_scenario(
+        [pledge("fra", "FRA", "inf", 1, sustain_months=12)],
+        [line("l", "inf", 1, "far")],
+        stances=_FRA_CONSIDERING,
+    )
+    result = _source(scenario)
+    assert result.fills().first_tour == pytest.approx(1.0)
+    assert result.firm_only is not None
+    assert (result.firm_only.first_tour, result.firm_only.sustained) == (0.0, 0.0)
+    joined = _source(apply_what_if(scenario, WhatIf(joins=("FRA",))))
+    assert joined.firm_only is not None and joined.firm_only.sustained == pytest.approx(1.0)
+    assert any("FRA joins" in note for note in joined.notes)
+
+
+def test_a_parliamentary_vote_or_a_stated_condition_makes_a_pledge_conditional() -> None:
+    vote = [{"kind": "parliamentary_vote", "lead_time_days": 5}]
+    scenario = tiny_scenario(
+        [
+            pledge("a", "GBR", "inf", caveats=vote),
+            pledge("b", "GBR", "inf", condition="awaits a cabinet decision"),
+            pledge("c", "GBR", "inf"),
+        ],
+        [line("l", "inf", 1, "far")],
+    )
+    status = {p.id: scenario.commitment(p)[0].value for p in scenario.pledges}
+    assert status == {"a": "conditional", "b": "conditional", "c": "firm"}
+
+
+# --- 3. the Montreux Convention --------------------------------------------------------------
+
+_SHIP_TONNES = 4000.0
+
+
+def _montreux(tonnes: float = 30000.0) -> dict[str, Any]:
+    return {
+        "id": "straits",
+        "name": "Turkish Straits",
+        "instrument": "Montreux Convention (1936)",
+        "areas": ["sea"],
+        "domains": ["maritime"],
+        "exempt": ["UKR", "TUR", "ROU", "BGR"],
+        "closure": {
+            "status": "closed",
+            "article": "Art. 19",
+            "summary": "closed to warships since February 2022",
+            "source": ASSUMPTION,
+            "after_peace_agreement": "open",
+        },
+        "stay": {"days": 21, "article": "Art. 18(2)", "summary": "at most 21 days in the sea"},
+        "aggregate_tonnage": {
+            "tonnes": tonnes,
+            "max_tonnes": 45000,
+            "article": "Art. 18(1)",
+            "summary": "aggregate tonnage of non-Black Sea powers",
+        },
+        "transit": {"tonnes": 15000, "article": "Art. 14", "summary": "tonnage in transit"},
+        "source": ASSUMPTION,
+    }
+
+
+def _naval(
+    pledges: list[dict[str, Any]], quantity: int, *, tonnes: float = 30000.0, peace: bool = False
+) -> Scenario:
+    scenario = tiny_scenario(pledges, [line("sea-line", "ship", quantity, "sea")])
+    catalogue = tuple(
+        UnitType.model_validate(
+            {
+                **u.model_dump(),
+                "standard_displacement_t": _SHIP_TONNES,
+                "displacement_source": ASSUMPTION,
+            }
+        )
+        if u.id == "ship"
+        else u
+        for u in scenario.catalogue
+    )
+    built = scenario.replace(catalogue=catalogue, access_regimes=(_montreux(tonnes),))
+    return apply_what_if(built, WhatIf(after_peace_agreement=True)) if peace else built
+
+
+def test_a_non_riparian_frigate_is_refused_while_the_straits_are_closed() -> None:
+    result = _source(_naval([pledge("gbr", "GBR", "ship", 2), pledge("ukr", "UKR", "ship", 1)], 2))
+    assert {a.nation for a in result.assignments} == {"UKR"}  # a Black Sea state is not limited
+    [gap] = result.gaps()
+    [gbr] = [c for c in gap.candidates if c.nation == "GBR"]
+    assert gbr.obstacles[0].kind is ObstacleKind.ACCESS
+    assert "Art. 19" in gbr.obstacles[0].detail
+
+
+def test_after_a_peace_agreement_two_frigates_take_21_day_turns_on_one_station() -> None:
+    result = _source(_naval([pledge("gbr", "GBR", "ship", 2, sustain_months=12)], 1, peace=True))
+    [assignment] = result.assignments
+    assert (assignment.units, assignment.units_per_station, assignment.personnel) == (2, 2, 400)
+    assert result.lines[0].filled == 1
+    assert result.sustainment[0].held_per_month == (1,) * 12
+    alone = _source(_naval([pledge("gbr", "GBR", "ship", 1)], 1, peace=True))
+    assert alone.lines[0].filled == 0  # one ship cannot stay: half a station is none
+    shared = _source(
+        _naval([pledge("gbr", "GBR", "ship", 1), pledge("fra", "FRA", "ship", 1)], 1, peace=True)
+    )
+    assert shared.lines[0].filled == 1  # ships of two navies may take turns
+
+
+def test_the_aggregate_tonnage_binds() -> None:
+    # 4,000 t ships, one of each pair in the sea at a time: 8,000 t allows two stations.
+    result = _source(_naval([pledge("gbr", "GBR", "ship", 6)], 3, tonnes=8000.0, peace=True))
+    assert result.lines[0].filled == 2
+    assert sum(a.units for a in result.assignments) == 4
+    [gap] = result.gaps()
+    details = [o.detail for c in gap.candidates for o in c.obstacles]
+    assert any("Art. 18(1)" in d and "8,000 t" in d for d in details)
+
+
+# --- 4. fixes ---------------------------------------------------------------------------------
+
+
+def test_fixes_prefer_the_nation_below_its_fair_share() -> None:
+    # GBR (GDP 300) already gives 500 of 600 personnel: above its 75 % share; FRA (GDP 100)
+    # gives 100: below its 25 %. Both could close the infantry gap; FRA is proposed first.
+    scenario = tiny_scenario(
+        [pledge("gbr", "GBR", "inf", 1), pledge("fra-ad", "FRA", "ad", 1)],
+        [line("inf-line", "inf", 2, "far"), line("ad-line", "ad", 1, "far")],
+    )
+    [gap] = _source(scenario).gaps()
+    assert gap.line_id == "inf-line"
+    assert gap.fixes[0].nation == "FRA" and gap.fixes[0].shortfall_after == 0
+    assert gap.fixes[0].preference < next(f.preference for f in gap.fixes if f.nation == "GBR")
+    assert len(gap.fixes) <= 3
+
+
+# --- 5. the US backstop -----------------------------------------------------------------------
+
+
+def test_the_backstop_switch_changes_the_fill_where_a_caveat_depends_on_it() -> None:
+    backstop = [{"kind": "requires_us_backstop"}]
+    pledges = [pledge("gbr", "GBR", "inf", 1, caveats=backstop)]
+    without = _source(tiny_scenario(pledges, [line("l", "inf", 1, "far")]))
+    with_it = _source(tiny_scenario(pledges, [line("l", "inf", 1, "far")], us_backstop=True))
+    assert (without.fill_rate(), with_it.fill_rate()) == (0.0, 1.0)
+    assert "removes the 1 pledges whose caveat needs one (gbr" in without.notes[0]
+    plain = _source(tiny_scenario([pledge("gbr", "GBR", "inf")], [line("l", "inf", 1, "far")]))
+    assert plain.notes[0].startswith("US backstop: no pledge depends on one")
+
+
+def test_joining_or_withdrawing_an_unknown_nation_is_an_input_error() -> None:
+    from peaceforce.errors import InputError
+
+    scenario = tiny_scenario([pledge("gbr", "GBR", "inf")], [line("l", "inf", 1, "far")])
+    with pytest.raises(InputError, match="joins"):
+        apply_what_if(scenario, WhatIf(joins=("DEU",)))
+
+
+# --- the built-in scenario --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def builtin() -> Scenario:
+    return load_scenario()
+
+
+def test_builtin_monitoring_fills_match_a_hand_count(builtin: Scenario) -> None:
+    """Hand count from the line table (personnel of the required type per unit).
+
+    Required: 11,360 personnel (fhq 400, sector HQs 600, monitors 8+8+10+8 × 150,
+    UAS 9 × 120, recce 800, demining 720, MP 300, medical 360, logistics 900, security
+    1,100); first tour in place: sector HQ 300, Kherson monitors 450, Kharkiv 150,
+    demining 720, MP 150, medical 120, security 1,100 = 2,990 → 26.3 %. Over 12 months:
+    30,120 of 136,320 personnel-months → 22.1 %.
+    """
+    result = source_mission(builtin, "monitoring", "coalition", explain=False)
+    assert result.fills().first_tour == pytest.approx(2990 / 11360, abs=1e-4)
+    assert result.fills().sustained == pytest.approx(30120 / 136320, abs=1e-4)
+    firm = result.firm_only
+    assert firm is not None and firm.first_tour <= result.fills().first_tour
+
+
+def test_no_builtin_result_breaks_the_montreux_rules(builtin: Scenario) -> None:
+    riparian = {"TUR", "ROU", "BGR", "UKR"}
+    for scenario in (builtin, apply_what_if(builtin, WhatIf(after_peace_agreement=True))):
+        peace = scenario.assumptions.after_peace_agreement
+        for mission in ("reassurance", "air_shield"):
+            result = source_mission(scenario, mission, "coalition", explain=False)
+            sea = {
+                r.id
+                for r in scenario.mission(mission).requirements
+                if r.area == "black_sea_corridor"
+            }
+            tonnes = 0.0
+            for a in result.assignments:
+                if a.line_id in sea and a.nation not in riparian:
+                    assert peace and a.units_per_station == 2
+                    tonnes += (
+                        a.units / 2 * scenario.unit_type_by_id[a.unit_type].standard_displacement_t
+                    )  # type: ignore[operator]
+            assert tonnes <= 30000
+
+
+def test_builtin_reassurance_sea_lines(builtin: Scenario) -> None:
+    """Straits closed: only Black Sea navies. Mine countermeasures: TUR 2, ROU 1, BGR 1,
+    all sustained 24 months; escorts: TUR's 2 frigates of 3 needed, never all 3."""
+    result = source_mission(builtin, "reassurance", "coalition", explain=False)
+    held = {x.line_id: x for x in result.sustainment}
+    assert held["sea-mcm"].held_per_month == (4,) * 24
+    assert held["sea-escort"].held_per_month == (2,) * 24 and held["sea-escort"].months_held == 0
