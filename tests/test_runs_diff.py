@@ -109,8 +109,11 @@ def test_headline_figures_of_the_outcome_change_exactly(diff: RunDiff) -> None:
         "coalition",
         Presence.BOTH,
     )
+    # run B's sustainment was left as run A's, so only the first-tour fill moves
     assert coalition.figures == (
+        FigureChange(figure="assigned_units", before=3, after=2, delta=-1),
         FigureChange(figure="missing_personnel", before=0, after=500, delta=500),
+        FigureChange(figure="fill.first_tour", before=1.0, after=2 / 3, delta=2 / 3 - 1),
         FigureChange(figure="fill", before=1.0, after=2 / 3, delta=2 / 3 - 1),
         FigureChange(figure="fill.land", before=1.0, after=2 / 3, delta=2 / 3 - 1),
         FigureChange(figure="deployment.ioc_day", before=20, after=25, delta=5),
@@ -133,7 +136,8 @@ def test_shortfalls_and_contributions_change_exactly(plan_a: PlanResult, diff: R
         ),
     )
     [gbr] = [c for c in plan_a.sourcing[0].contributions if c.nation == "GBR"]
-    assert (gbr.units, gbr.deployed_personnel, gbr.committed_personnel) == (1, 500, 1500)
+    # one tour held: the unit itself is committed, no rotation behind it
+    assert (gbr.units, gbr.deployed_personnel, gbr.committed_personnel) == (1, 500, 500)
     assert coalition.contributions == (
         ItemDiff(
             key="GBR",
@@ -146,6 +150,7 @@ def test_shortfalls_and_contributions_change_exactly(plan_a: PlanResult, diff: R
                     "rotations",
                     "committed_personnel",
                     "fair_share_personnel",
+                    "over_pool",
                 )
             ),  # ceiling: none in either run
         ),
@@ -243,21 +248,21 @@ def test_figures_are_every_number_flag_and_status_of_a_model(plan_a: PlanResult)
     }
 
 
-class _SustainedSourcing(SourcingResult):
+class _ExtendedSourcing(SourcingResult):
     """A sourcing result as a later stage may extend it: one more headline figure."""
 
-    sustained_fill: float
+    reserve_fill: float
 
 
 def test_a_field_added_to_the_sourcing_result_shows_in_the_diff(plan_a: PlanResult) -> None:
-    def with_sustained(fill: float) -> PlanResult:
-        sourced = _SustainedSourcing(**dict(plan_a.sourcing[0]), sustained_fill=fill)
+    def with_reserve(fill: float) -> PlanResult:
+        sourced = _ExtendedSourcing(**dict(plan_a.sourcing[0]), reserve_fill=fill)
         return plan_a.model_copy(update={"sourcing": (sourced,)})
 
     changed = diff_runs(
-        _saved(with_sustained(0.5), WhatIf(), "a"), _saved(with_sustained(0.75), WhatIf(), "b")
+        _saved(with_reserve(0.5), WhatIf(), "a"), _saved(with_reserve(0.75), WhatIf(), "b")
     )
     [outcome] = changed.outcomes
     assert outcome.figures == (
-        FigureChange(figure="sustained_fill", before=0.5, after=0.75, delta=0.25),
+        FigureChange(figure="reserve_fill", before=0.5, after=0.75, delta=0.25),
     )

@@ -96,11 +96,11 @@ def test_every_model_field_is_a_column_and_a_new_field_becomes_one() -> None:
         assert {c.path[0] for c in columns_of(spec.model)} == set(spec.model.model_fields)
 
     class PledgeWithMore(Pledge):
-        sustain_months: int | None = Field(default=None, gt=0, description="months sustained")
+        reserve_months: int | None = Field(default=None, gt=0, description="months in reserve")
 
     column = columns_of(PledgeWithMore)[-1]
-    assert (column.name, column.required) == ("sustain_months", False)
-    assert column.note == "months sustained; a whole number; more than 0; optional"
+    assert (column.name, column.required) == ("reserve_months", False)
+    assert column.note == "months in reserve; a whole number; more than 0; optional"
 
 
 def test_header_notes_and_drop_down_lists(exported: Path) -> None:
@@ -268,19 +268,10 @@ def test_a_planners_own_workbook_reads_with_dates_and_numbers_as_excel_keeps_the
     book = Workbook()
     nations = book.active
     nations.title = "Nations"
-    columns = [c.name for c in columns_of(type(scenario.nations[0]))]
-    nations.append(columns)
+    columns = columns_of(type(scenario.nations[0]))
+    nations.append([c.name for c in columns])
     for nation in scenario.nations:
-        nations.append(
-            [
-                nation.code,
-                nation.name,
-                ",".join(m.value for m in nation.memberships),
-                nation.gdp_usd_bn,
-                nation.population_m,
-                nation.figures_year,
-            ]
-        )
+        nations.append([column.read(nation) for column in columns])
     source = load_workbook(io.BytesIO(scenario_workbook(scenario, origin="test")))
     for name in DATA_SHEETS[1:]:
         sheet = book.create_sheet(name)

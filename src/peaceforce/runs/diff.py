@@ -241,11 +241,14 @@ def _member_kind(member: Any) -> _Kind | None:
 
 
 def _sourcing_fills(result: BaseModel) -> dict[str, Figure]:
-    """The fill (share of required units filled), overall and by domain: a method of the
-    result rather than a field, so named here."""
+    """The fills: first tour and sustained (by personnel), and the share of required units
+    filled, overall and by domain: methods of the result rather than fields, so named here
+    (the firm-only fills are a field)."""
     assert isinstance(result, SourcingResult)
     domains = sorted({line.domain for line in result.lines}, key=lambda d: d.value)
     return {
+        "fill.first_tour": result.first_tour_fill(),
+        "fill.sustained": result.sustained_fill(),
         "fill": result.fill_rate(),
         **{f"fill.{domain.value}": result.fill_rate(domain) for domain in domains},
     }

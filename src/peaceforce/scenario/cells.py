@@ -9,7 +9,8 @@ its members (``source.kind``, ``source.article``, ...). Two shapes share one cel
 - a list of tagged values (caveats), as ``pledges.csv`` writes them:
   ``parliamentary_vote=30; allowed_domains=maritime|air`` — each value its kind,
   ``=`` and the value of its one field (a list joined with ``|``), or the kind
-  alone when it has no field.
+  alone when it has no field; a list in which a value carries more than that
+  (a caveat with its ``source``) is written as JSON, ``[{"kind": ...}, ...]``.
 
 Columns come from the models' fields, so a field added to a model becomes a
 column, with its description as the column's note, without a change here.
@@ -17,6 +18,7 @@ column, with its description as the column's note, without a change here.
 
 from __future__ import annotations
 
+import json
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,6 +30,9 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
+
+from peaceforce.errors import InputError
+from peaceforce.parsing import parse_json
 
 #: The field that tells the members of a union apart (caveats and sources use it).
 TAG = "kind"
@@ -71,6 +76,8 @@ class Column:
             if value is None:
                 return None
         if self.shape == "tagged":
+            if any(_beyond_tagged_text(v) for v in value):
+                return json.dumps([_tagged_json(v) for v in value], ensure_ascii=False)
             return f"{TAGGED_SEPARATOR} ".join(tagged_text(v) for v in value) or None
         if self.shape == "list":
             return f"{LIST_SEPARATOR} ".join(str(_plain(v)) for v in value) or None
@@ -79,10 +86,29 @@ class Column:
     def parse(self, cell: Any) -> Any:
         """The field's raw value from a cell, for the model to validate."""
         if self.shape == "tagged":
-            return parse_tagged(_text(cell), self.members)
+            text = _text(cell).strip()
+            if text.startswith("["):
+                try:
+                    return parse_json(text, self.name)
+                except InputError:
+                    return text  # the model names it: not a list of caveats
+            return parse_tagged(text, self.members)
         if self.shape == "list":
             return [part.strip() for part in _text(cell).split(LIST_SEPARATOR) if part.strip()]
         return _scalar_from_cell(cell, self.scalar)
+
+
+def _beyond_tagged_text(value: BaseModel) -> bool:
+    """The value carries more than its tagged text holds (a caveat's source): written as JSON."""
+    return bool(
+        set(value.model_dump(exclude_defaults=True)) - {TAG, *dict(_value_fields(type(value)))}
+    )
+
+
+def _tagged_json(value: BaseModel) -> dict[str, Any]:
+    """A tagged value as JSON: every field that is set (nested kinds included)."""
+    dumped: dict[str, Any] = value.model_dump(mode="json", exclude_none=True)
+    return dumped
 
 
 def _plain(value: Any) -> Any:
@@ -146,10 +172,17 @@ def parse_tagged(text: str, members: Sequence[type[BaseModel]]) -> list[dict[str
 
 
 def _value_fields(member: type[BaseModel] | None) -> list[tuple[str, FieldInfo]]:
-    """The fields of a tagged value besides its kind (none for an unknown kind)."""
+    """The fields a tagged value's cell holds: the required ones besides its kind.
+
+    Optional ones (a caveat's ``source``) have no place in the cell.
+    """
     if member is None:
         return []
-    return [(name, field) for name, field in member.model_fields.items() if name != TAG]
+    return [
+        (name, field)
+        for name, field in member.model_fields.items()
+        if name != TAG and field.is_required()
+    ]
 
 
 def _kind_of(member: type[BaseModel]) -> str:
