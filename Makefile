@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # Coverage-guided fuzzing of every reader with atheris (docs/robustness.md records a run).
-# FUZZ_RUNS inputs per reader (12 readers; the whole-scenario one runs a tenth).
+# FUZZ_RUNS inputs per reader (13 readers; the whole-scenario and workbook ones run a tenth).
 FUZZ_RUNS ?= 10000
 fuzz: $(STAMP)
 	$(BIN)/python tools/fuzz.py --runs $(FUZZ_RUNS)

@@ -18,8 +18,8 @@ BOMs, impossible dates, DTDs) steers the mutations. The table at the end gives
 inputs run, failures, inputs per second and edges of code covered per target.
 
 Run: ``.venv/bin/python tools/fuzz.py [--runs N] [--jobs J] [--only NAME ...] [--json FILE]``
-(``--runs``: inputs per target, default 10,000; the whole-scenario target runs
-a tenth). A failing input is kept as ``crash-*`` / ``timeout-*`` / ``oom-*``
+(``--runs``: inputs per target, default 10,000; the whole-scenario and
+workbook targets run a tenth). A failing input is kept as ``crash-*`` / ``timeout-*`` / ``oom-*``
 under ``--artifacts`` (default ``fuzz-artifacts/``) and replayed with
 ``tools/fuzz.py --child TARGET --replay FILE``.
 """
@@ -27,6 +27,7 @@ under ``--artifacts`` (default ``fuzz-artifacts/``) and replayed with
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import re
@@ -35,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -109,6 +111,7 @@ def _targets() -> dict[str, Callable[[bytes], object]]:
         "geojson-intake": intake("geojson", "reports.geojson"),
         "jsonl": intake("jsonl", "store.jsonl"),
         "cot": intake("cot", "feed.cot"),
+        "workbook": _Workbook().read,
     }
 
 
@@ -139,6 +142,42 @@ class _ScenarioFolder:
             return self._load(self.folder)
         finally:
             (self.folder / name).write_bytes(self.originals[name])
+
+
+class _Workbook:
+    """The built-in scenario's workbook; an input replaces one of its parts, then it is read.
+
+    The input's first byte picks the part (in name order), the rest is its
+    content, zipped again with the others: mutating the zip itself would mostly
+    test its checksums.
+    """
+
+    def __init__(self) -> None:
+        from peaceforce.scenario.workbook import read_scenario_sheets
+
+        self._read = read_scenario_sheets
+        self.parts = workbook_parts()
+        self.names = sorted(self.parts)
+
+    def read(self, data: bytes) -> object:
+        if not data:
+            return None
+        chosen = self.names[data[0] % len(self.names)]
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name in self.names:
+                archive.writestr(name, data[1:] if name == chosen else self.parts[name])
+        return self._read(buffer.getvalue(), "book.xlsx")
+
+
+def workbook_parts() -> dict[str, bytes]:
+    """The parts of the workbook ``export-xlsx`` writes for the built-in scenario."""
+    from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
+    from peaceforce.scenario.workbook import scenario_workbook
+
+    book = scenario_workbook(load_scenario(builtin_scenario_dir()), origin="fuzz")
+    with zipfile.ZipFile(io.BytesIO(book)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
 
 
 def scenario_files(folder: Path) -> list[str]:
@@ -225,6 +264,9 @@ def seeds(target: str) -> list[bytes]:
         "geojson-intake": [_GEOJSON_REPORTS],
         "jsonl": [jsonl],
         "cot": [_COT_FEED],
+        "workbook": [
+            bytes([i]) + content for i, (_, content) in enumerate(sorted(workbook_parts().items()))
+        ],
     }[target]
 
 
@@ -350,7 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="fuzz-") as scratch:
 
         def one(name: str) -> Outcome:
-            runs = max(1, options.runs // 10) if name == "scenario" else options.runs
+            runs = max(1, options.runs // 10) if name in SLOW_TARGETS else options.runs
             outcome = run_target(name, runs, Path(scratch), options.artifacts.resolve())
             print(f"{name}: {outcome.inputs:,} inputs, {outcome.failures} failures", flush=True)
             return outcome
@@ -363,10 +405,12 @@ def main(argv: list[str] | None = None) -> int:
     return 1 if any(o.failures for o in outcomes) else 0
 
 
+#: Targets whose every input loads a whole scenario or workbook: a tenth of the runs.
+SLOW_TARGETS = ("scenario", "workbook")
 #: The target names, without importing the product (the parent needs no instrumentation).
 TARGET_NAMES = (
     "scenario", "yaml", "agreement", "csv", "incident-csv", "ucdp", "json", "geojson",
-    "frontline", "geojson-intake", "jsonl", "cot",
+    "frontline", "geojson-intake", "jsonl", "cot", "workbook",
 )  # fmt: skip
 
 if __name__ == "__main__":
