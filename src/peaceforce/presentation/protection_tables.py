@@ -68,7 +68,8 @@ def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
             f"({_pct(t.population_covered, t.population)})",
             f"{t.mw_covered:,.0f} of {t.mw:,.0f} ({_pct(t.mw_covered, t.mw)})",
             people_by_threat(result),
-            f"{_count(t.ports_covered)}/{t.ports} · {_count(t.force_bases_covered)}/{t.force_bases}",
+            f"{_count(t.ports_covered)}/{t.ports} · "
+            f"{_count(t.force_bases_covered)}/{t.force_bases}",
             (
                 f"{worst.nation}: −{worst.after_replacement.population / 1e6:.1f} M people, "
                 f"−{worst.after_replacement.mw:,.0f} MW"

@@ -333,17 +333,17 @@ def defended_by_threat(
 ) -> dict[AirThreat, Bools]:
     """Which assets a placement defends against each threat class (all of them, mix or not)."""
     threats = list(AirThreat)
-    every_class = build_instance(
-        units, sites, assets, frozenset(), dict.fromkeys(threats, 1.0)
-    )
+    every_class = build_instance(units, sites, assets, frozenset(), dict.fromkeys(threats, 1.0))
     covered = covered_by(every_class, dict(placed)).reshape(len(threats), len(assets))
     return {t: covered[k] for k, t in enumerate(threats)}
 
 
 def mix_defended(covered: Mapping[AirThreat, Bools], shares: Mapping[AirThreat, float]) -> Floats:
     """Per asset, the share of the threat mix it is defended against."""
-    size = len(next(iter(covered.values())))
-    return sum((covered[t] * share for t, share in shares.items()), np.zeros(size))
+    defended = np.zeros(len(next(iter(covered.values()))), dtype=np.float64)
+    for threat, share in shares.items():
+        defended += share * covered[threat]
+    return defended
 
 
 def _loss(before: CoverageTotals, after: CoverageTotals) -> CoverageLoss:
@@ -359,9 +359,9 @@ def _withdrawals(
     units: Sequence[AirDefenceUnit],
     sites: Sequence[CandidateSiteInfo],
     assets: Sequence[ProtectedAsset],
+    *,
     shares: Mapping[AirThreat, float],
     solution: MclpSolution,
-    *,
     base: CoverageTotals,
     time_limit_s: float,
 ) -> tuple[NationWithdrawal, ...]:
@@ -402,9 +402,7 @@ def _placements(
         solution.placed.items(), key=lambda kv: (unit_key(units[kv[0][0]]), kv[0][1])
     ):
         unit, site = units[g], sites[j]
-        defended = mix_defended(
-            defended_by_threat(units, sites, assets, {(g, j): count}), shares
-        )
+        defended = mix_defended(defended_by_threat(units, sites, assets, {(g, j): count}), shares)
         alone = totals(assets, defended)
         placements.append(
             Placement(
@@ -484,7 +482,9 @@ def plan_coverage(
         bound=round(solution.bound, 6),
         totals=base,
         by_threat=tuple(
-            ThreatCoverage(threat=t, share=round(mix.share(t), 4), totals=totals(assets, covered[t]))
+            ThreatCoverage(
+                threat=t, share=round(mix.share(t), 4), totals=totals(assets, covered[t])
+            )
             for t in AirThreat
         ),
         mix_source=_describe(mix.source),
@@ -508,8 +508,8 @@ def plan_coverage(
                 units,
                 sites,
                 assets,
-                shares,
-                solution,
+                shares=shares,
+                solution=solution,
                 base=base,
                 time_limit_s=time_limit_s,
             )

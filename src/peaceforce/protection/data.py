@@ -384,7 +384,9 @@ def check_unit_types(data: ProtectionData, scenario: Scenario, origin: Origin) -
     return problems
 
 
-def check_threat_missions(data: ProtectionData, scenario: Scenario, origin: Origin) -> list[Problem]:
+def check_threat_missions(
+    data: ProtectionData, scenario: Scenario, origin: Origin
+) -> list[Problem]:
     """A mission's own threat mix names a mission of the scenario."""
     known = {m.id for m in scenario.missions}
     return [

@@ -41,9 +41,7 @@ def defended_radii(envelope: AirDefenceEnvelope, threats: AirThreats) -> tuple[T
     radii = []
     for radius in envelope.radii:
         altitude = threats.altitude_m(radius.threat)
-        horizon = (
-            None if altitude is None else radar_horizon_km(envelope.radar_height_m, altitude)
-        )
+        horizon = None if altitude is None else radar_horizon_km(envelope.radar_height_m, altitude)
         km = radius.km if horizon is None else min(radius.km, horizon)
         radii.append(
             ThreatRadius(

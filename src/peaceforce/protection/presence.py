@@ -54,6 +54,7 @@ def flying_base(
     data: ProtectionData,
     assessment: FrameworkAssessment,
     pledge_id: str,
+    *,
     serves: tuple[float, float],
     frontier: Frontier,
 ) -> AirBase | None:

@@ -32,6 +32,7 @@ def _unit_positions(
     data: ProtectionData,
     sourcing: SourcingResult,
     coverage: CoverageResult,
+    *,
     assessment: FrameworkAssessment,
     frontier: Frontier,
 ) -> list[Position]:
@@ -48,9 +49,7 @@ def _unit_positions(
         unit_id = f"unit-{a.line_id}-{a.pledge_id}"
         domain = scenario.unit_type_by_id[a.unit_type].domain
         placed = [
-            p
-            for p in coverage.placements
-            if p.pledge_id == a.pledge_id and a.line_id in p.line_ids
+            p for p in coverage.placements if p.pledge_id == a.pledge_id and a.line_id in p.line_ids
         ]
         if domain is Domain.AIR_DEFENCE and placed:
             positions += [
@@ -66,7 +65,12 @@ def _unit_positions(
             continue
         base = (
             flying_base(
-                scenario, data, assessment, a.pledge_id, area_centre(area), frontier
+                scenario,
+                data,
+                assessment,
+                a.pledge_id,
+                serves=area_centre(area),
+                frontier=frontier,
             )
             if domain is Domain.AIR
             else None
@@ -91,6 +95,7 @@ def mission_positions(
     data: ProtectionData,
     sourcing: SourcingResult,
     coverage: CoverageResult,
+    *,
     assessment: FrameworkAssessment,
     frontier: Frontier,
 ) -> list[Position]:
@@ -106,7 +111,9 @@ def mission_positions(
         for s in coverage.sites
         if s.id in used
     ]
-    positions += _unit_positions(scenario, data, sourcing, coverage, assessment, frontier)
+    positions += _unit_positions(
+        scenario, data, sourcing, coverage, assessment=assessment, frontier=frontier
+    )
     positions += [
         Position(f"cap-{c.id}", c.name, PositionKind.CAP_STATION, c.lon, c.lat)
         for c in data.cap_stations
@@ -175,7 +182,9 @@ def protect_mission(
     threat = assess_threat(
         frontier,
         data.threat_classes,
-        mission_positions(scenario, data, sourcing, coverage, assessment, frontier),
+        mission_positions(
+            scenario, data, sourcing, coverage, assessment=assessment, frontier=frontier
+        ),
     )
     notes = []
     if excluded:

@@ -14,9 +14,10 @@ a site may hold more than one unit, so the model is::
 ``y`` may stay continuous: for integer ``x`` an optimal ``y_i`` is
 ``min(1, cover_i)``, which is 0 or 1. Demand may come in layers (one per
 threat class, each with its own radius per group: ``d_ij <= r_g[layer_i]``),
-so the same place can be covered against one class and not another. With one group, unit capacities and every
-site allowed it is exactly the MCLP that PySAL's spopt builds, which is how the
-tests and ``benchmarks/coverage.py`` check it. A second, optional stage keeps the
+so the same place can be covered against one class and not another. With one
+group, one layer, unit capacities and every site allowed it is exactly the
+MCLP that PySAL's spopt builds, which is how the tests and
+``benchmarks/coverage.py`` check it. A second, optional stage keeps the
 coverage at its optimum and moves the units to the least exposed sites
 (``site_penalty``).
 
