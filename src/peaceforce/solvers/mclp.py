@@ -44,8 +44,9 @@ Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 
-#: Relative slack with which the second stage holds the first stage's coverage.
-_STAGE_TOLERANCE = 1e-9
+#: Relative slack with which the second stage holds the first stage's coverage (HiGHS
+#: calls tighter holds infeasible once weights carry threat shares with many decimals).
+_STAGE_TOLERANCE = 1e-7
 #: Demand rows per block when the distance matrix is built (bounds memory).
 _BLOCK = 4096
 
