@@ -55,7 +55,8 @@ def _unit_positions(
             positions += [
                 Position(
                     f"{unit_id}@{p.site_id}",
-                    f"{name} at {sites[p.site_id].name}",
+                    f"{p.units} × {a.unit_type} ({a.nation}) for {a.line_id} "
+                    f"at {sites[p.site_id].name}",
                     PositionKind.UNIT,
                     sites[p.site_id].lon,
                     sites[p.site_id].lat,
