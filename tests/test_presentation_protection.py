@@ -83,6 +83,13 @@ def test_maps_for_several_results(
     for result in results:
         stem = tmp_path / f"protection-{result.mission_id}-{result.framework_id}"
         layers = json.loads(stem.with_name(stem.name + "-layers.json").read_text())
-        assert len(layers["ad_coverage"]["features"]) == len(result.coverage.placements)
+        # One ring per placement and class of the mix it can engage.
+        rings = {
+            (p.id, c.threat)
+            for p in result.coverage.placements
+            for c in result.coverage.by_threat
+            if c.share > 0 and p.radius_km(c.threat) > 0
+        }
+        assert len(layers["ad_coverage"]["features"]) == len(rings)
         assert len(layers["assets"]["features"]) == len(result.coverage.assets)
         assert stem.with_name(stem.name + "-threat.png").read_bytes().startswith(b"\x89PNG")

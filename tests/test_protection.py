@@ -13,6 +13,7 @@ from peaceforce.protection.data import (
     PROTECTION_FILE,
     CandidateSite,
     ProtectionData,
+    ThreatMix,
     load_protection_data,
 )
 from peaceforce.protection.geometry import Frontier
@@ -23,15 +24,30 @@ from peaceforce.protection.result import (
     PositionKind,
     ProtectedAsset,
     ProtectionResult,
+    ThreatRadius,
 )
 from peaceforce.protection.stage import protect_mission
+from peaceforce.scenario.base import Assumption
 from peaceforce.scenario.loader import builtin_scenario_dir
-from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.model import AirThreat, Scenario
 from peaceforce.solvers import SolveStatus
 from peaceforce.sources.cities import City, ukrainian_cities
 from peaceforce.sources.power_plants import read_power_plants
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.result import SourcingResult
+
+#: A mission that defends against aircraft alone (for the hand-made cases).
+AIRCRAFT_ONLY = ThreatMix(
+    shares={AirThreat.AIRCRAFT: 1.0}, source=Assumption(reason="hand-made test case")
+)
+
+
+def same_radius(km: float) -> tuple[ThreatRadius, ...]:
+    """One radius against every class, as a catalogue without horizon cuts would give."""
+    return tuple(
+        ThreatRadius(threat=t, km=km, catalogue_km=km, horizon_km=None, estimate=False)
+        for t in AirThreat
+    )
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +100,11 @@ def test_units_are_the_sourced_air_defence(
     ]
     assert sum(u.units for u in protected.coverage.units) == sum(a.units for a in sourced)
     assert {u.pledge_id for u in protected.coverage.units} == {a.pledge_id for a in sourced}
-    ranges = {u.unit_type: u.range_km for u in protected.coverage.units}
-    assert ranges.get("samp_t_bty", 120) == 120 and ranges.get("nasams_bty", 40) == 40
+    against_aircraft = {
+        u.unit_type: u.radius_km(AirThreat.AIRCRAFT) for u in protected.coverage.units
+    }
+    assert against_aircraft.get("samp_t_bty", 120) == 120
+    assert against_aircraft.get("nasams_bty", 40) == 40
 
 
 def test_result_round_trips_through_json(protected: ProtectionResult) -> None:
@@ -115,12 +134,21 @@ def test_which_system_covers_what(protected: ProtectionResult) -> None:
     assets = {a.id: a for a in protected.coverage.assets}
     for placement in protected.coverage.placements:
         covered = [assets[a] for a in placement.covered_assets]
-        assert placement.covered_population == round(
+        assert placement.covered_population <= round(
             sum(a.value for a in covered if a.kind is AssetKind.CITY)
         )
         assert all(placement.id in a.covered_by for a in covered)
-    covered_people = sum(a.value for a in assets.values() if a.kind is AssetKind.CITY and a.covered)
-    assert protected.coverage.totals.population_covered == round(covered_people)
+    # Against the mix: each class's people weighted by its share of the attacks.
+    by_class = {c.threat: c for c in protected.coverage.by_threat}
+    for threat, share in by_class.items():
+        people = sum(
+            a.value
+            for a in assets.values()
+            if a.kind is AssetKind.CITY and threat in a.covered_against
+        )
+        assert share.totals.population_covered == round(people)
+    mix = sum(c.share * c.totals.population_covered for c in by_class.values())
+    assert protected.coverage.totals.population_covered == pytest.approx(mix, abs=1)
 
 
 def test_no_asset_in_occupied_territory(protected: ProtectionResult) -> None:
@@ -145,8 +173,9 @@ def test_threat_scores_every_base_area_and_unit(
 ) -> None:
     kinds = {p.kind for p in protected.threat.positions}
     assert kinds == set(PositionKind)
+    # Measured from the sector's centre, a few km behind the line: every class reaches it.
     sector = protected.threat.position("sector_donetsk")
-    assert sector.distance_to_line_km == 0 and sector.risk == 100
+    assert sector.distance_to_line_km < 10 and sector.risk > 85
     assert "tube_artillery" in sector.classes
     lviv = protected.threat.position("lviv")
     assert "tube_artillery" not in lviv.classes and "attack_drones" in lviv.classes
@@ -244,19 +273,19 @@ def test_site_inside_the_minimum_distance_is_never_chosen(
         nation="ESP",
         unit_type="nasams_bty",
         units=1,
-        range_km=40,
+        radii=same_radius(40),
         sourced=True,
         line_ids=("l",),
+        area=None,
         min_distance_km=60,
         may_stand_in_ukraine=True,
     )
-    result = plan_coverage((unit,), sites, assets, frozenset(), withdrawals=False)
+    result = plan_coverage((unit,), sites, assets, frozenset(), AIRCRAFT_ONLY, withdrawals=False)
     assert [p.site_id for p in result.placements] == ["lviv"]
     assert result.totals.weight_covered == 1.0
     closer = unit.model_copy(update={"min_distance_km": 10})
-    assert [p.site_id for p in plan_coverage((closer,), sites, assets, frozenset()).placements] == [
-        "zap"
-    ]
+    placed = plan_coverage((closer,), sites, assets, frozenset(), AIRCRAFT_ONLY).placements
+    assert [p.site_id for p in placed] == ["zap"]
 
 
 def test_no_presence_unit_only_at_host_nation_sites(
@@ -282,13 +311,16 @@ def test_no_presence_unit_only_at_host_nation_sites(
         nation="ITA",
         unit_type="samp_t_bty",
         units=1,
-        range_km=120,
-        sourced=True,
+        radii=same_radius(120),
+        sourced=False,
         line_ids=(),
+        area=None,
         min_distance_km=40,
         may_stand_in_ukraine=False,
     )
-    result = plan_coverage((unit,), sites, assets, frozenset({"POL"}), withdrawals=False)
+    result = plan_coverage(
+        (unit,), sites, assets, frozenset({"POL"}), AIRCRAFT_ONLY, withdrawals=False
+    )
     hosts = {s.id: s.host_nation for s in sites}
     assert [hosts[p.site_id] for p in result.placements] == ["POL"]
     assert result.totals.force_bases_covered == 1

@@ -43,7 +43,11 @@ def test_protect_writes_result_maps_and_layers(tmp_path: Path) -> None:
         "cap_stations",
     } <= set(layers)
     rings = layers["ad_coverage"]["features"]
-    assert len(rings) == len(printed.coverage.placements)
+    mix = {c.threat.value for c in printed.coverage.by_threat if c.share > 0}
+    assert {f["properties"]["placement"] for f in rings} == {
+        p.id for p in printed.coverage.placements
+    }
+    assert {f["properties"]["threat"] for f in rings} <= mix
     assert all(f["geometry"]["type"] == "Polygon" for f in rings)
     assert not list(out.glob(".*.tmp"))
 

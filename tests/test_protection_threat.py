@@ -91,7 +91,6 @@ def test_a_point_beyond_the_line_of_a_real_scenario_is_measured_like_sourcing() 
         if shape.geom_type == "Point":
             from_sourcing = distance_to_line_km(scenario, area)
             assert float(frontier.line_km([shape.x], [shape.y])[0]) == pytest.approx(from_sourcing)
-            assert frontier.area_km(scenario, area)[0] == pytest.approx(from_sourcing)
 
 
 def test_real_line_distance_of_zaporizhzhia_city() -> None:

@@ -97,7 +97,15 @@ def tiny_scenario(
                 "vehicles": 20,
                 "short_tons": 500,
                 "sidc": "10031000151301000000",
-                "range_km": 40,
+                "air_defence": {
+                    "radar_height_m": 4,
+                    "radar_height_source": ASSUMPTION,
+                    "radii": [
+                        {"threat": t, "km": 40, "source": ASSUMPTION}
+                        for t in ("aircraft", "cruise_missile", "drone")
+                    ]
+                    + [{"threat": "ballistic_missile", "km": 0, "source": ASSUMPTION}],
+                },
             },
             {
                 "id": "ship",

@@ -1,7 +1,8 @@
 """Maps of coverage and threat: GeoJSON layers for the web page, PNG and SVG for briefings.
 
 Every shape is built in ``METRIC_CRS`` (engagement rings are true circles of
-the system's range, threat bands are buffers of the line in km) and turned back
+each system's defended radius against every threat class of the mission's mix,
+threat bands are buffers of the line in km) and turned back
 into lon/lat, so the layers are plain GeoJSON. The pictures are drawn from the
 same layers with matplotlib's object API (no pyplot state), in lon/lat with the
 aspect of Ukraine's mid-latitude. :func:`write_maps` projects the scenario's
@@ -78,7 +79,8 @@ def map_layers(
             [
                 _feature(
                     shapely.Point(sites[p.site_id].lon, sites[p.site_id].lat),
-                    **p.model_dump(exclude={"covered_assets"}),
+                    **p.model_dump(mode="json", exclude={"covered_assets", "radii"}),
+                    **{f"radius_km_{r.threat.value}": r.km for r in p.radii},
                     site_name=sites[p.site_id].name,
                 )
                 for p in placements
@@ -87,13 +89,17 @@ def map_layers(
         "ad_coverage": _collection(
             [
                 _feature(
-                    _circle(sites[p.site_id].lon, sites[p.site_id].lat, p.range_km),
+                    _circle(sites[p.site_id].lon, sites[p.site_id].lat, p.radius_km(c.threat)),
                     placement=p.id,
                     unit_type=p.unit_type,
                     nation=p.nation,
-                    range_km=p.range_km,
+                    threat=c.threat.value,
+                    share=c.share,
+                    radius_km=p.radius_km(c.threat),
                 )
                 for p in placements
+                for c in result.coverage.by_threat
+                if c.share > 0 and p.radius_km(c.threat) > 0
             ]
         ),
         "assets": _collection(
@@ -107,6 +113,7 @@ def map_layers(
                     weight=round(a.weight, 3),
                     covered=a.covered,
                     covered_by=list(a.covered_by),
+                    covered_against=[t.value for t in a.covered_against],
                 )
                 for a in result.coverage.assets
             ]
@@ -240,6 +247,13 @@ def _render(figure: Any, fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+#: Line style of an engagement ring per threat class (the fill is the unit type's colour).
+_THREAT_LINES = {
+    "aircraft": "-.",
+    "drone": "-",
+    "cruise_missile": "--",
+    "ballistic_missile": ":",
+}
 _UNIT_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 
@@ -248,18 +262,45 @@ def render_coverage_map(
 ) -> bytes:
     """Engagement rings, defended and undefended assets, the line and the occupied area."""
     totals = result.coverage.totals
+    mix = ", ".join(
+        f"{c.threat.value.replace('_', ' ')} {100 * c.share:.0f}%"
+        for c in sorted(result.coverage.by_threat, key=lambda c: -c.share)
+        if c.share > 0
+    )
     figure, axes = _axes(
         f"Air-defence coverage — {result.mission_id} under {result.framework_id}: "
         f"{totals.population_covered / 1e6:.1f} of {totals.population / 1e6:.1f} M people, "
-        f"{totals.mw_covered:,.0f} of {totals.mw:,.0f} MW",
+        f"{totals.mw_covered:,.0f} of {totals.mw:,.0f} MW\nagainst the threat mix ({mix})",
         basemap,
     )
     _context(axes, layers)
     types = sorted({f["properties"]["unit_type"] for f in layers["ad_coverage"]["features"]})
     colour = {t: _UNIT_COLOURS[i % len(_UNIT_COLOURS)] for i, t in enumerate(types)}
+    threats = [
+        t
+        for t in _THREAT_LINES
+        if any(f["properties"]["threat"] == t for f in layers["ad_coverage"]["features"])
+    ]
     for feature in layers["ad_coverage"]["features"]:
         c = colour[feature["properties"]["unit_type"]]
-        _draw(axes, feature["geometry"], facecolor=c, edgecolor=c, alpha=0.18, linewidth=1.0)
+        _draw(
+            axes,
+            feature["geometry"],
+            facecolor=c,
+            edgecolor=c,
+            alpha=0.12,
+            linewidth=1.0,
+            linestyle=_THREAT_LINES[feature["properties"]["threat"]],
+        )
+    for threat in threats:
+        axes.plot(
+            [],
+            [],
+            color="black",
+            linewidth=1.0,
+            linestyle=_THREAT_LINES[threat],
+            label=f"ring against {threat.replace('_', ' ')}",
+        )
     markers = {
         AssetKind.CITY.value: "o",
         AssetKind.ENERGY.value: "^",

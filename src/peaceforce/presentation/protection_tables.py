@@ -15,18 +15,43 @@ from rich.table import Table
 from rich.text import Text
 
 from peaceforce.presentation.text import add_plain_row, plain
-from peaceforce.protection.result import PositionKind, ProtectionResult
+from peaceforce.protection.result import PositionKind, ProtectionResult, ThreatRadius
+from peaceforce.scenario.model import AirThreat
 
 
 def _pct(part: float, whole: float) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
+#: Short names of the threat classes in tables.
+THREAT_LABEL = {
+    AirThreat.AIRCRAFT: "aircraft",
+    AirThreat.CRUISE_MISSILE: "cruise",
+    AirThreat.BALLISTIC_MISSILE: "ballistic",
+    AirThreat.DRONE: "drone",
+}
+
+
+def _count(value: float) -> str:
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def people_by_threat(result: ProtectionResult) -> str:
+    """Share of the people defended against each class, the mix's classes first."""
+    rows = sorted(result.coverage.by_threat, key=lambda c: -c.share)
+    return " · ".join(
+        f"{THREAT_LABEL[c.threat]} {_pct(c.totals.population_covered, c.totals.population)}"
+        + (f" ({100 * c.share:.0f}% of attacks)" if c.share else "")
+        for c in rows
+    )
+
+
 def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
-    """One row per framework × mission: what the air defence covers and who matters most."""
-    table = Table(title="Air-defence coverage (maximal covering on HiGHS)")
-    for column in ("framework", "mission", "units placed", "people covered", "MW covered"):
+    """One row per framework × mission: what the air defence defends and who matters most."""
+    table = Table(title="Air-defence coverage against the threat mix (maximal covering on HiGHS)")
+    for column in ("framework", "mission", "units placed", "people defended", "MW defended"):
         table.add_column(column, justify="right" if column != "mission" else "left")
+    table.add_column("people defended by threat class", overflow="fold")
     table.add_column("ports · bases")
     table.add_column("largest loss if a nation withdraws")
     for result in results:
@@ -42,7 +67,9 @@ def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
             f"{t.population_covered / 1e6:.1f} M of {t.population / 1e6:.1f} M "
             f"({_pct(t.population_covered, t.population)})",
             f"{t.mw_covered:,.0f} of {t.mw:,.0f} ({_pct(t.mw_covered, t.mw)})",
-            f"{t.ports_covered}/{t.ports} · {t.force_bases_covered}/{t.force_bases}",
+            people_by_threat(result),
+            f"{_count(t.ports_covered)}/{t.ports} · "
+            f"{_count(t.force_bases_covered)}/{t.force_bases}",
             (
                 f"{worst.nation}: −{worst.after_replacement.population / 1e6:.1f} M people, "
                 f"−{worst.after_replacement.mw:,.0f} MW"
@@ -53,20 +80,32 @@ def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
     return table
 
 
+def radii_text(radii: Sequence[ThreatRadius]) -> str:
+    """Radii in class order: '~' marks an estimate, 'h' a radius the radar horizon sets."""
+    by_threat = {r.threat: r for r in radii}
+    parts = []
+    for threat in AirThreat:
+        r = by_threat[threat]
+        mark = " h" if r.horizon_limited else ""
+        parts.append(f"{'~' if r.estimate else ''}{r.km:g}{mark}")
+    return " / ".join(parts)
+
+
 def units_table(result: ProtectionResult) -> Table:
-    """The air-defence units to place, with where they may stand."""
+    """The air-defence units to place, with their radii and where they may stand."""
     table = Table(title="Air-defence units")
+    order = " / ".join(THREAT_LABEL[t] for t in AirThreat)
     for column in (
         "pledge",
         "nation",
         "type",
         "units",
-        "range km",
-        "sourced for",
+        f"radius km ({order}; ~ estimate, h radar horizon)",
+        "sourced for (area)",
         "min km",
         "soil",
     ):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for u in result.coverage.units:
         add_plain_row(
             table,
@@ -74,8 +113,10 @@ def units_table(result: ProtectionResult) -> Table:
             u.nation,
             u.unit_type,
             str(u.units),
-            f"{u.range_km:g}",
-            ", ".join(u.line_ids) if u.sourced else plain("pledged, not sourced", "yellow"),
+            radii_text(u.radii),
+            f"{', '.join(u.line_ids)} ({u.area})"
+            if u.sourced
+            else plain("pledged, not sourced", "yellow"),
             f"{u.min_distance_km:g}",
             "Ukraine or hosts" if u.may_stand_in_ukraine else "host nations only",
         )
@@ -88,7 +129,16 @@ def placements_table(result: ProtectionResult, limit: int = 4) -> Table:
     names = {a.id: a.name for a in result.coverage.assets}
     weights = {a.id: a.weight for a in result.coverage.assets}
     table = Table(title="Placements: which system covers what")
-    for column in ("site", "host", "km to line", "risk", "system", "people", "MW", "covers"):
+    for column in (
+        "site",
+        "host",
+        "km to line",
+        "risk",
+        "system",
+        "people (mix)",
+        "MW (mix)",
+        "covers",
+    ):
         table.add_column(column, overflow="fold")
     for p in result.coverage.placements:
         site = sites[p.site_id]

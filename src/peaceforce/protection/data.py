@@ -34,7 +34,7 @@ from peaceforce.scenario.loader import (
     reading_order,
     validate_item,
 )
-from peaceforce.scenario.model import AreaKind, Location, Scenario
+from peaceforce.scenario.model import AirThreat, AreaKind, Location, Scenario
 
 PROTECTION_FILE = "protection.yaml"
 
@@ -103,6 +103,58 @@ class ThreatClass(Frozen):
     def reach_km(self) -> float:
         """How far past the line (or another origin) the class reaches."""
         return self.range_km - self.standoff_km
+
+
+class AirThreatAltitude(Frozen):
+    """How high a low-flying threat class flies: the radar horizon cuts radii against it."""
+
+    threat: AirThreat
+    altitude_m: float = Field(gt=0, description="typical altitude above ground on its way in")
+    source: Source
+
+
+#: Shares of a mix must add up to 1 within this (they are rounded figures).
+MIX_TOLERANCE = 0.002
+
+
+class ThreatMix(Frozen):
+    """What a mission defends against: a share of the attacks per threat class."""
+
+    shares: dict[AirThreat, float] = Field(description="share of attacks per class, adding to 1")
+    source: Source
+
+    @model_validator(mode="after")
+    def _shares_add_to_one(self) -> ThreatMix:
+        if any(v < 0 for v in self.shares.values()):
+            raise ValueError("shares of 0 or more")
+        total = sum(self.shares.values())
+        if abs(total - 1.0) > MIX_TOLERANCE:
+            raise ValueError(f"shares that add up to 1, not {total:g}")
+        return self
+
+    def share(self, threat: AirThreat) -> float:
+        """Share of one class (0 when the mix does not name it), normalised to add to 1."""
+        return self.shares.get(threat, 0.0) / sum(self.shares.values())
+
+
+class AirThreats(Frozen):
+    """The air threat the missions defend against and how low its classes fly."""
+
+    altitudes: tuple[AirThreatAltitude, ...] = Field(
+        default=(), description="low flyers whose radius the radar horizon cuts"
+    )
+    mix: ThreatMix = Field(description="default mix every mission defends against")
+    missions: dict[Ident, ThreatMix] = Field(
+        default_factory=dict, description="a mission's own mix, replacing the default"
+    )
+
+    def altitude_m(self, threat: AirThreat) -> float | None:
+        """The class's altitude, or None when the horizon does not limit it (ballistic)."""
+        return next((a.altitude_m for a in self.altitudes if a.threat is threat), None)
+
+    def mix_for(self, mission_id: str) -> ThreatMix:
+        """The mix a mission defends against."""
+        return self.missions.get(mission_id, self.mix)
 
 
 class HostNation(Frozen):
@@ -199,6 +251,12 @@ class ProtectionData(Frozen):
     min_distance_from_line_km: float = Field(
         ge=0, description="no air-defence site closer to the line of contact (policy)"
     )
+    point_area_km: float = Field(
+        default=20.0,
+        ge=0,
+        description="a unit sourced for a point area (a plant) stands within this distance of it",
+    )
+    air_threats: AirThreats = Field(description="threat mix defended against, low flyers' altitude")
     occupied_territory: OccupiedTerritory | None = None
     threat_classes: tuple[ThreatClass, ...] = ()
     threat_origins: tuple[ThreatOrigin, ...] = ()
@@ -326,6 +384,18 @@ def check_unit_types(data: ProtectionData, scenario: Scenario, origin: Origin) -
     return problems
 
 
+def check_threat_missions(
+    data: ProtectionData, scenario: Scenario, origin: Origin
+) -> list[Problem]:
+    """A mission's own threat mix names a mission of the scenario."""
+    known = {m.id for m in scenario.missions}
+    return [
+        _at(origin, ("air_threats", "missions", mission_id), mission_id, "a mission option id")
+        for mission_id in data.air_threats.missions
+        if mission_id not in known
+    ]
+
+
 def check_corridor_area(data: ProtectionData, scenario: Scenario, origin: Origin) -> list[Problem]:
     """The corridor names a sea area of the scenario."""
     if data.corridor is None:
@@ -345,6 +415,7 @@ def run_checks(data: ProtectionData, scenario: Scenario, origin: Origin) -> list
         *check_outside_occupied(data, origin),
         *check_unit_types(data, scenario, origin),
         *check_corridor_area(data, scenario, origin),
+        *check_threat_missions(data, scenario, origin),
     ]
 
 

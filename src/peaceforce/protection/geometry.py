@@ -2,11 +2,9 @@
 
 Everything is projected into ``METRIC_CRS`` once per :class:`Frontier`, which a
 run builds once and hands to every step (no cache keyed by geometry text);
-distances of points are vectorised, and distances of scenario areas from the
-line go through :func:`peaceforce.sourcing.candidates.distance_to_line_km`, the
-function the sourcing caveat "minimum distance from the line of contact" uses,
-so that a site, a base and a requirement area are all measured against the same
-line.
+distances of points are vectorised. Sites, bases and positions are all points
+measured against the same projected line and origins; the scenario's areas are
+kept to tell which area a site stands in.
 """
 
 from __future__ import annotations
@@ -23,8 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from peaceforce.geo.crs import lonlat_to_metric, to_metric
 from peaceforce.protection.data import ProtectionData
-from peaceforce.scenario.model import Area, Scenario
-from peaceforce.sourcing.candidates import distance_to_line_km
+from peaceforce.scenario.model import Scenario
 
 LINE_OF_CONTACT = "line_of_contact"
 
@@ -87,16 +84,23 @@ class Frontier:
             names[closer] = name
         return best, [str(n) for n in names]
 
-    def area_km(self, scenario: Scenario, area: Area) -> tuple[float, float, str]:
-        """Distance from the line (as sourcing measures it) and from the nearest origin."""
-        to_line = distance_to_line_km(scenario, area)
-        best, name = to_line, LINE_OF_CONTACT
-        shape = self.areas[area.id]
-        for origin, geometry in self.origins:
-            here = float(shape.distance(geometry)) / 1000.0
-            if here < best:
-                best, name = here, origin
-        return to_line, best, name
+    def areas_holding(
+        self, lon: ArrayLike, lat: ArrayLike, point_km: float
+    ) -> list[tuple[str, ...]]:
+        """For each lon/lat point, the scenario areas it stands in.
+
+        A point stands in a polygon area when the polygon contains it, and in a
+        point (or line) area when it lies within ``point_km`` of it.
+        """
+        x, y = lonlat_to_metric(lon, lat)
+        inside = np.zeros((len(self.areas), x.size), dtype=bool)
+        for k, geometry in enumerate(self.areas.values()):
+            if geometry.area > 0:
+                inside[k] = shapely.contains_xy(geometry, x, y)
+            else:
+                inside[k] = _distances_km(geometry, x, y) <= point_km
+        names = list(self.areas)
+        return [tuple(names[k] for k in np.flatnonzero(inside[:, i])) for i in range(x.size)]
 
     def occupied_mask(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
         """Which lon/lat points lie in the occupied territory."""

@@ -20,6 +20,7 @@ from shapely import wkt
 from peaceforce.geo.crs import geodesic_km, lonlat_to_metric, to_metric
 from peaceforce.mandate.analysis import FrameworkAssessment, PledgeStatus
 from peaceforce.protection.data import AirBase, ProtectionData
+from peaceforce.protection.geometry import Frontier
 from peaceforce.protection.result import (
     BaseReach,
     CapStationCover,
@@ -46,6 +47,40 @@ def usable_bases(
         for b in data.air_bases
         if (b.host_nation == UKRAINE and in_ukraine) or b.host_nation in data.hosts
     )
+
+
+def flying_base(
+    scenario: Scenario,
+    data: ProtectionData,
+    assessment: FrameworkAssessment,
+    pledge_id: str,
+    *,
+    serves: tuple[float, float],
+    frontier: Frontier,
+) -> AirBase | None:
+    """The base an aircraft flies from to serve a point: the least exposed one in reach.
+
+    Among the bases the pledge may use that lie within its combat radius of the
+    point, the one farthest from the threat; if none is in reach, the nearest
+    usable base; None when it may use none.
+    """
+    bases = usable_bases(scenario, data, assessment, pledge_id)
+    if not bases:
+        return None
+    pledge = next(p for p in scenario.pledges if p.id == pledge_id)
+    radius = scenario.unit_type_by_id[pledge.unit_type].range_km or 0.0
+    away = {b.id: geodesic_km(b.lon, b.lat, *serves) for b in bases}
+    exposure = dict(
+        zip(
+            (b.id for b in bases),
+            frontier.threat_km([b.lon for b in bases], [b.lat for b in bases])[0],
+            strict=True,
+        )
+    )
+    in_reach = [b for b in bases if away[b.id] <= radius]
+    if in_reach:
+        return max(in_reach, key=lambda b: (exposure[b.id], -away[b.id]))
+    return min(bases, key=lambda b: away[b.id])
 
 
 def _sourced(sourcing: SourcingResult, unit_types: Sequence[str]) -> dict[str, int]:

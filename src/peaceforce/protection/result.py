@@ -7,6 +7,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from peaceforce.results import Result, StageResult
+from peaceforce.scenario.model import AirThreat
 from peaceforce.solvers.status import SolveStatus
 
 # --- threat --------------------------------------------------------------------------
@@ -83,7 +84,12 @@ class ProtectedAsset(Result):
     lat: float
     value: float = Field(description="people (city), MW (energy), or the weight itself")
     weight: float
-    covered_by: tuple[str, ...] = Field(default=(), description="placement ids")
+    covered_by: tuple[str, ...] = Field(
+        default=(), description="placement ids that defend it against a class of the mix"
+    )
+    covered_against: tuple[AirThreat, ...] = Field(
+        default=(), description="threat classes against which a placed unit defends it"
+    )
 
     @property
     def covered(self) -> bool:
@@ -91,18 +97,43 @@ class ProtectedAsset(Result):
         return bool(self.covered_by)
 
 
+class ThreatRadius(Result):
+    """A system's defended radius against one threat class, and what set it."""
+
+    threat: AirThreat
+    km: float = Field(description="radius used: the catalogue's, cut to the radar horizon")
+    catalogue_km: float
+    horizon_km: float | None = Field(description="radar horizon at the class's altitude, if low")
+    estimate: bool = Field(description="the catalogue's figure is an estimate")
+
+    @property
+    def horizon_limited(self) -> bool:
+        """Whether the radar horizon, not the interceptor, sets the radius."""
+        return self.horizon_km is not None and self.horizon_km < self.catalogue_km
+
+
+def radius_km(radii: tuple[ThreatRadius, ...], threat: AirThreat) -> float:
+    """The radius against one class (0 when it is not listed)."""
+    return next((r.km for r in radii if r.threat is threat), 0.0)
+
+
 class AirDefenceUnit(Result):
-    """Air-defence units of one pledge available to the mission, and where they may stand."""
+    """Air-defence units of one pledge for one requirement line, and where they may stand."""
 
     pledge_id: str
     nation: str
     unit_type: str
     units: int
-    range_km: float
+    radii: tuple[ThreatRadius, ...] = Field(description="defended radius per threat class")
     sourced: bool = Field(description="false: pledged but not sourced for this mission")
-    line_ids: tuple[str, ...] = Field(description="requirement lines it was sourced for")
+    line_ids: tuple[str, ...] = Field(description="requirement line it was sourced for")
+    area: str | None = Field(description="area of that line: the unit stands in it")
     min_distance_km: float = Field(description="effective minimum distance from the line")
     may_stand_in_ukraine: bool
+
+    def radius_km(self, threat: AirThreat) -> float:
+        """The radius used against one class."""
+        return radius_km(self.radii, threat)
 
 
 class CandidateSiteInfo(Result):
@@ -116,6 +147,9 @@ class CandidateSiteInfo(Result):
     capacity: int
     distance_to_line_km: float
     risk: float
+    areas: tuple[str, ...] = Field(
+        default=(), description="scenario areas the site stands in (or near, for a point area)"
+    )
 
 
 class Placement(Result):
@@ -127,11 +161,17 @@ class Placement(Result):
     unit_type: str
     units: int
     site_id: str
-    range_km: float
-    covered_population: int
-    covered_mw: float
+    line_ids: tuple[str, ...] = Field(description="requirement line it serves (none: spare)")
+    area: str | None = Field(description="area of that line")
+    radii: tuple[ThreatRadius, ...]
+    covered_population: int = Field(description="people defended, weighted by the threat mix")
+    covered_mw: float = Field(description="MW defended, weighted by the threat mix")
     covered_weight: float
-    covered_assets: tuple[str, ...]
+    covered_assets: tuple[str, ...] = Field(description="assets defended against a mix class")
+
+    def radius_km(self, threat: AirThreat) -> float:
+        """The radius used against one class."""
+        return radius_km(self.radii, threat)
 
 
 class UnplacedUnits(Result):
@@ -143,7 +183,12 @@ class UnplacedUnits(Result):
 
 
 class CoverageTotals(Result):
-    """What is defended, against what there is to defend."""
+    """What is defended, against what there is to defend.
+
+    Against one class the covered counts are whole; against a mix they are the
+    share-weighted sums over its classes (a port defended against 90 % of the
+    attacks counts 0.9).
+    """
 
     population: int
     population_covered: int
@@ -152,9 +197,9 @@ class CoverageTotals(Result):
     weight: float
     weight_covered: float
     ports: int
-    ports_covered: int
+    ports_covered: float
     force_bases: int
-    force_bases_covered: int
+    force_bases_covered: float
 
     @property
     def population_share(self) -> float:
@@ -184,13 +229,23 @@ class NationWithdrawal(Result):
     after_replacement: CoverageLoss = Field(description="after the others are placed again")
 
 
+class ThreatCoverage(Result):
+    """What the placed units defend against one threat class, and its share of the mix."""
+
+    threat: AirThreat
+    share: float = Field(description="share of the mission's threat mix (0: reported only)")
+    totals: CoverageTotals
+
+
 class CoverageResult(Result):
     """The maximal-covering placement of a mission's air defence."""
 
     status: SolveStatus
     objective: float = Field(description="weighted coverage reached")
     bound: float = Field(description="best bound on the weighted coverage")
-    totals: CoverageTotals
+    totals: CoverageTotals = Field(description="against the mission's threat mix")
+    by_threat: tuple[ThreatCoverage, ...] = Field(description="against each class alone")
+    mix_source: str = Field(description="where the mission's threat mix comes from")
     units: tuple[AirDefenceUnit, ...]
     placements: tuple[Placement, ...]
     unplaced: tuple[UnplacedUnits, ...]

@@ -13,23 +13,94 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from peaceforce.mandate.analysis import MandateReport, analyse_mandate
+from peaceforce.mandate.analysis import FrameworkAssessment, MandateReport, analyse_mandate
 from peaceforce.protection.assets import EnergyAsset, protected_assets
 from peaceforce.protection.coverage import air_defence_units, candidate_sites, plan_coverage
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
-from peaceforce.protection.presence import assess_presence
+from peaceforce.protection.presence import assess_presence, flying_base
 from peaceforce.protection.result import CoverageResult, PositionKind, ProtectionResult
 from peaceforce.protection.threat import Position, area_position, assess_threat
-from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.model import Domain, Scenario
 from peaceforce.sources.cities import City
+from peaceforce.sourcing.candidates import area_centre
 from peaceforce.sourcing.result import SourcingResult
 
 
-def mission_positions(
-    scenario: Scenario, data: ProtectionData, sourcing: SourcingResult, coverage: CoverageResult
+def _unit_positions(
+    scenario: Scenario,
+    data: ProtectionData,
+    sourcing: SourcingResult,
+    coverage: CoverageResult,
+    *,
+    assessment: FrameworkAssessment,
+    frontier: Frontier,
 ) -> list[Position]:
-    """Every base, area and unit position of the mission, for the threat layer."""
+    """Each sourced unit where it stands: an air-defence unit at its site, an aircraft at its base.
+
+    Other units stand at the centre of their line's area.
+    """
+    lines = {line.line_id: line for line in sourcing.lines}
+    sites = {s.id: s for s in coverage.sites}
+    positions = []
+    for a in sourcing.assignments:
+        area = scenario.area_by_id[lines[a.line_id].area]
+        name = f"{a.units} × {a.unit_type} ({a.nation}) for {a.line_id}"
+        unit_id = f"unit-{a.line_id}-{a.pledge_id}"
+        domain = scenario.unit_type_by_id[a.unit_type].domain
+        placed = [
+            p for p in coverage.placements if p.pledge_id == a.pledge_id and a.line_id in p.line_ids
+        ]
+        if domain is Domain.AIR_DEFENCE and placed:
+            positions += [
+                Position(
+                    f"{unit_id}@{p.site_id}",
+                    f"{p.units} × {a.unit_type} ({a.nation}) for {a.line_id} "
+                    f"at {sites[p.site_id].name}",
+                    PositionKind.UNIT,
+                    sites[p.site_id].lon,
+                    sites[p.site_id].lat,
+                )
+                for p in placed
+            ]
+            continue
+        base = (
+            flying_base(
+                scenario,
+                data,
+                assessment,
+                a.pledge_id,
+                serves=area_centre(area),
+                frontier=frontier,
+            )
+            if domain is Domain.AIR
+            else None
+        )
+        if base is not None:
+            positions.append(
+                Position(
+                    unit_id,
+                    f"{name}, flying from {base.name}",
+                    PositionKind.UNIT,
+                    base.lon,
+                    base.lat,
+                )
+            )
+        else:
+            positions.append(area_position(area, PositionKind.UNIT, id=unit_id, name=name))
+    return positions
+
+
+def mission_positions(
+    scenario: Scenario,
+    data: ProtectionData,
+    sourcing: SourcingResult,
+    coverage: CoverageResult,
+    *,
+    assessment: FrameworkAssessment,
+    frontier: Frontier,
+) -> list[Position]:
+    """Every area, base, site, unit and CAP station of the mission, for the threat layer."""
     positions = [area_position(area) for area in scenario.areas]
     positions += [
         Position(f"base-{b.id}", b.name, PositionKind.AIR_BASE, b.lon, b.lat)
@@ -41,17 +112,9 @@ def mission_positions(
         for s in coverage.sites
         if s.id in used
     ]
-    positions += [
-        area_position(
-            scenario.area_by_id[line.area],
-            PositionKind.UNIT,
-            id=f"unit-{a.line_id}-{a.pledge_id}",
-            name=f"{a.units} × {a.unit_type} ({a.nation}) for {a.line_id}",
-        )
-        for a in sourcing.assignments
-        for line in sourcing.lines
-        if line.line_id == a.line_id
-    ]
+    positions += _unit_positions(
+        scenario, data, sourcing, coverage, assessment=assessment, frontier=frontier
+    )
     positions += [
         Position(f"cap-{c.id}", c.name, PositionKind.CAP_STATION, c.lon, c.lat)
         for c in data.cap_stations
@@ -112,15 +175,17 @@ def protect_mission(
         candidate_sites(data, frontier, cities),
         assets,
         data.hosts,
+        data.air_threats.mix_for(sourcing.mission_id),
         excluded_assets=excluded,
         time_limit_s=time_limit_s,
         withdrawals=withdrawals,
     )
     threat = assess_threat(
-        scenario,
         frontier,
         data.threat_classes,
-        mission_positions(scenario, data, sourcing, coverage),
+        mission_positions(
+            scenario, data, sourcing, coverage, assessment=assessment, frontier=frontier
+        ),
     )
     notes = []
     if excluded:

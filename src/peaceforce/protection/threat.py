@@ -6,7 +6,10 @@ position adds, for every class that reaches it, the class's severity times how
 deep inside its reach the position lies (1 at the line, 0 at the edge), and
 scales the sum so that 100 means "at the line, within reach of every class".
 Russia called the force a legitimate target, so every base, area and unit
-position of the mission gets a score, not only the cities.
+position of the mission gets a score, not only the cities. Every position is
+measured from its own point: an area from its centre, a unit from where it
+stands (an air-defence unit at its site, an aircraft at the base it flies
+from), never from the nearest edge of the area it serves.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from peaceforce.protection.result import (
     ThreatClassSummary,
     ThreatReport,
 )
-from peaceforce.scenario.model import Area, Scenario
+from peaceforce.scenario.model import Area
 from peaceforce.sourcing.candidates import area_centre
 
 
@@ -47,18 +50,17 @@ def classes_reaching(distance_km: float, classes: Sequence[ThreatClass]) -> tupl
 
 @dataclass(frozen=True)
 class Position:
-    """Something to score: a point, or a scenario area measured as sourcing measures it."""
+    """Something to score, at the point it is measured from."""
 
     id: str
     name: str
     kind: PositionKind
     lon: float
     lat: float
-    area: Area | None = None
 
 
 def area_position(area: Area, kind: PositionKind = PositionKind.AREA, **names: str) -> Position:
-    """A position for a scenario area, placed at its centre for display."""
+    """A position at the centre of a scenario area."""
     lon, lat = area_centre(area)
     return Position(
         id=names.get("id", area.id),
@@ -66,29 +68,17 @@ def area_position(area: Area, kind: PositionKind = PositionKind.AREA, **names: s
         kind=kind,
         lon=round(lon, 4),
         lat=round(lat, 4),
-        area=area,
     )
 
 
 def assess_threat(
-    scenario: Scenario,
-    frontier: Frontier,
-    classes: Sequence[ThreatClass],
-    positions: Sequence[Position],
+    frontier: Frontier, classes: Sequence[ThreatClass], positions: Sequence[Position]
 ) -> ThreatReport:
-    """Score every position against every class."""
-    points = [p for p in positions if p.area is None]
-    to_line = frontier.line_km([p.lon for p in points], [p.lat for p in points])
-    to_threat, origins = frontier.threat_km([p.lon for p in points], [p.lat for p in points])
-    measured: dict[str, tuple[float, float, str]] = {
-        p.id: (float(a), float(b), o)
-        for p, a, b, o in zip(points, to_line, to_threat, origins, strict=True)
-    }
-    for position in positions:
-        if position.area is not None:
-            measured[position.id] = frontier.area_km(scenario, position.area)
-    distances = np.array([measured[p.id][1] for p in positions], dtype=float)
-    risks = risk_scores(distances, classes)
+    """Score every position against every class, measured from its point."""
+    lon, lat = [p.lon for p in positions], [p.lat for p in positions]
+    to_line = frontier.line_km(lon, lat)
+    to_threat, origins = frontier.threat_km(lon, lat)
+    risks = risk_scores(to_threat, classes)
     scored = tuple(
         PositionThreat(
             id=p.id,
@@ -96,13 +86,15 @@ def assess_threat(
             kind=p.kind,
             lon=p.lon,
             lat=p.lat,
-            distance_to_line_km=round(measured[p.id][0], 1),
-            distance_to_threat_km=round(measured[p.id][1], 1),
-            nearest_origin=measured[p.id][2],
-            classes=classes_reaching(measured[p.id][1], classes),
+            distance_to_line_km=round(float(d_line), 1),
+            distance_to_threat_km=round(float(d_threat), 1),
+            nearest_origin=origin,
+            classes=classes_reaching(float(d_threat), classes),
             risk=float(risk),
         )
-        for p, risk in zip(positions, risks, strict=True)
+        for p, d_line, d_threat, origin, risk in zip(
+            positions, to_line, to_threat, origins, risks, strict=True
+        )
     )
     return ThreatReport(
         classes=tuple(

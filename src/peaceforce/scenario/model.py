@@ -177,6 +177,50 @@ def _check_sidc(code: str) -> str:
     return code
 
 
+class AirThreat(StrEnum):
+    """What an air-defence system defends against: each class has its own defended radius."""
+
+    AIRCRAFT = "aircraft"
+    CRUISE_MISSILE = "cruise_missile"
+    BALLISTIC_MISSILE = "ballistic_missile"
+    DRONE = "drone"
+
+
+class DefendedRadius(Frozen):
+    """How far from its site a system defends against one threat class, and where that is from."""
+
+    threat: AirThreat
+    km: float = Field(ge=0, description="defended radius; 0 = cannot engage this class")
+    estimate: bool = Field(
+        default=False, description="true when no published figure exists and the km is estimated"
+    )
+    source: Source
+
+
+class AirDefenceEnvelope(Frozen):
+    """An air-defence system's defended radius per threat class and its radar's height.
+
+    The radius against a low flyer is further cut by the radar horizon, which the
+    protection stage computes from ``radar_height_m`` and the threat's altitude.
+    """
+
+    radar_height_m: float = Field(gt=0, le=100, description="radar antenna height above ground")
+    radar_height_source: Source
+    radii: tuple[DefendedRadius, ...] = Field(description="one entry per threat class")
+
+    @model_validator(mode="after")
+    def _every_class_once(self) -> AirDefenceEnvelope:
+        given = [r.threat for r in self.radii]
+        if sorted(given) != sorted(AirThreat):
+            expected = ", ".join(t.value for t in AirThreat)
+            raise ValueError(f"one radius for each threat class ({expected}), got {given}")
+        return self
+
+    def km(self, threat: AirThreat) -> float:
+        """The published (or estimated) defended radius against one class."""
+        return next(r.km for r in self.radii if r.threat is threat)
+
+
 class UnitType(Frozen):
     """A type of unit in the capability catalogue: what it is and what it takes to move."""
 
@@ -193,7 +237,7 @@ class UnitType(Frozen):
         default=(), description="unit types that may fill a requirement for this type"
     )
     range_km: float | None = Field(
-        default=None, gt=0, description="engagement range (air defence) or combat radius (air)"
+        default=None, gt=0, description="combat radius (aircraft) or patrol radius (maritime)"
     )
     standard_displacement_t: float | None = Field(
         default=None,
@@ -205,10 +249,30 @@ class UnitType(Frozen):
         default=None, description="the public figure behind standard_displacement_t"
     )
 
+    air_defence: AirDefenceEnvelope | None = Field(
+        default=None, description="defended radius per threat class (air-defence types only)"
+    )
+
     @model_validator(mode="after")
     def _displacement_sourced(self) -> UnitType:
         if self.standard_displacement_t is not None and self.displacement_source is None:
             raise ValueError("a displacement_source for standard_displacement_t")
+        return self
+
+    @model_validator(mode="after")
+    def _air_defence_has_an_envelope(self) -> UnitType:
+        if self.domain is Domain.AIR_DEFENCE:
+            if self.air_defence is None:
+                raise ValueError(
+                    "an air-defence type gives air_defence: radar_height_m and a defended "
+                    "radius per threat class"
+                )
+            if self.range_km is not None:
+                raise ValueError(
+                    "an air-defence type gives its radii under air_defence, not range_km"
+                )
+        elif self.air_defence is not None:
+            raise ValueError(f"air_defence is only for the air_defence domain, not {self.domain}")
         return self
 
 

@@ -12,9 +12,12 @@ a site may hold more than one unit, so the model is::
           x_gj integer >= 0,  0 <= y_i <= 1
 
 ``y`` may stay continuous: for integer ``x`` an optimal ``y_i`` is
-``min(1, cover_i)``, which is 0 or 1. With one group, unit capacities and every
-site allowed it is exactly the MCLP that PySAL's spopt builds, which is how the
-tests and ``benchmarks/coverage.py`` check it. A second, optional stage keeps the
+``min(1, cover_i)``, which is 0 or 1. Demand may come in layers (one per
+threat class, each with its own radius per group: ``d_ij <= r_g[layer_i]``),
+so the same place can be covered against one class and not another. With one
+group, one layer, unit capacities and every site allowed it is exactly the
+MCLP that PySAL's spopt builds, which is how the tests and
+``benchmarks/coverage.py`` check it. A second, optional stage keeps the
 coverage at its optimum and moves the units to the least exposed sites
 (``site_penalty``).
 
@@ -41,20 +44,29 @@ Floats = NDArray[np.float64]
 Ints = NDArray[np.int64]
 Bools = NDArray[np.bool_]
 
-#: Relative slack with which the second stage holds the first stage's coverage.
-_STAGE_TOLERANCE = 1e-9
+#: Relative slack with which the second stage holds the first stage's coverage (HiGHS
+#: calls tighter holds infeasible once weights carry threat shares with many decimals).
+_STAGE_TOLERANCE = 1e-7
 #: Demand rows per block when the distance matrix is built (bounds memory).
 _BLOCK = 4096
 
 
 @dataclass(frozen=True)
 class FacilityGroup:
-    """Identical units with one range that may stand at some of the sites."""
+    """Identical units that may stand at some of the sites.
+
+    ``range_m`` is one radius for every demand layer, or one radius per layer
+    (0: the group covers nothing of that layer).
+    """
 
     key: str
     count: int
-    range_m: float
+    range_m: float | tuple[float, ...]
     allowed: Bools
+
+    def radius_m(self, layer: int) -> float:
+        """The group's radius for demand of one layer."""
+        return float(self.range_m) if isinstance(self.range_m, float | int) else self.range_m[layer]
 
 
 @dataclass(frozen=True)
@@ -67,10 +79,18 @@ class MclpInstance:
     capacity: Ints
     groups: tuple[FacilityGroup, ...]
     site_penalty: Floats | None = None
+    demand_layer: Ints | None = None  # layer of each demand point; all 0 when None
 
     def without(self, keys: set[str]) -> MclpInstance:
         """The same instance without some groups (a nation withdraws)."""
         return replace(self, groups=tuple(g for g in self.groups if g.key not in keys))
+
+    @property
+    def layers(self) -> Ints:
+        """The layer of each demand point."""
+        if self.demand_layer is None:
+            return np.zeros(len(self.weights), dtype=np.int64)
+        return self.demand_layer
 
 
 @dataclass(frozen=True)
@@ -122,21 +142,26 @@ def coverage_pairs(instance: MclpInstance) -> tuple[_Columns, Ints, Ints]:
     columns = _Columns(len(instance.weights))
     demand_of: list[Ints] = []
     column_of: list[Ints] = []
-    by_range: dict[float, tuple[Ints, Ints]] = {}
+    layer = instance.layers
+    in_layer = {int(v): np.flatnonzero(layer == v) for v in np.unique(layer)}
+    by_range: dict[tuple[int, float], tuple[Ints, Ints]] = {}
     for g, group in enumerate(instance.groups):
         sites = np.flatnonzero(group.allowed & (instance.capacity > 0))
         if group.count <= 0 or sites.size == 0:
             continue
-        if group.range_m not in by_range:
-            by_range[group.range_m] = within_range(
-                instance.demand_xy, instance.site_xy, group.range_m
-            )
-        i, j = by_range[group.range_m]
         position = np.full(len(instance.site_xy), -1, dtype=np.int64)
         position[sites] = np.arange(len(columns.site), len(columns.site) + sites.size)
-        keep = position[j] >= 0
-        demand_of.append(i[keep])
-        column_of.append(position[j[keep]])
+        for ell, members in in_layer.items():
+            radius = group.radius_m(ell)
+            if radius <= 0:
+                continue
+            if (ell, radius) not in by_range:
+                i, j = within_range(instance.demand_xy[members], instance.site_xy, radius)
+                by_range[ell, radius] = (members[i], j)
+            i, j = by_range[ell, radius]
+            keep = position[j] >= 0
+            demand_of.append(i[keep])
+            column_of.append(position[j[keep]])
         columns.group.extend([g] * sites.size)
         columns.site.extend(int(s) for s in sites)
     if not demand_of:
@@ -276,8 +301,11 @@ def solve_mclp(
 def covered_by(instance: MclpInstance, placed: dict[tuple[int, int], int]) -> Bools:
     """Demand covered by a given placement (to score a placement without solving)."""
     covered = np.zeros(len(instance.weights), dtype=bool)
+    layer = instance.layers
+    n_layers = int(layer.max()) + 1 if layer.size else 0
     for g, j in placed:
-        centre = instance.site_xy[j]
-        d2 = ((instance.demand_xy - centre) ** 2).sum(axis=1)
-        covered |= d2 <= instance.groups[g].range_m ** 2
+        group = instance.groups[g]
+        radius = np.array([group.radius_m(ell) for ell in range(n_layers)])[layer]
+        d2 = ((instance.demand_xy - instance.site_xy[j]) ** 2).sum(axis=1)
+        covered |= (d2 <= radius**2) & (radius > 0)
     return covered
