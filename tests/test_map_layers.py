@@ -110,9 +110,16 @@ def test_protection_layers_open_in_gdal_with_their_features(
     written = write_protection_layers((shield_protection,), scenario, protection_data, tmp_path)
     stem = "protection-air_shield-coalition"
     counts = _gdal_counts(written)
-    placements = len(shield_protection.coverage.placements)
-    assert counts[f"{stem}-ad_coverage.geojson"] == placements
-    assert counts[f"{stem}-ad_sites.geojson"] == placements
+    placements = shield_protection.coverage.placements
+    rings = [  # one ring per placement and threat of the mix it defends against
+        (p.id, c.threat)
+        for p in placements
+        for c in shield_protection.coverage.by_threat
+        if c.share > 0 and p.radius_km(c.threat) > 0
+    ]
+    assert len(rings) > len(placements)
+    assert counts[f"{stem}-ad_coverage.geojson"] == len(rings)
+    assert counts[f"{stem}-ad_sites.geojson"] == len(placements)
     assert counts[f"{stem}-assets.geojson"] == len(shield_protection.coverage.assets)
     assert counts[f"{stem}-positions.geojson"] == len(shield_protection.threat.positions)
     assert counts[f"{stem}-line_of_contact.geojson"] == 1
