@@ -210,16 +210,20 @@ def _no_network() -> InputError:
 
 
 def _route(movement: Movement, choices: Sequence[Choice], step_index: int) -> list[Node]:
-    """Nodes of the flow a step belongs to: the steps linked to it before and after."""
-    flow = {step_index}
-    for _ in movement.steps:
-        for link in movement.links:
-            if link.after in flow and movement.steps[step_index].name != "rsoi":
-                flow.add(link.before)
-            if link.before in flow:
-                flow.add(link.after)
+    """Nodes of the flow a step belongs to: the steps before it and after it, in order.
+
+    The staging area's reception is where cargo and people meet: its own flow is itself.
+    """
+    before, after = {step_index}, {step_index}
+    if movement.steps[step_index].name != "rsoi":
+        for link in reversed(movement.links):
+            if link.after in before:
+                before.add(link.before)
+    for link in movement.links:
+        if link.before in after:
+            after.add(link.after)
     nodes = []
-    for k in sorted(flow):
+    for k in sorted(before | after):
         node = movement.steps[k].options[choices[k].option].node
         if node is not None:
             nodes.append(node)
