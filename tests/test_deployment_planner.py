@@ -160,7 +160,7 @@ def test_an_unfilled_line_means_foc_not_reached_and_says_what_is_missing() -> No
     assert result.foc.day is None
     [missing] = result.foc.missing
     assert (missing.line_id, missing.units_missing, missing.personnel_missing) == ("l", 1, 500)
-    assert result.foc.shortfall == "1 line not filled; 500 personnel short"
+    assert result.foc.shortfall == "l not filled; 500 personnel short"
     assert result.ioc.day == 9
     assert result.last_arrival_day == 9
 
@@ -174,7 +174,7 @@ def test_an_unfilled_priority_one_line_means_no_ioc_whatever_the_share() -> None
     assert result.ioc.personnel_in_place >= result.ioc.personnel_required
     assert result.ioc.day is None and result.foc.day is None
     assert [m.line_id for m in result.ioc.missing] == ["a"]
-    assert result.ioc.shortfall == "1 priority-1 line not filled"
+    assert result.ioc.shortfall == "a not filled"
 
 
 # --- routes -----------------------------------------------------------------------------
@@ -283,13 +283,26 @@ def test_enablers_hold_back_no_one_unless_declared() -> None:
 
 def test_a_line_waiting_for_an_unknown_line_is_an_input_error() -> None:
     with pytest.raises(InputError) as caught:
-        load_scenario_with_line_after("no-such-line")
+        _builtin_with("fhq", after="no-such-line")
     [problem] = caught.value.problems
     assert problem.value == "'no-such-line'"
     assert "another requirement line" in problem.expected
 
 
-def load_scenario_with_line_after(wanted: str) -> Scenario:
+def test_lines_waiting_for_each_other_are_an_input_error() -> None:
+    # kyiv-inf waits for kyiv-hq in the built-in scenario; make kyiv-hq wait for kyiv-inf.
+    with pytest.raises(InputError) as caught:
+        _builtin_with("kyiv-hq", after="kyiv-inf")
+    assert {p.expected for p in caught.value.problems} == {
+        "no circle of lines each waiting for the next"
+    }
+    assert len(caught.value.problems) == 2  # one for each line of the circle
+
+
+def _builtin_with(line_id: str, *, after: str) -> Scenario:
+    """The built-in scenario loaded from a copy where the reassurance line ``line_id``
+    (which declares no ``after`` of its own) waits for ``after``.
+    """
     import shutil
     import tempfile
 
@@ -300,9 +313,9 @@ def load_scenario_with_line_after(wanted: str) -> Scenario:
         shutil.copytree(builtin_scenario_dir(), folder)
         missions = folder / "missions.yaml"
         text = missions.read_text(encoding="utf-8")
-        missions.write_text(
-            text.replace("after: [kyiv-hq]}", f"after: [{wanted}]}}", 1), encoding="utf-8"
-        )
+        edited = text.replace(f"{{id: {line_id},", f"{{after: [{after}], id: {line_id},", 1)
+        assert edited != text
+        missions.write_text(edited, encoding="utf-8")
         return load_scenario(folder)
 
 

@@ -221,9 +221,15 @@ class _Builder:
     # --- options -------------------------------------------------------------------
 
     def air_option(
-        self, move: UnitMove, airfield: Node, passengers: int, short_tons: float, extra: int = 0
+        self,
+        move: UnitMove,
+        airfield: Node,
+        passengers: int,
+        short_tons: float,
+        self_deploying: int = 0,
     ) -> Option | None:
-        """Sorties into one airfield: landing slots and aircraft at one daily rate.
+        """Landings at one airfield: the airlift's sorties plus ``self_deploying`` aircraft
+        (a squadron flying itself in), which need landing slots but no transport aircraft.
 
         A leg takes at most half the airfield's or the fleet's daily rate, so
         that two units can come in side by side.
@@ -232,11 +238,17 @@ class _Builder:
         if pool is None:
             return None
         by_people = math.ceil(passengers / pool.passengers) if pool.passengers else 0
-        sorties = extra + max(1, by_people, math.ceil(short_tons / pool.payload_short_tons))
+        sorties = max(1, by_people, math.ceil(short_tons / pool.payload_short_tons))
+        landings = self_deploying + sorties
         node_rid, lift_rid = self.node(airfield), self.lift(pool)
-        cap = min(self.plan.capacity[node_rid], self.plan.capacity[lift_rid])
-        rate = max(1, min(sorties, cap // 2))
-        duration = math.ceil(sorties / rate)
+        rate = max(1, min(landings, self.plan.capacity[node_rid] // 2))
+        duration = math.ceil(landings / rate)
+        lift_rate = math.ceil(sorties / duration)
+        lift_most = max(1, self.plan.capacity[lift_rid] // 2)
+        if lift_rate > lift_most:  # the fleet, not the runway, sets the pace
+            lift_rate = lift_most
+            duration = math.ceil(sorties / lift_rate)
+            rate = math.ceil(landings / duration)
         home = move.pledge
         centre = area_centre(move.area)
         return Option(
@@ -244,7 +256,7 @@ class _Builder:
             # gathering at the aerial port of embarkation and the flight: a day within 8,000 km
             release=move.ready_day + days(_km(home, airfield), self.net.air_km_per_day),
             duration=duration,
-            holds=(Hold(node_rid, 0, duration, rate), Hold(lift_rid, 0, duration, rate)),
+            holds=(Hold(node_rid, 0, duration, rate), Hold(lift_rid, 0, duration, lift_rate)),
             km=round(_km(home, airfield) + _km(airfield, centre)),
         )
 
@@ -296,7 +308,7 @@ class _Builder:
         options = []
         for airfield in self.airfields():
             option = self.air_option(
-                move, airfield, unit.personnel, unit.short_tons, extra=AIRCRAFT_PER_SQUADRON
+                move, airfield, unit.personnel, unit.short_tons, self_deploying=AIRCRAFT_PER_SQUADRON
             )
             if option is not None:
                 # the squadron flies itself: it is ready the day after its notice

@@ -95,7 +95,7 @@ def readiness(
         personnel_required=required,
         personnel_in_place=in_place,
         missing=tuple(_missing(line) for line in unfilled),
-        shortfall=None if not unfilled else _say(len(unfilled), required - in_place),
+        shortfall=None if not unfilled else _say(unfilled, required - in_place),
     )
 
     threshold = ioc_share * required
@@ -120,16 +120,18 @@ def readiness(
         missing=tuple(_missing(line) for line in short_first),
         shortfall=None
         if ioc_day is not None
-        else _say(len(short_first), personnel_short, priority_one=True),
+        else _say(short_first, personnel_short),
     )
     return ioc, foc
 
 
-def _say(lines: int, personnel: int, *, priority_one: bool = False) -> str:
-    kind = "priority-1 line" if priority_one else "line"
+def _say(lines: Sequence[LineFill], personnel: int) -> str:
+    """'dnipro-hq not filled; 920 personnel short': what a briefer reads out."""
     parts = []
     if lines:
-        parts.append(f"{lines} {kind}{'s' if lines != 1 else ''} not filled")
+        named = ", ".join(line.line_id for line in lines[:3])
+        more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+        parts.append(f"{named}{more} not filled")
     if personnel > 0:
         parts.append(f"{personnel:,} personnel short")
     return "; ".join(parts) or "units never arrive"
