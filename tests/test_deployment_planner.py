@@ -101,9 +101,7 @@ NEAR = _node("near", "airfield", 22.0, 50.0, 1)
 FAR = _node("far", "airfield", 22.0, 53.0, 1)
 
 
-def _deploy(
-    scenario: Scenario, network: TransportNetwork, **options: Any
-) -> DeploymentResult:
+def _deploy(scenario: Scenario, network: TransportNetwork, **options: Any) -> DeploymentResult:
     scenario = scenario.replace(transport=network)
     return deploy_mission(
         scenario,

@@ -308,7 +308,11 @@ class _Builder:
         options = []
         for airfield in self.airfields():
             option = self.air_option(
-                move, airfield, unit.personnel, unit.short_tons, self_deploying=AIRCRAFT_PER_SQUADRON
+                move,
+                airfield,
+                unit.personnel,
+                unit.short_tons,
+                self_deploying=AIRCRAFT_PER_SQUADRON,
             )
             if option is not None:
                 # the squadron flies itself: it is ready the day after its notice

@@ -118,9 +118,7 @@ def readiness(
         personnel_required=round(threshold),
         personnel_in_place=in_place,
         missing=tuple(_missing(line) for line in short_first),
-        shortfall=None
-        if ioc_day is not None
-        else _say(short_first, personnel_short),
+        shortfall=None if ioc_day is not None else _say(short_first, personnel_short),
     )
     return ioc, foc
 
