@@ -25,7 +25,7 @@ the same airfields and aircraft.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from peaceforce.deployment.travel import (
     RAIL_ROUTE_FACTOR,
@@ -273,7 +273,7 @@ class _Builder:
 
     def build(self) -> MovementPlan:
         for move in self.plan.units:
-            steps: list[Step | None]
+            steps: list[Step]
             links: list[Link] = []
             if move.unit_type.domain is Domain.MARITIME:
                 steps = [self.sail(move, move.ready_day)]
@@ -285,7 +285,7 @@ class _Builder:
                 Movement(
                     key=move.key,
                     move=move,
-                    steps=tuple(s for s in steps if s is not None),
+                    steps=tuple(steps),
                     links=tuple(links),
                     due=move.latest_arrival_day,
                     weight=int(priority_weight(move.priority)),
@@ -330,13 +330,13 @@ class _Builder:
             unit.vehicles,
         )  # fmt: skip
 
-    def ground(self, move: UnitMove) -> tuple[list[Step | None], list[Link]]:
+    def ground(self, move: UnitMove) -> tuple[list[Step], list[Link]]:
         """Cargo by rail (after sealift for overseas nations), people by air, meeting at staging."""
         net, unit = self.net, move.unit_type
         centre = area_centre(move.area)
         in_ukraine = move.area.host_nation == "UKR"
         overseas = move.pledge.nation in OVERSEAS
-        steps: list[Step | None] = []
+        steps: list[Step] = []
         links: list[Link] = []
 
         ports = net.usable_nodes(NodeKind.SEAPORT) if overseas else ()
@@ -518,16 +518,9 @@ class _Builder:
         for movement in self.plan.movements:
             by_line.setdefault(movement.move.line_id, []).append(movement.key)
         self.plan.movements = [
-            _with_waits(m, tuple(k for line in m.move.after for k in by_line.get(line, ())))
+            replace(m, waits_for=tuple(k for line in m.move.after for k in by_line.get(line, ())))
             for m in self.plan.movements
         ]
-
-
-def _with_waits(movement: Movement, waits: tuple[str, ...]) -> Movement:
-    return Movement(
-        movement.key, movement.move, movement.steps, movement.links, movement.due,
-        movement.weight, waits, movement.relief,
-    )  # fmt: skip
 
 
 def movement_plan(

@@ -44,7 +44,7 @@ from peaceforce.solvers.status import SolveStatus
 from peaceforce.sourcing.result import SourcingResult
 
 #: Seconds for each +1-capacity re-solve and for the reliefs.
-RESOLVE_TIME_LIMIT_S = 0.4
+RESOLVE_TIME_LIMIT_S = 0.3
 RELIEF_TIME_LIMIT_S = 0.5
 
 
@@ -542,7 +542,7 @@ def deploy_mission(
     sourcing: SourcingResult,
     *,
     ioc_share: float | None = None,
-    time_limit_s: float = 2.5,
+    time_limit_s: float = 2.0,
     threads: int = 2,
     bottlenecks: bool = True,
 ) -> DeploymentResult:

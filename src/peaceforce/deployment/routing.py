@@ -291,7 +291,8 @@ class _Model:
     arrivals: Any
 
 
-def _literal(model: Any, step: Step, o: int, name: str) -> Any:
+def _literal(model: Any, step: Step, name: str) -> Any:
+    """The literal that a step takes an option: fixed true when it has only one."""
     return model.new_constant(1) if len(step.options) == 1 else model.new_bool_var(name)
 
 
@@ -316,7 +317,7 @@ def _build(
             lo = min(o.release for o in step.options)
             longest = max(o.duration for o in step.options)
             s = model.new_int_var(lo, max(lo, horizon), f"s[{m.key}:{k}]")
-            xs = [_literal(model, step, o, f"x[{m.key}:{k}:{o}]") for o in range(len(step.options))]
+            xs = [_literal(model, step, f"x[{m.key}:{k}:{o}]") for o in range(len(step.options))]
             model.add_exactly_one(xs)
             e = model.new_int_var(lo, max(lo, horizon) + longest, f"e[{m.key}:{k}]")
             model.add(e == s + sum(x * o.duration for x, o in zip(xs, step.options, strict=True)))
