@@ -44,7 +44,7 @@ from peaceforce.solvers.status import SolveStatus
 from peaceforce.sourcing.result import SourcingResult
 
 #: Seconds for each +1-capacity re-solve and for the reliefs.
-RESOLVE_TIME_LIMIT_S = 0.3
+RESOLVE_TIME_LIMIT_S = 0.25
 RELIEF_TIME_LIMIT_S = 0.5
 
 
