@@ -27,10 +27,18 @@ def pledge(
 
 
 def line(
-    line_id: str, capability: str, quantity: int, area: str, *, priority: int = 1, day: int = 60
+    line_id: str,
+    capability: str,
+    quantity: int,
+    area: str,
+    *,
+    priority: int = 1,
+    day: int = 60,
+    after: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """A requirement line dict."""
+    """A requirement line dict (``after``: lines it waits for)."""
     return {
+        "after": list(after),
         "id": line_id,
         "capability": capability,
         "quantity": quantity,

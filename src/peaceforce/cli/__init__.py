@@ -147,6 +147,7 @@ def plan(
     if result.deployments:
         console.print(tables.deployments_table(result.deployments))
     for deployment in result.deployments:
+        console.print(tables.routes_table(deployment))
         console.print(tables.bottlenecks_table(deployment))
         if deployment.late:
             console.print(tables.late_table(deployment))
@@ -221,8 +222,14 @@ def deploy(
     us_backstop: BackstopOption = None,
     out: OutOption = Path("out"),
     ioc_share: Annotated[
-        float, typer.Option(min=0.05, max=1.0, help="Share of personnel in place that makes IOC.")
-    ] = 0.5,
+        float | None,
+        typer.Option(
+            min=0.05,
+            max=1.0,
+            help="Share of the required personnel in place that makes IOC "
+            "(default: the scenario's ioc_share).",
+        ),
+    ] = None,
     runways: Annotated[
         Path | None, typer.Option(help="OurAirports runways CSV: refresh airfield runway lengths.")
     ] = None,
@@ -271,6 +278,7 @@ def deploy(
         console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective))
     console.print(tables.deployments_table((result,)))
+    console.print(tables.routes_table(result))
     console.print(tables.bottlenecks_table(result))
     if result.late:
         console.print(tables.late_table(result))

@@ -1,81 +1,54 @@
-"""Movement lines (TPFDD-style records) of a sourced force, and the scheduling problem they make.
+"""The movements of a sourced force as steps with route options, for the scheduler to choose.
 
-Every sourced unit gets one record per leg type, as a time-phased force and
-deployment data record would: its equipment (cargo) and, for units that do not
-self-deploy, its people (passengers). The route of each unit is chosen by rule
-(nearest usable nodes to the destination, by great-circle distance):
+Every sourced unit moves in steps; each step may pass through any node of the
+network its mode allows, and the scheduler picks one option per step together
+with the day (see :mod:`peaceforce.deployment.routing`):
 
-- ships sail from their home port; combat aircraft fly to the airfield nearest
-  their area, their support follows by airlift;
-- other units move their cargo by rail through the nearest border gateway (by
-  Ro-Ro ship to the nearest usable seaport first if their home base is not on
-  the continental rail network), their people by strategic airlift, and both
-  meet at the nearest staging area for reception, staging and onward movement
-  (RSOI) before driving to the destination;
-- units bound for an area outside Ukraine go straight there.
+- warships sail from their home port along the shipping lanes (``sail``);
+- combat aircraft fly to any airfield of debarkation, their support following
+  by airlift (``fly``);
+- other units: cargo by chartered Ro-Ro ship to any usable seaport first if
+  their nation is not on the continental rail network (``sea``: the ship is
+  held for its voyage out and back), then by rail through any border gateway
+  (``rail``); people by strategic airlift into any airfield (``pax``); both
+  meet at any staging area for reception, staging and onward movement
+  (``rsoi``) and drive on to their area;
+- units for areas outside Ukraine (the Polish and Romanian hubs) go straight there.
 
-Each leg becomes a task of the scheduling core with the node and lift it
-occupies; transit times are lags between legs.
+Travel days come from distance and mode speed, node use from daily
+capacities. A unit waits for nothing but the requirement lines its own line
+declares (``after:`` in ``missions.yaml``). Planned reliefs are movements too:
+the relieving unit's people fly in (ships sail) within the relief window, on
+the same airfields and aircraft.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from peaceforce.geo.crs import geodesic_km
-from peaceforce.scenario.model import Area, Domain, Pledge, Scenario, UnitType
+from peaceforce.deployment.travel import (
+    RAIL_ROUTE_FACTOR,
+    ROAD_ROUTE_FACTOR,
+    Point,
+    days,
+    great_circle_km,
+    sea_km,
+)
+from peaceforce.scenario.model import DAYS_PER_MONTH, Area, Domain, Pledge, Scenario, UnitType
 from peaceforce.scenario.transport import LiftPool, Mode, Node, NodeKind, TransportNetwork
-from peaceforce.solvers.rcpsp import Precedence, Resource, SchedulingProblem, Task
 from peaceforce.sourcing.candidates import area_centre
 from peaceforce.sourcing.optimise import priority_weight
 from peaceforce.sourcing.result import SourcingResult
 
 #: Nations whose home bases are not on the continental European rail network.
 OVERSEAS = frozenset({"GBR", "IRL", "ISL", "CAN", "USA", "AUS", "NZL", "JPN"})
-_RAIL_ROUTE_FACTOR = 1.2
-_ROAD_ROUTE_FACTOR = 1.3
-_HQ_TYPES = frozenset({"force_hq", "hq_brigade"})
 AIRCRAFT_PER_SQUADRON = 12
 
 
 @dataclass(frozen=True)
-class Leg:
-    """One leg of a unit's movement: a scheduling task plus its TPFDD facts."""
-
-    task: Task
-    unit: str
-    mode: Mode
-    origin: str
-    destination: str
-    passengers: int
-    short_tons: float
-    vehicles: int
-    cargo: bool
-    #: days from the end of this leg to arrival at the destination area
-    onward_days: int
-    #: whether the unit is in place when this leg (plus onward days) ends
-    final: bool
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What a TPFDD record says of a leg besides its timing."""
-
-    mode: Mode
-    origin: str
-    destination: str
-    passengers: int = 0
-    short_tons: float = 0.0
-    vehicles: int = 0
-    cargo: bool = True
-    onward_days: int = 0
-    final: bool = False
-
-
-@dataclass(frozen=True)
 class UnitMove:
-    """One sourced unit and the requirement line it fills."""
+    """One sourced unit, the requirement line it fills and the lines it waits for."""
 
     key: str
     pledge: Pledge
@@ -85,50 +58,89 @@ class UnitMove:
     priority: int
     latest_arrival_day: int
     ready_day: int
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A resource an option holds: ``units`` a day for ``days`` days, ``offset`` days after
+    the step starts.
+    """
+
+    resource: str
+    offset: int
+    days: int
+    units: int
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to take a step: through which node, when at the earliest, for how long."""
+
+    node: Node | None
+    release: int
+    duration: int
+    holds: tuple[Hold, ...] = ()
+    #: days from the end of the step to arrival in the area (final steps)
+    onward: int = 0
+    #: kilometres of the detour through the node: home → node → area
+    km: int = 0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One leg of a unit's movement, with the options the network allows."""
+
+    name: str
+    mode: Mode
+    options: tuple[Option, ...]
+    final: bool
+    cargo: bool
+    passengers: int
+    short_tons: float
+    vehicles: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """Step ``after`` starts no earlier than ``lags[o][p]`` days after step ``before`` ends,
+    when ``before`` takes option ``o`` and ``after`` option ``p``.
+    """
+
+    before: int
+    after: int
+    lags: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
+class Movement:
+    """Everything one unit (or one relief) must do, and by when."""
+
+    key: str
+    move: UnitMove
+    steps: tuple[Step, ...]
+    links: tuple[Link, ...]
+    due: int
+    weight: int
+    #: keys of the movements that must be in place before this one's final step starts
+    waits_for: tuple[str, ...] = ()
+    #: for a relief: which tour it starts (1 = the first relief); 0 = the deployment
+    relief: int = 0
 
 
 @dataclass
 class MovementPlan:
-    """The legs of every unit and the scheduling problem built from them."""
+    """The movements of a sourced force and the resources they share."""
 
     units: list[UnitMove]
-    legs: list[Leg] = field(default_factory=list)
-    precedences: list[Precedence] = field(default_factory=list)
-    resources: dict[str, Resource] = field(default_factory=dict)
+    movements: list[Movement] = field(default_factory=list)
+    capacity: dict[str, int] = field(default_factory=dict)
     resource_names: dict[str, str] = field(default_factory=dict)
-
-    def problem(self, name: str) -> SchedulingProblem:
-        """The scheduling problem: every leg a task, nodes and lift as resources."""
-        return SchedulingProblem(
-            name=name,
-            tasks=tuple(leg.task for leg in self.legs),
-            resources=tuple(self.resources.values()),
-            precedences=tuple(self.precedences),
-        )
-
-
-def _days(km: float, per_day: float) -> int:
-    return max(1, math.ceil(km / per_day))
-
-
-def _nearest(nodes: tuple[Node, ...], lon: float, lat: float) -> Node:
-    return min(nodes, key=lambda n: geodesic_km(n.lon, n.lat, lon, lat))
-
-
-def _km(a: Node | Pledge | tuple[float, float], b: Node | tuple[float, float]) -> float:
-    def point(x: Node | Pledge | tuple[float, float]) -> tuple[float, float]:
-        if isinstance(x, Node):
-            return x.lon, x.lat
-        if isinstance(x, Pledge):
-            return x.home_base.lon, x.home_base.lat
-        return x
-
-    (lon1, lat1), (lon2, lat2) = point(a), point(b)
-    return geodesic_km(lon1, lat1, lon2, lat2)
+    resource_nodes: dict[str, Node] = field(default_factory=dict)
 
 
 def unit_moves(scenario: Scenario, sourcing: SourcingResult) -> list[UnitMove]:
-    """One entry per sourced unit, with the day it is ready to load."""
+    """One entry per sourced unit, with the day it is ready to load and the lines it waits for."""
     pledges = {p.id: p for p in scenario.pledges}
     lines = {r.id: r for r in scenario.mission(sourcing.mission_id).requirements}
     moves = []
@@ -146,26 +158,43 @@ def unit_moves(scenario: Scenario, sourcing: SourcingResult) -> list[UnitMove]:
                     priority=line.priority,
                     latest_arrival_day=line.latest_arrival_day,
                     ready_day=pledge.ready_day(),
+                    after=line.after,
                 )
             )
     return moves
 
 
+def _point(x: Node | Pledge | Point) -> Point:
+    if isinstance(x, Node):
+        return x.lon, x.lat
+    if isinstance(x, Pledge):
+        return x.home_base.lon, x.home_base.lat
+    return x
+
+
+def _km(a: Node | Pledge | Point, b: Node | Point) -> float:
+    return great_circle_km(_point(a), _point(b))
+
+
 class _Builder:
-    """Turns unit moves into legs, choosing nodes and lift by the rules above."""
+    """Turns unit moves into movements with every route option the network allows."""
 
     def __init__(self, network: TransportNetwork, units: list[UnitMove]) -> None:
-        self.network = network
+        self.net = network
         self.plan = MovementPlan(units=units)
 
+    # --- resources ---------------------------------------------------------------
+
     def resource(self, rid: str, name: str, capacity: int) -> str:
-        if rid not in self.plan.resources:
-            self.plan.resources[rid] = Resource(id=rid, capacity=capacity)
+        if rid not in self.plan.capacity:
+            self.plan.capacity[rid] = capacity
             self.plan.resource_names[rid] = name
         return rid
 
     def node(self, node: Node) -> str:
-        return self.resource(f"node:{node.id}", node.name, node.daily_capacity)
+        rid = self.resource(f"node:{node.id}", node.name, node.daily_capacity)
+        self.plan.resource_nodes[rid] = node
+        return rid
 
     def lift(self, pool: LiftPool) -> str:
         if pool.mode is Mode.SEA:
@@ -174,309 +203,364 @@ class _Builder:
             f"lift:{pool.id}", pool.name, max(1, pool.count // pool.round_trip_days)
         )
 
-    def airlift(self, nation: str, airfield: Node) -> LiftPool:
-        usable = [
+    def airlift(self, nation: str, airfield: Node) -> LiftPool | None:
+        """The largest aircraft the nation may use that the runway takes."""
+        fits = [
             p
-            for p in self.network.lift_pools
-            if p.mode is Mode.AIR
-            and (not p.nations or nation in p.nations)
-            and (p.min_runway_ft or 0) <= (airfield.runway_length_ft or 0)
+            for p in self.net.lift_pools
+            if p.mode is Mode.AIR and (p.min_runway_ft or 0) <= (airfield.runway_length_ft or 0)
         ]
-        if not usable:
-            usable = [p for p in self.network.lift_pools if p.mode is Mode.AIR and not p.nations]
-        return max(usable, key=lambda p: p.payload_short_tons)
+        own = [p for p in fits if not p.nations or nation in p.nations]
+        usable = own or [p for p in fits if not p.nations]
+        return max(usable, key=lambda p: p.payload_short_tons) if usable else None
 
-    def pool(self, mode: Mode) -> LiftPool:
-        return max((p for p in self.network.lift_pools if p.mode is mode), key=lambda p: p.count)
+    def sealift(self) -> LiftPool | None:
+        ships = [p for p in self.net.lift_pools if p.mode is Mode.SEA]
+        return max(ships, key=lambda p: p.count) if ships else None
 
-    def add(self, move: UnitMove, suffix: str, task: Task, facts: Facts) -> Leg:
-        """Record a leg of a unit; the task id is the unit key plus the leg name."""
-        built = Leg(
-            task=task.model_copy(update={"id": f"{move.key}:{suffix}"}),
-            unit=move.key,
-            mode=facts.mode,
-            origin=facts.origin,
-            destination=facts.destination,
-            passengers=facts.passengers,
-            short_tons=facts.short_tons,
-            vehicles=facts.vehicles,
-            cargo=facts.cargo,
-            onward_days=facts.onward_days,
-            final=facts.final,
-        )
-        self.plan.legs.append(built)
-        return built
+    # --- options -------------------------------------------------------------------
 
-    def build(self) -> MovementPlan:
-        for move in self.plan.units:
-            if move.unit_type.domain is Domain.MARITIME:
-                self.sail(move)
-            elif move.unit_type.domain is Domain.AIR:
-                self.fly(move)
-            else:
-                self.ground(move)
-        self.enablers_first()
-        return self.plan
-
-    def home(self, move: UnitMove) -> str:
-        return f"{move.pledge.home_base.name or 'home base'} ({move.pledge.nation})"
-
-    def sail(self, move: UnitMove) -> None:
-        """Warships sail from home; no node of ours limits them."""
-        net = self.network
-        km = _km(move.pledge, area_centre(move.area)) * net.sea_route_factor
-        task = Task(
-            id="-",
-            duration=_days(km, net.sea_km_per_day),
-            release=move.ready_day,
-            due=move.latest_arrival_day,
-            weight=int(priority_weight(move.priority)),
-        )
-        facts = Facts(
-            Mode.SEA,
-            self.home(move),
-            move.area.name,
-            passengers=move.unit_type.personnel,
-            final=True,
-        )
-        self.add(move, "sail", task, facts)
-
-    def air_leg(
+    def air_option(
         self,
         move: UnitMove,
         airfield: Node,
-        *,
-        sorties: int,
-        suffix: str,
-        release: int,
-        due: int | None,
-        facts: Facts,
-    ) -> Leg:
-        """A leg flown into an airfield: landing slots and airlift sorties at one daily rate."""
-        pool = self.airlift(move.pledge.nation, airfield)
-        node_rid, lift_rid = self.node(airfield), self.lift(pool)
-        cap = min(
-            self.plan.resources[node_rid].tail_capacity, self.plan.resources[lift_rid].tail_capacity
-        )
-        rate = max(1, min(sorties, cap // 2))
-        task = Task(
-            id="-",
-            duration=math.ceil(sorties / rate),
-            release=release,
-            due=due,
-            weight=int(priority_weight(move.priority)),
-            demands={node_rid: rate, lift_rid: rate},
-        )
-        return self.add(move, suffix, task, facts)
+        passengers: int,
+        short_tons: float,
+        self_deploying: int = 0,
+    ) -> Option | None:
+        """Landings at one airfield: the airlift's sorties plus ``self_deploying`` aircraft
+        (a squadron flying itself in), which need landing slots but no transport aircraft.
 
-    def sorties(self, move: UnitMove, airfield: Node, passengers: int, short_tons: float) -> int:
-        pool = self.airlift(move.pledge.nation, airfield)
-        by_people = math.ceil(passengers / pool.passengers) if pool.passengers else 0
-        return max(1, by_people, math.ceil(short_tons / pool.payload_short_tons))
-
-    def fly(self, move: UnitMove) -> None:
-        """Combat aircraft self-deploy to the nearest airfield; their support comes by airlift."""
-        airfield = _nearest(self.network.usable_nodes(NodeKind.AIRFIELD), *area_centre(move.area))
-        sorties = AIRCRAFT_PER_SQUADRON + self.sorties(
-            move, airfield, move.unit_type.personnel, move.unit_type.short_tons
-        )
-        facts = Facts(
-            Mode.AIR,
-            self.home(move),
-            airfield.name,
-            passengers=move.unit_type.personnel,
-            short_tons=move.unit_type.short_tons,
-            vehicles=move.unit_type.vehicles,
-            final=True,
-        )
-        self.air_leg(
-            move,
-            airfield,
-            sorties=sorties,
-            suffix="fly",
-            release=move.ready_day + 1,
-            due=move.latest_arrival_day,
-            facts=facts,
-        )
-
-    def sea_to_port(self, move: UnitMove, towards: tuple[float, float]) -> tuple[Leg, Node]:
-        """Ro-Ro sealift of a unit's cargo to the usable seaport nearest its rail gateway.
-
-        The sealift pool counts ships that can be at sea outbound at once: a
-        chartered ship is released at the port of debarkation, so its return
-        voyage does not hold the pool.
+        A leg takes at most half the airfield's or the fleet's daily rate, so
+        that two units can come in side by side.
         """
-        net = self.network
-        port = _nearest(net.usable_nodes(NodeKind.SEAPORT), *towards)
-        ship = self.lift(self.pool(Mode.SEA))
-        days = _days(_km(move.pledge, port) * net.sea_route_factor, net.sea_km_per_day)
-        cargo = Facts(
-            Mode.SEA,
-            self.home(move),
-            port.name,
-            short_tons=move.unit_type.short_tons,
-            vehicles=move.unit_type.vehicles,
-        )
-        sea = self.add(
-            move,
-            "sea",
-            Task(id="-", duration=days, release=move.ready_day, demands={ship: 1}),
-            cargo,
-        )
-        unload = self.add(
-            move,
-            "port",
-            Task(id="-", duration=1, demands={self.node(port): 1}),
-            Facts(
-                Mode.SEA,
-                port.name,
-                port.name,
-                short_tons=move.unit_type.short_tons,
-                vehicles=move.unit_type.vehicles,
-            ),
-        )
-        self.plan.precedences.append(Precedence(before=sea.task.id, after=unload.task.id))
-        return unload, port
-
-    def ground(self, move: UnitMove) -> None:
-        """Cargo by rail (after sealift for overseas nations), people by air, meeting at staging."""
-        net = self.network
+        pool = self.airlift(move.pledge.nation, airfield)
+        if pool is None:
+            return None
+        by_people = math.ceil(passengers / pool.passengers) if pool.passengers else 0
+        sorties = max(1, by_people, math.ceil(short_tons / pool.payload_short_tons))
+        landings = self_deploying + sorties
+        node_rid, lift_rid = self.node(airfield), self.lift(pool)
+        rate = max(1, min(landings, self.plan.capacity[node_rid] // 2))
+        duration = math.ceil(landings / rate)
+        lift_rate = math.ceil(sorties / duration)
+        lift_most = max(1, self.plan.capacity[lift_rid] // 2)
+        if lift_rate > lift_most:  # the fleet, not the runway, sets the pace
+            lift_rate = lift_most
+            duration = math.ceil(sorties / lift_rate)
+            rate = math.ceil(landings / duration)
+        home = move.pledge
         centre = area_centre(move.area)
-        weight = int(priority_weight(move.priority))
-        in_ukraine = move.area.host_nation == "UKR"
-        staging = _nearest(net.usable_nodes(NodeKind.STAGING_AREA), *centre) if in_ukraine else None
-        gateway = _nearest(net.usable_nodes(NodeKind.RAIL_GATEWAY), *centre) if in_ukraine else None
-        onward = (
-            _days(_km(staging, centre) * _ROAD_ROUTE_FACTOR, net.road_km_per_day) if staging else 0
+        return Option(
+            node=airfield,
+            # gathering at the aerial port of embarkation and the flight: a day within 8,000 km
+            release=move.ready_day + days(_km(home, airfield), self.net.air_km_per_day),
+            duration=duration,
+            holds=(Hold(node_rid, 0, duration, rate), Hold(lift_rid, 0, duration, lift_rate)),
+            km=round(_km(home, airfield) + _km(airfield, centre)),
         )
-        due = max(0, move.latest_arrival_day - onward)
-        rail_end = (gateway.lon, gateway.lat) if gateway else centre
 
-        unload: Leg | None = None
-        rail_from: Node | Pledge = move.pledge
-        if move.pledge.nation in OVERSEAS:
-            unload, rail_from = self.sea_to_port(move, rail_end)
-        trains = max(1, math.ceil(move.unit_type.short_tons / net.train_short_tons))
-        rail_days = _days(_km(rail_from, rail_end) * _RAIL_ROUTE_FACTOR, net.rail_km_per_day)
-        demands: dict[str, int] = {}
-        rate = trains
-        if gateway is not None:
-            gate_rid = self.node(gateway)
-            rate = max(1, min(trains, self.plan.resources[gate_rid].tail_capacity // 2))
-            demands[gate_rid] = rate
-        rail = self.add(
-            move,
-            "rail",
-            Task(
-                id="-",
-                duration=math.ceil(trains / rate),
-                release=move.ready_day + (0 if unload else rail_days),
-                due=None if staging else due,
-                weight=weight,
-                demands=demands,
-            ),
-            Facts(
-                Mode.RAIL,
-                rail_from.name if isinstance(rail_from, Node) else self.home(move),
-                gateway.name if gateway else move.area.name,
-                short_tons=move.unit_type.short_tons,
-                vehicles=move.unit_type.vehicles,
-                onward_days=0 if staging else onward,
-                final=staging is None,
-            ),
-        )
-        if unload is not None:
-            self.plan.precedences.append(
-                Precedence(before=unload.task.id, after=rail.task.id, lag=rail_days)
-            )
+    def airfields(self) -> tuple[Node, ...]:
+        return self.net.usable_nodes(NodeKind.AIRFIELD)
 
-        meet = (staging.lon, staging.lat) if staging else centre
-        airfield = _nearest(net.usable_nodes(NodeKind.AIRFIELD), *meet)
-        drive = _days(_km(airfield, meet) * _ROAD_ROUTE_FACTOR, net.road_km_per_day)
-        pax = self.air_leg(
-            move,
-            airfield,
-            sorties=self.sorties(move, airfield, move.unit_type.personnel, 0.0),
-            suffix="pax",
-            # a day to gather the people at the aerial port of embarkation
-            release=move.ready_day + 1,
-            due=None if staging else max(0, move.latest_arrival_day - drive),
-            facts=Facts(
-                Mode.AIR,
-                self.home(move),
-                airfield.name,
-                passengers=move.unit_type.personnel,
-                cargo=False,
-                onward_days=0 if staging else drive,
-                final=staging is None,
-            ),
-        )
-        if staging is None:
-            return
-        rsoi = self.add(
-            move,
-            "rsoi",
-            Task(id="-", duration=1, due=due, weight=weight, demands={self.node(staging): 1}),
-            Facts(
-                Mode.ROAD,
-                staging.name,
-                move.area.name,
-                passengers=move.unit_type.personnel,
-                short_tons=move.unit_type.short_tons,
-                vehicles=move.unit_type.vehicles,
-                onward_days=onward,
-                final=True,
-            ),
-        )
-        road_in = (
-            _days(_km(gateway, meet) * _ROAD_ROUTE_FACTOR, net.road_km_per_day) if gateway else 0
-        )
-        self.plan.precedences += [
-            Precedence(before=rail.task.id, after=rsoi.task.id, lag=road_in),
-            Precedence(before=pax.task.id, after=rsoi.task.id, lag=drive),
-        ]
+    def drive(self, a: Node | Point, b: Node | Point) -> int:
+        return days(_km(a, b) * ROAD_ROUTE_FACTOR, self.net.road_km_per_day)
 
-    def enablers_first(self) -> None:
-        """Headquarters, enablers and air defence of an area arrive before its manoeuvre units."""
-        by_area: dict[str, tuple[list[str], list[str]]] = {}
-        # A unit may end in several legs (cargo by rail, people by air): gate them all.
-        finals: dict[str, list[str]] = {}
-        for leg in self.plan.legs:
-            if leg.final:
-                finals.setdefault(leg.unit, []).append(leg.task.id)
+    def rail(self, a: Node | Pledge | Point, b: Node | Point) -> int:
+        return days(_km(a, b) * RAIL_ROUTE_FACTOR, self.net.rail_km_per_day)
+
+    # --- movements -----------------------------------------------------------------
+
+    def build(self) -> MovementPlan:
         for move in self.plan.units:
-            first, later = by_area.setdefault(move.area.id, ([], []))
-            if move.unit_type.id in _HQ_TYPES or move.unit_type.domain in (
-                Domain.ENABLER,
-                Domain.AIR_DEFENCE,
-            ):
-                first.extend(finals[move.key])
-            elif move.unit_type.domain is Domain.LAND:
-                later.extend(finals[move.key])
-        for area_id, (first, later) in by_area.items():
-            if first and later:
-                gate = f"enablers-in@{area_id}"
-                self.plan.legs.append(
-                    Leg(
-                        Task(id=gate, duration=0),
-                        gate,
-                        Mode.ROAD,
-                        "-",
-                        area_id,
-                        0,
-                        0.0,
-                        0,
-                        False,
-                        0,
-                        False,
+            steps: list[Step]
+            links: list[Link] = []
+            if move.unit_type.domain is Domain.MARITIME:
+                steps = [self.sail(move, move.ready_day)]
+            elif move.unit_type.domain is Domain.AIR:
+                steps = [self.fly(move, move.ready_day)]
+            else:
+                steps, links = self.ground(move)
+            self.plan.movements.append(
+                Movement(
+                    key=move.key,
+                    move=move,
+                    steps=tuple(steps),
+                    links=tuple(links),
+                    due=move.latest_arrival_day,
+                    weight=int(priority_weight(move.priority)),
+                )
+            )
+        self.wait_for_declared_lines()
+        return self.plan
+
+    def sail(self, move: UnitMove, release: int) -> Step:
+        """A warship sails from home to its area along the shipping lanes; no node limits it."""
+        km = sea_km(_point(move.pledge), area_centre(move.area))
+        option = Option(
+            node=None, release=release, duration=days(km, self.net.sea_km_per_day), km=round(km)
+        )
+        return Step("sail", Mode.SEA, (option,), True, False, move.unit_type.personnel, 0.0, 0)
+
+    def fly(self, move: UnitMove, release: int) -> Step:
+        """Combat aircraft self-deploy to an airfield; their support follows by airlift."""
+        unit = move.unit_type
+        options = []
+        for airfield in self.airfields():
+            option = self.air_option(
+                move,
+                airfield,
+                unit.personnel,
+                unit.short_tons,
+                self_deploying=AIRCRAFT_PER_SQUADRON,
+            )
+            if option is not None:
+                # the squadron flies itself: it is ready the day after its notice
+                options.append(
+                    Option(
+                        node=option.node,
+                        release=release + 1,
+                        duration=option.duration,
+                        holds=option.holds,
+                        km=option.km,
                     )
                 )
-                self.plan.precedences += [Precedence(before=t, after=gate) for t in first]
-                self.plan.precedences += [Precedence(before=gate, after=t) for t in later]
+        return Step(
+            "fly", Mode.AIR, tuple(options), True, True, unit.personnel, unit.short_tons,
+            unit.vehicles,
+        )  # fmt: skip
+
+    def ground(self, move: UnitMove) -> tuple[list[Step], list[Link]]:
+        """Cargo by rail (after sealift for overseas nations), people by air, meeting at staging."""
+        net, unit = self.net, move.unit_type
+        centre = area_centre(move.area)
+        in_ukraine = move.area.host_nation == "UKR"
+        overseas = move.pledge.nation in OVERSEAS
+        steps: list[Step] = []
+        links: list[Link] = []
+
+        ports = net.usable_nodes(NodeKind.SEAPORT) if overseas else ()
+        sea = self.sea(move, ports) if ports else None
+        if sea is not None:
+            steps.append(sea)
+        gateways = net.usable_nodes(NodeKind.RAIL_GATEWAY) if in_ukraine else ()
+        rail = self.rail_step(move, gateways, centre, sea)
+        if sea is not None:
+            targets: list[Node | Point] = list(gateways) if gateways else [centre]
+            links.append(
+                Link(
+                    0,
+                    1,
+                    tuple(
+                        tuple(self.rail(o.node, t) if o.node else 0 for t in targets)
+                        for o in sea.options
+                    ),
+                )
+            )
+        steps.append(rail)
+        rail_index = len(steps) - 1
+        pax_options = tuple(
+            o
+            for a in self.airfields()
+            if (o := self.air_option(move, a, unit.personnel, 0.0)) is not None
+        )
+        stagings = net.usable_nodes(NodeKind.STAGING_AREA) if in_ukraine else ()
+        if not stagings:
+            # straight to the area: people drive on from the airfield
+            pax_options = tuple(
+                Option(o.node, o.release, o.duration, o.holds, self.drive(o.node, centre), o.km)
+                for o in pax_options
+                if o.node is not None
+            )
+        steps.append(
+            Step("pax", Mode.AIR, pax_options, not stagings, False, unit.personnel, 0.0, 0)
+        )
+        pax_index = len(steps) - 1
+        if not stagings:
+            return steps, links
+        rsoi = Step(
+            "rsoi",
+            Mode.ROAD,
+            tuple(
+                Option(
+                    node=s,
+                    release=0,
+                    duration=1,
+                    holds=(Hold(self.node(s), 0, 1, 1),),
+                    onward=self.drive(s, centre),
+                    km=round(_km(move.pledge, s) + _km(s, centre)),
+                )
+                for s in stagings
+            ),
+            True,
+            True,
+            unit.personnel,
+            unit.short_tons,
+            unit.vehicles,
+        )
+        steps.append(rsoi)
+        links += [
+            Link(
+                rail_index,
+                len(steps) - 1,
+                tuple(
+                    tuple(self.drive(g.node, s) if g.node else 0 for s in stagings)
+                    for g in rail.options
+                ),
+            ),
+            Link(
+                pax_index,
+                len(steps) - 1,
+                tuple(
+                    tuple(self.drive(a.node, s) if a.node else 0 for s in stagings)
+                    for a in pax_options
+                ),
+            ),
+        ]
+        return steps, links
+
+    def sea(self, move: UnitMove, ports: tuple[Node, ...]) -> Step | None:
+        """Ro-Ro sealift of the cargo to a seaport: the ships are held out and back."""
+        pool = self.sealift()
+        if pool is None:
+            return None
+        unit = move.unit_type
+        ship_rid = self.lift(pool)
+        ships = max(1, math.ceil(unit.short_tons / pool.payload_short_tons))
+        centre = area_centre(move.area)
+        options = []
+        for port in ports:
+            km = sea_km(_point(move.pledge), _point(port))
+            voyage = days(km, self.net.sea_km_per_day)
+            options.append(
+                Option(
+                    node=port,
+                    release=move.ready_day,
+                    duration=voyage + 1,
+                    holds=(
+                        # out, a day unloading, and back to load again
+                        Hold(ship_rid, 0, 2 * voyage + 1, ships),
+                        Hold(self.node(port), voyage, 1, 1),
+                    ),
+                    km=round(km + _km(port, centre)),
+                )
+            )
+        return Step("sea", Mode.SEA, tuple(options), False, True, 0, unit.short_tons, unit.vehicles)
+
+    def rail_step(
+        self, move: UnitMove, gateways: tuple[Node, ...], centre: Point, sea: Step | None
+    ) -> Step:
+        """Trains through a border gateway (gauge change), or straight to an area abroad."""
+        unit = move.unit_type
+        trains = max(1, math.ceil(unit.short_tons / self.net.train_short_tons))
+        # After sealift the rail journey starts at the port: its days are the link's lag.
+        start = move.ready_day
+        options = []
+        for gateway in gateways:
+            rid = self.node(gateway)
+            rate = max(1, min(trains, self.plan.capacity[rid] // 2))
+            duration = math.ceil(trains / rate)
+            lead = 0 if sea else self.rail(move.pledge, gateway)
+            options.append(
+                Option(
+                    node=gateway,
+                    release=start + lead,
+                    duration=duration,
+                    holds=(Hold(rid, 0, duration, rate),),
+                    km=round(_km(move.pledge, gateway) + _km(gateway, centre)),
+                )
+            )
+        if not gateways:
+            lead = 0 if sea else self.rail(move.pledge, centre)
+            options.append(
+                Option(
+                    node=None, release=start + lead, duration=0, km=round(_km(move.pledge, centre))
+                )
+            )
+        return Step(
+            "rail", Mode.RAIL, tuple(options), not gateways, True, 0, unit.short_tons,
+            unit.vehicles,
+        )  # fmt: skip
+
+    def relief_step(self, move: UnitMove, window_start: int) -> Step:
+        """How a relief moves, arriving no earlier than ``window_start``: a warship
+        sails, a squadron flies in, other people fly in and drive on.
+        """
+        unit = move.unit_type
+        if unit.domain is Domain.MARITIME:
+            step = self.sail(move, 0)
+            [option] = step.options
+            start = max(0, window_start - option.duration)
+            return Step(
+                "sail", Mode.SEA, (Option(None, start, option.duration, km=option.km),), True,
+                False, unit.personnel, 0.0, 0,
+            )  # fmt: skip
+        if unit.domain is Domain.AIR:
+            step = self.fly(move, 0)
+            options = tuple(
+                Option(o.node, window_start, o.duration, o.holds, 0, o.km) for o in step.options
+            )
+            return Step(
+                "fly", Mode.AIR, options, True, True, unit.personnel, unit.short_tons,
+                unit.vehicles,
+            )  # fmt: skip
+        centre = area_centre(move.area)
+        options = tuple(
+            Option(a, window_start, o.duration, o.holds, self.drive(a, centre), o.km)
+            for a in self.airfields()
+            if (o := self.air_option(move, a, unit.personnel, 0.0)) is not None
+        )
+        return Step("pax", Mode.AIR, options, True, False, unit.personnel, 0.0, 0)
+
+    def wait_for_declared_lines(self) -> None:
+        """A unit's final step waits for the units of the lines its own line declares."""
+        by_line: dict[str, list[str]] = {}
+        for movement in self.plan.movements:
+            by_line.setdefault(movement.move.line_id, []).append(movement.key)
+        self.plan.movements = [
+            replace(m, waits_for=tuple(k for line in m.move.after for k in by_line.get(line, ())))
+            for m in self.plan.movements
+        ]
 
 
 def movement_plan(
     scenario: Scenario, sourcing: SourcingResult, network: TransportNetwork
 ) -> MovementPlan:
-    """Legs, precedences and resources for every unit of a sourcing result."""
+    """Movements with their route options, and the resources they share, for a sourcing result."""
     return _Builder(network, unit_moves(scenario, sourcing)).build()
+
+
+def relief_movements(
+    plan: MovementPlan, network: TransportNetwork, arrivals: dict[str, int], months: int
+) -> list[Movement]:
+    """The planned reliefs of every unit in place, due at the end of each tour.
+
+    The relieving unit takes over the equipment in place: its people fly in
+    (a warship sails out, a squadron flies its aircraft in) from the start of
+    the relief window; the aircraft that bring them take the relieved unit
+    home, so the return costs no extra landing.
+    """
+    builder = _Builder(network, plan.units)
+    builder.plan.capacity, builder.plan.resource_names = plan.capacity, plan.resource_names
+    builder.plan.resource_nodes = plan.resource_nodes
+    reliefs = []
+    for movement in plan.movements:
+        move = movement.move
+        arrived = arrivals.get(movement.key)
+        if arrived is None:
+            continue
+        tour = move.pledge.tour_months()
+        for k in range(1, math.ceil(months / tour)):
+            due = arrived + round(k * tour * DAYS_PER_MONTH)
+            reliefs.append(
+                Movement(
+                    key=f"{movement.key}:relief-{k}",
+                    move=move,
+                    steps=(builder.relief_step(move, due - network.relief_window_days),),
+                    links=(),
+                    due=due,
+                    weight=movement.weight,
+                    relief=k,
+                )
+            )
+    return reliefs

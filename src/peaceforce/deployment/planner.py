@@ -1,50 +1,73 @@
-"""The deployment stage: when each sourced unit arrives, IOC/FOC, and what holds it back.
+"""The deployment stage: routes and days for every sourced unit, IOC/FOC, and what holds it back.
 
-:func:`deploy_mission` builds the movement legs of a sourcing result, schedules
-them on the resource-constrained scheduling core (CP-SAT: minimise
-priority-weighted lateness against required delivery days, then the
-makespan), and reads off the TPFDD records, the initial and full operating
-capability days, per-node daily use, late lines with their binding reason, and
-what one more aircraft, ship, berth, train or staging slot a day at each node
-that was full would gain in days.
+:func:`deploy_mission` builds the movements of a sourcing result with every
+route the network allows (:mod:`~peaceforce.deployment.movements`), chooses
+routes and days together on CP-SAT (:mod:`~peaceforce.deployment.routing`),
+schedules the planned reliefs on what capacity is left, and reads off the
+TPFDD records (each with its route and its EAD–LAD window), IOC and FOC
+against the requirement (:mod:`~peaceforce.deployment.readiness`), per-node
+daily use, late units with the days a lower bound proves unavoidable, and
+what one more unit a day of each node or lift pool gains, from a re-solve.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from enum import StrEnum
 
 from pydantic import Field
 
-from peaceforce.deployment.movements import Leg, MovementPlan, movement_plan
+from peaceforce.deployment.movements import (
+    Movement,
+    MovementPlan,
+    movement_plan,
+    relief_movements,
+)
+from peaceforce.deployment.readiness import Readiness, readiness
+from peaceforce.deployment.routing import (
+    Choice,
+    IntArray,
+    Routing,
+    Schedule,
+    arrival,
+    earliest_arrivals,
+    schedule_length,
+    solve_routes,
+    step_end,
+    usage,
+)
 from peaceforce.errors import InputError, Problem
 from peaceforce.results import Result, StageResult
-from peaceforce.scenario.model import DAYS_PER_MONTH, Scenario
-from peaceforce.scenario.transport import Mode
-from peaceforce.solvers.rcpsp import (
-    LatenessReason,
-    Objective,
-    ScheduleResult,
-    SchedulingProblem,
-    solve_schedule,
-)
+from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.transport import Mode, Node
 from peaceforce.solvers.status import SolveStatus
 from peaceforce.sourcing.result import SourcingResult
 
-_GAIN_TIME_LIMIT_S = 2.0
-_MAX_BOTTLENECKS = 6
+#: Seconds for each +1-capacity re-solve and for the reliefs.
+RESOLVE_TIME_LIMIT_S = 0.25
+RELIEF_TIME_LIMIT_S = 0.5
 
 
 class RecordKind(StrEnum):
-    """A scheduled deployment leg, or a planned relief of a unit already in place."""
+    """A deployment leg, or the movement of a relieving unit at the end of a tour."""
 
     DEPLOYMENT = "deployment"
     ROTATION = "rotation"
 
 
+#: Separates the nodes of a route in a record's route fields.
+ROUTE_SEPARATOR = " > "
+
+
 class MovementRecord(Result):
-    """One TPFDD-style record: a leg of a unit's movement and its timing."""
+    """One TPFDD-style record: a leg of a unit's movement, its route, window and timing.
+
+    ``earliest_arrival_day`` (EAD) is the leg's arrival on its chosen route with
+    every node free; ``latest_arrival_day`` (LAD) the last arrival that still
+    lets the unit be in place by its required delivery day. EAD ≤ LAD always:
+    where even an empty network cannot meet the RDD, the window closes at the
+    EAD and the unit is late by that much (see the late lines).
+    """
 
     id: str
     kind: RecordKind
@@ -52,10 +75,16 @@ class MovementRecord(Result):
     nation: str
     unit_type: str
     requirement_line: str
+    leg: str = Field(description="sail, fly, sea, rail, pax or rsoi")
     mode: Mode
     port_of_embarkation: str
     port_of_debarkation: str
     destination: str
+    route_node_ids: str = Field(
+        description="ids of the nodes this leg's flow (cargo or people) passes through, "
+        "in order, joined by ' > '"
+    )
+    route_node_names: str = Field(description="names of the same nodes, joined by ' > '")
     ready_to_load_day: int
     earliest_arrival_day: int
     latest_arrival_day: int
@@ -69,7 +98,7 @@ class MovementRecord(Result):
 
 
 class NodeUse(Result):
-    """Daily use of one node or lift pool against its capacity."""
+    """Daily use of one node or lift pool against its capacity during the deployment."""
 
     resource: str
     name: str
@@ -84,309 +113,492 @@ class NodeUse(Result):
 
 
 class Bottleneck(Result):
-    """A node or lift pool that was full, and what one more unit a day of it would gain."""
+    """What one more unit a day at a node or lift pool gains, from a re-solve."""
 
     resource: str
     name: str
     days_full: int
-    foc_day_with_one_more: int | None
-    foc_gain_days: int | None
-    days_late_with_one_more: int | None
-    days_late_gain: int | None
+    binding: bool = Field(description="whether one more a day saves days late or moves FOC")
+    days_late_saved: int = Field(description="unweighted days late saved over all units")
+    last_arrival_gain_days: int = Field(description="days earlier the last unit is in place")
+    foc_day_with_one_more: int | None = Field(description="null when FOC is not reached")
+    foc_gain_days: int | None = Field(description="null when FOC is not reached")
+    note: str = ""
 
 
 class LateLine(Result):
-    """A unit that misses its required delivery day, and why."""
+    """A unit that misses its required delivery day, and how much of it is proven unavoidable."""
 
     unit: str
     requirement_line: str
     required_delivery_day: int
     arrival_day: int
     days_late: int
-    unavoidable_days: int
-    reason: LatenessReason
-    blocked_by: tuple[str, ...]
+    unavoidable_days: int = Field(
+        description="days late on every route with every node free: proven by that lower bound"
+    )
+    not_proven_days: int = Field(description="the rest: the schedule's, not proven necessary")
+    held_by: tuple[str, ...] = Field(
+        description="nodes full, or declared lines awaited, on days the unit could have moved"
+    )
 
 
 class DeploymentResult(StageResult):
     """The deployment of one sourced mission."""
 
     mission_id: str
+    mission_name: str
     framework_id: str
     status: SolveStatus
     objective: str
     ioc_share: float = Field(ge=0, le=1)
-    ioc_day: int | None
-    foc_day: int | None
-    personnel: int
+    ioc: Readiness
+    foc: Readiness
+    personnel: int = Field(description="personnel of the sourced units")
     weighted_lateness: int | None
-    lower_bound: int
+    lateness_lower_bound: int
+    days_late: int = Field(description="unweighted days late over all units")
+    last_arrival_day: int | None
+    movement_km: int
     records: tuple[MovementRecord, ...]
     node_use: tuple[NodeUse, ...]
-    bottlenecks: tuple[Bottleneck, ...]
+    landings: dict[str, int] = Field(description="air legs flown into each airfield")
+    bottlenecks: tuple[Bottleneck, ...] = Field(description="binding nodes, most days saved first")
+    not_binding: tuple[Bottleneck, ...]
     late: tuple[LateLine, ...]
+    reliefs_days_late: int = Field(description="days late of the planned reliefs")
     solve_seconds: float
 
+    @property
+    def ioc_day(self) -> int | None:
+        """Day of initial operating capability, None when it is not reached."""
+        return self.ioc.day
+
+    @property
+    def foc_day(self) -> int | None:
+        """Day of full operating capability, None when it is not reached."""
+        return self.foc.day
+
     def arrivals_by_day(self) -> list[tuple[int, int]]:
-        """(day, personnel arriving that day) for every day with an arrival."""
+        """(day, personnel in place from that day) for every day a unit arrives."""
         per_day: dict[int, int] = {}
         for r in self.records:
             if (
                 r.kind is RecordKind.DEPLOYMENT
                 and r.required_delivery_day is not None
                 and r.arrival_day is not None
+                and r.leg in _UNIT_IN_PLACE_LEGS
             ):
                 per_day[r.arrival_day] = per_day.get(r.arrival_day, 0) + r.passengers
         return sorted(per_day.items())
 
 
+#: The leg whose arrival puts a unit's people in place (one per unit).
+_UNIT_IN_PLACE_LEGS = frozenset({"sail", "fly", "rsoi", "pax"})
+
 OBJECTIVE_STATEMENT = (
-    "minimise priority-weighted days late against each line's required delivery day "
-    "(weight 2^(5−priority)), then the makespan"
+    "choose every unit's route and days together: minimise priority-weighted days late "
+    "against each line's required delivery day (weight 2^(5−priority)), then the kilometres "
+    "of the detours through the chosen nodes, then the sum of arrival days"
 )
 
 
-def _arrival(leg: Leg, starts: dict[str, int]) -> int | None:
-    start = starts.get(leg.task.id)
-    return None if start is None else start + leg.task.duration + leg.onward_days
+def _no_network() -> InputError:
+    return InputError(
+        [Problem("transport.yaml", "-", "(missing file)", "a transport network in the folder")]
+    )  # fmt: skip
 
 
-def _records(plan: MovementPlan, schedule: ScheduleResult, months: int) -> list[MovementRecord]:
-    units = {u.key: u for u in plan.units}
-    records = []
-    for leg in plan.legs:
-        move = units.get(leg.unit)
-        if move is None:  # a milestone, not a movement
-            continue
-        arrival = _arrival(leg, schedule.starts)
-        # The line's latest arrival day is the RDD of each leg that puts the unit in place.
-        rdd = move.latest_arrival_day if leg.final else None
-        records.append(
-            MovementRecord(
-                id=leg.task.id,
-                kind=RecordKind.DEPLOYMENT,
-                unit=leg.unit,
-                nation=move.pledge.nation,
-                unit_type=move.unit_type.id,
-                requirement_line=move.line_id,
-                mode=leg.mode,
-                port_of_embarkation=leg.origin,
-                port_of_debarkation=leg.destination,
-                destination=move.area.name,
-                ready_to_load_day=leg.task.release,
-                earliest_arrival_day=leg.task.release + leg.task.duration + leg.onward_days,
-                latest_arrival_day=move.latest_arrival_day,
-                required_delivery_day=rdd,
-                passengers=leg.passengers,
-                short_tons=leg.short_tons,
-                vehicles=leg.vehicles,
-                start_day=schedule.starts.get(leg.task.id),
-                arrival_day=arrival,
-                days_late=max(0, arrival - rdd) if (arrival is not None and rdd is not None) else 0,
+def _route(movement: Movement, choices: Sequence[Choice], step_index: int) -> list[Node]:
+    """Nodes of the flow a step belongs to: the steps before it and after it, in order.
+
+    The staging area's reception is where cargo and people meet: its own flow is itself.
+    """
+    before, after = {step_index}, {step_index}
+    if movement.steps[step_index].name != "rsoi":
+        for link in reversed(movement.links):
+            if link.after in before:
+                before.add(link.before)
+    for link in movement.links:
+        if link.before in after:
+            after.add(link.after)
+    nodes = []
+    for k in sorted(before | after):
+        node = movement.steps[k].options[choices[k].option].node
+        if node is not None:
+            nodes.append(node)
+    return nodes
+
+
+def _windows(
+    movement: Movement, choices: Sequence[Choice], waits: int
+) -> list[tuple[int, int, int]]:
+    """(ready-to-load day, EAD, LAD) of each step on its chosen route."""
+    steps = movement.steps
+    earliest_start: list[int] = []
+    for k, (step, c) in enumerate(zip(steps, choices, strict=True)):
+        option = step.options[c.option]
+        start = option.release
+        for link in (lk for lk in movement.links if lk.after == k):
+            b = choices[link.before]
+            before = steps[link.before].options[b.option]
+            start = max(
+                start, earliest_start[link.before] + before.duration + link.lags[b.option][c.option]
             )
-        )
-    records.extend(_rotations(plan, records, months))
+        if step.final:
+            start = max(start, waits)
+        earliest_start.append(start)
+    latest_end = [0] * len(steps)
+    for k in reversed(range(len(steps))):
+        option = steps[k].options[choices[k].option]
+        bounds = [movement.due - option.onward] if steps[k].final else []
+        for link in (lk for lk in movement.links if lk.before == k):
+            a = choices[link.after]
+            after = steps[link.after].options[a.option]
+            bounds.append(
+                latest_end[link.after] - after.duration - link.lags[choices[k].option][a.option]
+            )
+        latest_end[k] = min(bounds) if bounds else movement.due
+    windows = []
+    for k, (step, c) in enumerate(zip(steps, choices, strict=True)):
+        option = step.options[c.option]
+        onward = option.onward if step.final else 0
+        ead = earliest_start[k] + option.duration + onward
+        windows.append((earliest_start[k], ead, max(ead, latest_end[k] + onward)))
+    return windows
+
+
+def _records(
+    movements: Sequence[Movement],
+    schedule: Schedule,
+    kind: RecordKind,
+    bound: dict[str, int],
+) -> list[MovementRecord]:
+    records = []
+    for m in movements:
+        choices = schedule[m.key]
+        move = m.move
+        waits = max((bound.get(w, 0) for w in m.waits_for), default=0)
+        home = f"{move.pledge.home_base.name or 'home base'} ({move.pledge.nation})"
+        windows = _windows(m, choices, waits)
+        for k, (step, c) in enumerate(zip(m.steps, choices, strict=True)):
+            option = step.options[c.option]
+            node = option.node
+            ready, ead, lad = windows[k]
+            previous = [
+                m.steps[lk.before].options[choices[lk.before].option].node
+                for lk in m.links
+                if lk.after == k and step.name != "rsoi"
+            ]
+            origin = previous[0].name if previous and previous[0] else home
+            if step.name == "rsoi" and node is not None:
+                origin = node.name
+            destination = move.area.name if node is None or step.name == "rsoi" else node.name
+            end = step_end(step, c) + (option.onward if step.final else 0)
+            rdd = m.due if step.final else None
+            route = _route(m, choices, k)
+            records.append(
+                MovementRecord(
+                    id=f"{m.key}:{step.name}",
+                    kind=kind,
+                    unit=move.key,
+                    nation=move.pledge.nation,
+                    unit_type=move.unit_type.id,
+                    requirement_line=move.line_id,
+                    leg=step.name,
+                    mode=step.mode,
+                    port_of_embarkation=origin,
+                    port_of_debarkation=destination,
+                    destination=move.area.name,
+                    route_node_ids=ROUTE_SEPARATOR.join(n.id for n in route),
+                    route_node_names=ROUTE_SEPARATOR.join(n.name for n in route),
+                    ready_to_load_day=ready,
+                    earliest_arrival_day=ead,
+                    latest_arrival_day=lad,
+                    required_delivery_day=rdd,
+                    passengers=step.passengers,
+                    short_tons=step.short_tons,
+                    vehicles=step.vehicles,
+                    start_day=c.start,
+                    arrival_day=end,
+                    days_late=max(0, end - rdd) if rdd is not None else 0,
+                )
+            )
     return records
 
 
-def _rotations(
-    plan: MovementPlan, records: list[MovementRecord], months: int
-) -> list[MovementRecord]:
-    """Planned reliefs in place at the end of each tour (not capacity-checked), one record each."""
-    finals: dict[str, MovementRecord] = {}
-    for record in records:  # the last of a unit's final legs is the one the relief repeats
-        if record.required_delivery_day is None or record.arrival_day is None:
+def _days_full(daily: IntArray, capacity: int) -> int:
+    return int((daily >= capacity).sum()) if capacity > 0 else 0
+
+
+def _node_use(
+    plan: MovementPlan, movements: Sequence[Movement], schedule: Schedule
+) -> list[NodeUse]:
+    use = usage(movements, schedule, list(plan.capacity), schedule_length(movements, schedule))
+    return [
+        NodeUse(
+            resource=rid,
+            name=plan.resource_names[rid],
+            capacity=cap,
+            daily_use=tuple(int(u) for u in use[rid]),
+            days_full=_days_full(use[rid], cap),
+        )
+        for rid, cap in plan.capacity.items()
+        if use[rid].any()
+    ]
+
+
+def _late(
+    movements: Sequence[Movement],
+    schedule: Schedule,
+    bound: dict[str, int],
+    plan: MovementPlan,
+) -> list[LateLine]:
+    arrivals = {m.key: arrival(m, schedule[m.key]) for m in movements}
+    found = []
+    for m in movements:
+        a = arrivals[m.key]
+        if a <= m.due:
             continue
-        known = finals.get(record.unit)
-        if known is None or (known.arrival_day or 0) < record.arrival_day:
-            finals[record.unit] = record
-    reliefs = []
-    for move in plan.units:
-        final = finals.get(move.key)
-        if final is None or final.arrival_day is None:
-            continue
-        tour = move.pledge.tour_months()
-        for k in range(1, math.ceil(months / tour)):
-            day = final.arrival_day + round(k * tour * DAYS_PER_MONTH)
-            reliefs.append(
-                final.model_copy(
-                    update={
-                        "id": f"{move.key}:relief-{k}",
-                        "kind": RecordKind.ROTATION,
-                        "ready_to_load_day": day - (final.arrival_day - final.ready_to_load_day),
-                        "earliest_arrival_day": day,
-                        "required_delivery_day": day,
-                        "start_day": None,
-                        "arrival_day": None,
-                        "days_late": 0,
-                    }
-                )
-            )
-    return reliefs
-
-
-def _blocker_name(plan: MovementPlan, unit: str, blocker: str) -> str:
-    """A resource's name, 'own rail leg' for a leg of the same unit, or the other task's id."""
-    if blocker in plan.resource_names:
-        return plan.resource_names[blocker]
-    owner, _, leg = blocker.rpartition(":")
-    if owner == unit:
-        return f"own {leg} leg"
-    if blocker.startswith("enablers-in@"):
-        return f"headquarters and enablers of {blocker.removeprefix('enablers-in@')} first"
-    return blocker
-
-
-def _node_use(plan: MovementPlan, schedule: ScheduleResult) -> list[NodeUse]:
-    uses = []
-    for rid, resource in plan.resources.items():
-        daily = schedule.usage.get(rid, ())
-        uses.append(
-            NodeUse(
-                resource=rid,
-                name=plan.resource_names[rid],
-                capacity=resource.tail_capacity,
-                daily_use=tuple(daily),
-                days_full=sum(
-                    1 for day, used in enumerate(daily) if used >= resource.capacity_on(day) > 0
-                ),
+        unavoidable = min(a - m.due, max(0, bound[m.key] - m.due))
+        found.append(
+            LateLine(
+                unit=m.key,
+                requirement_line=m.move.line_id,
+                required_delivery_day=m.due,
+                arrival_day=a,
+                days_late=a - m.due,
+                unavoidable_days=unavoidable,
+                not_proven_days=a - m.due - unavoidable,
+                held_by=_held_by(m, schedule, movements, plan, arrivals),
             )
         )
-    return uses
+    return sorted(found, key=lambda x: (-x.days_late, x.unit))
 
 
-def _foc(plan: MovementPlan, starts: dict[str, int]) -> int | None:
-    arrivals = [_arrival(leg, starts) for leg in plan.legs if leg.final]
-    return None if not arrivals or None in arrivals else max(a for a in arrivals if a is not None)
+def _held_by(
+    m: Movement,
+    schedule: Schedule,
+    movements: Sequence[Movement],
+    plan: MovementPlan,
+    arrivals: dict[str, int],
+) -> tuple[str, ...]:
+    """Declared lines the unit waited for, and nodes full on days a step could have started."""
+    choices = schedule[m.key]
+    by_key = {other.key: other for other in movements}
+    waited = {
+        f"line {by_key[w].move.line_id} in place"
+        for k, step in enumerate(m.steps)
+        if step.final
+        for w in m.waits_for
+        if w in by_key and arrivals.get(w) == choices[k].start
+    }
+    use = usage(movements, schedule, list(plan.capacity), schedule_length(movements, schedule))
+    full: set[str] = set()
+    for k, (step, c) in enumerate(zip(m.steps, choices, strict=True)):
+        option = step.options[c.option]
+        ready = option.release
+        for link in (lk for lk in m.links if lk.after == k):
+            b = choices[link.before]
+            ready = max(ready, step_end(m.steps[link.before], b) + link.lags[b.option][c.option])
+        for hold in option.holds:
+            first = ready + hold.offset
+            last = c.start + hold.offset
+            if (
+                last > first
+                and (use[hold.resource][first:last] >= plan.capacity[hold.resource]).any()
+            ):
+                full.add(plan.resource_names[hold.resource])
+    return tuple(sorted(waited)) + tuple(sorted(full))
 
 
-def _days_late(plan: MovementPlan, starts: dict[str, int]) -> int:
-    total = 0
-    for leg in plan.legs:
-        if leg.final and leg.task.due is not None and leg.task.id in starts:
-            total += max(0, starts[leg.task.id] + leg.task.duration - leg.task.due)
-    return total
+def _arrivals_by_line(
+    movements: Sequence[Movement], schedule: Schedule
+) -> dict[str, list[tuple[int, int]]]:
+    by_line: dict[str, list[tuple[int, int]]] = {}
+    for m in movements:
+        by_line.setdefault(m.move.line_id, []).append(
+            (arrival(m, schedule[m.key]), m.move.unit_type.personnel)
+        )
+    return by_line
 
 
-def _ioc(plan: MovementPlan, starts: dict[str, int], share: float) -> int | None:
-    arrivals = sorted(
-        (a, leg.passengers)
-        for leg in plan.legs
-        if leg.final and (a := _arrival(leg, starts)) is not None
-    )
-    total = sum(p for _, p in arrivals)
-    reached = 0
-    for day, people in arrivals:
-        reached += people
-        if total and reached >= share * total:
-            return day
-    return None
+def _days_late(movements: Sequence[Movement], schedule: Schedule) -> int:
+    return sum(max(0, arrival(m, schedule[m.key]) - m.due) for m in movements)
+
+
+def _last(movements: Sequence[Movement], schedule: Schedule) -> int | None:
+    return max((arrival(m, schedule[m.key]) for m in movements), default=None)
 
 
 def _bottlenecks(
     plan: MovementPlan,
-    problem: SchedulingProblem,
-    schedule: ScheduleResult,
+    routing: Routing,
     uses: Sequence[NodeUse],
+    sourcing: SourcingResult,
+    *,
+    ioc_share: float,
     threads: int,
-) -> list[Bottleneck]:
-    base_foc = _foc(plan, schedule.starts)
-    base_late = _days_late(plan, schedule.starts)
-    full = sorted((u for u in uses if u.days_full), key=lambda u: -u.days_full)[:_MAX_BOTTLENECKS]
-    found = []
-    for use in full:
-        again = solve_schedule(
-            problem.with_one_more(use.resource), _GAIN_TIME_LIMIT_S, threads, Objective.LATENESS,
-            hint=schedule.starts,
+) -> tuple[Routing, list[Bottleneck], list[Bottleneck]]:
+    """Re-solve with one more unit a day at every node or lift pool that was ever full.
+
+    A re-solve starts from the plan, so it is never worse; if it finds a
+    better plan that keeps the original capacities, that plan replaces the
+    base. Nodes never full, and nodes whose extra unit saves nothing, are not
+    binding.
+    """
+    movements = plan.movements
+    base = routing
+    results: list[tuple[NodeUse, Schedule]] = []
+    bound = earliest_arrivals(movements)
+    at_bound = _days_late(movements, routing.schedule) == sum(
+        max(0, bound[m.key] - m.due) for m in movements
+    ) and _last(movements, routing.schedule) == max(bound.values())
+    for use in uses:
+        if not use.days_full or at_bound:
+            continue
+        capacity = {**plan.capacity, use.resource: plan.capacity[use.resource] + 1}
+        again = solve_routes(
+            movements, capacity, time_limit_s=RESOLVE_TIME_LIMIT_S, threads=threads,
+            hint=base.schedule, objectives=("lateness", "arrivals"),
         )  # fmt: skip
-        foc = _foc(plan, again.starts) if again.starts else None
-        late = _days_late(plan, again.starts) if again.starts else None
-        found.append(
-            Bottleneck(
-                resource=use.resource,
-                name=use.name,
-                days_full=use.days_full,
-                foc_day_with_one_more=foc,
-                foc_gain_days=None if foc is None or base_foc is None else base_foc - foc,
-                days_late_with_one_more=late,
-                days_late_gain=None if late is None else base_late - late,
-            )
+        length = schedule_length(movements, again.schedule)
+        daily = usage(movements, again.schedule, [use.resource], length)[use.resource]
+        if (daily <= plan.capacity[use.resource]).all() and again.weighted_lateness < (
+            base.weighted_lateness
+        ):
+            base = Routing(again.schedule, base.status, again.weighted_lateness,
+                           base.lateness_bound, again.cost_km, base.seconds)  # fmt: skip
+        results.append((use, again.schedule))
+    base_late = _days_late(movements, base.schedule)
+    base_last = _last(movements, base.schedule)
+    base_foc = _foc(sourcing, movements, base.schedule, ioc_share)
+    binding: list[Bottleneck] = []
+    idle: list[Bottleneck] = []
+    for use, schedule in results:
+        saved = max(0, base_late - _days_late(movements, schedule))
+        last = _last(movements, schedule)
+        gain = max(0, (base_last or 0) - (last or 0))
+        foc = _foc(sourcing, movements, schedule, ioc_share)
+        entry = Bottleneck(
+            resource=use.resource,
+            name=use.name,
+            days_full=use.days_full,
+            binding=bool(saved or gain),
+            days_late_saved=saved,
+            last_arrival_gain_days=gain,
+            foc_day_with_one_more=foc,
+            foc_gain_days=None if foc is None or base_foc is None else max(0, base_foc - foc),
+            note="" if saved or gain else "+1 a day changes nothing",
         )
-    return sorted(
-        found, key=lambda b: (-(b.days_late_gain or 0), -(b.foc_gain_days or 0), -b.days_full)
+        (binding if entry.binding else idle).append(entry)
+    for use in uses:
+        if not use.days_full or at_bound:
+            note = (
+                "never full"
+                if not use.days_full
+                else ("no unit could be less late nor the last earlier with every node free")
+            )
+            idle.append(
+                Bottleneck(
+                    resource=use.resource, name=use.name, days_full=use.days_full, binding=False,
+                    days_late_saved=0, last_arrival_gain_days=0, foc_day_with_one_more=base_foc,
+                    foc_gain_days=None if base_foc is None else 0, note=note,
+                )
+            )  # fmt: skip
+    binding.sort(key=lambda b: (-b.days_late_saved, -b.last_arrival_gain_days, -b.days_full))
+    return base, binding, idle
+
+
+def _foc(
+    sourcing: SourcingResult, movements: Sequence[Movement], schedule: Schedule, share: float
+) -> int | None:
+    return readiness(sourcing.lines, _arrivals_by_line(movements, schedule), share)[1].day
+
+
+def _reliefs(
+    plan: MovementPlan,
+    scenario: Scenario,
+    sourcing: SourcingResult,
+    schedule: Schedule,
+    threads: int,
+) -> tuple[list[Movement], Routing]:
+    """Schedule the reliefs on the capacity the deployment leaves."""
+    assert scenario.transport is not None
+    arrivals = {m.key: arrival(m, schedule[m.key]) for m in plan.movements}
+    months = scenario.mission(sourcing.mission_id).duration_months
+    reliefs = relief_movements(plan, scenario.transport, arrivals, months)
+    used = usage(
+        plan.movements, schedule, list(plan.capacity), schedule_length(plan.movements, schedule)
     )
+    routed = solve_routes(
+        reliefs, plan.capacity, time_limit_s=RELIEF_TIME_LIMIT_S, threads=threads, used=used
+    )
+    return reliefs, routed
 
 
 def deploy_mission(
     scenario: Scenario,
     sourcing: SourcingResult,
     *,
-    ioc_share: float = 0.5,
-    time_limit_s: float = 10.0,
+    ioc_share: float | None = None,
+    time_limit_s: float = 2.0,
     threads: int = 2,
     bottlenecks: bool = True,
 ) -> DeploymentResult:
-    """Schedule the movement of a sourced mission and report IOC, FOC and bottlenecks."""
+    """Route and schedule the movement of a sourced mission; report IOC, FOC and bottlenecks.
+
+    ``ioc_share`` defaults to the scenario's (``assumptions.ioc_share``).
+    """
     if scenario.transport is None:
-        raise InputError(
-            [
-                Problem(
-                    "transport.yaml",
-                    "-",
-                    "(missing file)",
-                    "a transport network in the scenario folder",
-                )
-            ]
-        )
+        raise _no_network()
+    share = scenario.assumptions.ioc_share if ioc_share is None else ioc_share
+    mission = scenario.mission(sourcing.mission_id)
     plan = movement_plan(scenario, sourcing, scenario.transport)
-    problem = plan.problem(f"{sourcing.mission_id}@{sourcing.framework_id}")
-    schedule = solve_schedule(problem, time_limit_s, threads, Objective.LATENESS)
-    uses = _node_use(plan, schedule)
-    months = scenario.mission(sourcing.mission_id).duration_months
-    records = _records(plan, schedule, months) if schedule.starts else []
-    finals = {leg.task.id: leg for leg in plan.legs if leg.final}
-    units = {u.key: u for u in plan.units}
-    late = []
-    for t in schedule.late_tasks:
-        leg = finals.get(t.task)
-        if leg is None:
-            continue
-        move = units[leg.unit]
-        arrival = t.end + leg.onward_days
-        days_late = arrival - move.latest_arrival_day
-        if days_late <= 0:
-            continue
-        late.append(
-            LateLine(
-                unit=leg.unit,
-                requirement_line=move.line_id,
-                required_delivery_day=move.latest_arrival_day,
-                arrival_day=arrival,
-                days_late=days_late,
-                unavoidable_days=min(t.unavoidable_days, days_late),
-                reason=t.reason,
-                blocked_by=tuple(_blocker_name(plan, leg.unit, b) for b in t.blocked_by),
-            )
+    movements = plan.movements
+    routing = solve_routes(movements, plan.capacity, time_limit_s=time_limit_s, threads=threads)
+    uses = _node_use(plan, movements, routing.schedule)
+    binding: list[Bottleneck] = []
+    idle: list[Bottleneck] = []
+    if bottlenecks and movements:
+        routing, binding, idle = _bottlenecks(
+            plan, routing, uses, sourcing, ioc_share=share, threads=threads
         )
+        uses = _node_use(plan, movements, routing.schedule)
+    schedule = routing.schedule
+    bound = earliest_arrivals(movements)
+    ioc, foc = readiness(sourcing.lines, _arrivals_by_line(movements, schedule), share)
+    reliefs, relieved = _reliefs(plan, scenario, sourcing, schedule, threads)
+    records = _records(movements, schedule, RecordKind.DEPLOYMENT, bound)
+    records += _records(reliefs, relieved.schedule, RecordKind.ROTATION, {})
+    landings: dict[str, int] = {}
+    for m in movements:
+        for step, c in zip(m.steps, schedule[m.key], strict=True):
+            node = step.options[c.option].node
+            if step.mode is Mode.AIR and node is not None:
+                landings[node.name] = landings.get(node.name, 0) + 1
     return DeploymentResult(
         mission_id=sourcing.mission_id,
+        mission_name=mission.name,
         framework_id=sourcing.framework_id,
-        status=schedule.status,
+        status=routing.status,
         objective=OBJECTIVE_STATEMENT,
-        ioc_share=ioc_share,
-        ioc_day=_ioc(plan, schedule.starts, ioc_share) if schedule.starts else None,
-        foc_day=_foc(plan, schedule.starts) if schedule.starts else None,
-        personnel=sum(u.unit_type.personnel for u in plan.units),
-        weighted_lateness=schedule.weighted_lateness,
-        lower_bound=schedule.lower_bound,
+        ioc_share=share,
+        ioc=ioc,
+        foc=foc,
+        personnel=sum(m.move.unit_type.personnel for m in movements),
+        weighted_lateness=routing.weighted_lateness,
+        lateness_lower_bound=routing.lateness_bound,
+        days_late=_days_late(movements, schedule),
+        last_arrival_day=_last(movements, schedule),
+        movement_km=routing.cost_km,
         records=tuple(records),
         node_use=tuple(uses),
-        bottlenecks=tuple(
-            _bottlenecks(plan, problem, schedule, uses, threads)
-            if bottlenecks and schedule.starts
-            else ()
-        ),
-        late=tuple(sorted(late, key=lambda x: -x.days_late)),
-        solve_seconds=round(schedule.time_s, 3),
+        landings=dict(sorted(landings.items(), key=lambda kv: -kv[1])),
+        bottlenecks=tuple(binding),
+        not_binding=tuple(idle),
+        late=tuple(_late(movements, schedule, bound, plan)),
+        reliefs_days_late=_days_late(reliefs, relieved.schedule),
+        solve_seconds=round(routing.seconds, 3),
         **scenario.stamp(),
     )

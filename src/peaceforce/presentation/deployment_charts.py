@@ -52,21 +52,26 @@ def gantt_chart(result: DeploymentResult, stem: Path) -> list[Path]:
             axes.barh(
                 row, max(end - start, 0.5), left=start, color=colours[leg.mode.value], height=0.7
             )
-    for day, label, style in ((result.ioc_day, "IOC", "--"), (result.foc_day, "FOC", "-")):
+    for day, label, style in ((result.ioc.day, "IOC", "--"), (result.foc.day, "FOC", "-")):
         if day is not None:
             axes.axvline(day, color="black", linestyle=style, linewidth=1)
             axes.text(day, -1, f" {label} day {day}", va="top", fontsize=8)
+    reached = [f"{label} not reached" for label, r in (("IOC", result.ioc), ("FOC", result.foc))
+               if r.day is None]  # fmt: skip
     axes.set_yticks(range(len(units)), units, fontsize=6)
     axes.invert_yaxis()
     axes.set_xlabel("days after D-day")
-    axes.set_title(f"Deployment of {result.mission_id} under {result.framework_id}")
+    title = f"Deployment of {result.mission_name} under {result.framework_id}"
+    axes.set_title(title + (f" ({', '.join(reached)})" if reached else ""), fontsize=9)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     axes.legend(handles, list(colours), loc="lower right", fontsize=8)
     return _save(figure, stem)
 
 
 def arrivals_chart(result: DeploymentResult, stem: Path) -> list[Path]:
-    """Personnel arriving per day and cumulatively, with the IOC threshold."""
+    """Personnel arriving per day and cumulatively, against the required levels:
+    the IOC share and all of the required personnel (not of what was sourced).
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,15 +84,22 @@ def arrivals_chart(result: DeploymentResult, stem: Path) -> list[Path]:
         axes.bar(days, people, color="tab:gray", label="arriving that day")
         cumulative = [sum(people[: i + 1]) for i in range(len(people))]
         axes.step(days, cumulative, where="post", color="tab:red", label="in place")
-        axes.axhline(
-            result.ioc_share * result.personnel,
-            color="black",
-            linestyle="--",
-            linewidth=1,
-            label=f"IOC threshold ({result.ioc_share:.0%})",
-        )
+    axes.axhline(
+        result.ioc.personnel_required,
+        color="black",
+        linestyle="--",
+        linewidth=1,
+        label=f"IOC: {result.ioc_share:.0%} of required",
+    )
+    axes.axhline(
+        result.foc.personnel_required,
+        color="black",
+        linestyle="-",
+        linewidth=1,
+        label=f"required ({result.foc.personnel_required:,})",
+    )
     axes.set_xlabel("days after D-day")
     axes.set_ylabel("personnel")
-    axes.set_title(f"Arrivals: {result.mission_id} under {result.framework_id}")
+    axes.set_title(f"Arrivals: {result.mission_name} under {result.framework_id}", fontsize=9)
     axes.legend(fontsize=8)
     return _save(figure, stem)

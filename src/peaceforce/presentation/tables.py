@@ -435,79 +435,92 @@ def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
 # --- deployment -------------------------------------------------------------------------
 
 
+def _readiness_cell(day: int | None, shortfall: str | None) -> str:
+    return f"day {day}" if day is not None else f"not reached: {shortfall}"
+
+
 def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
-    """IOC and FOC of every deployment, with lateness and the schedule's status."""
+    """IOC and FOC of every deployment against the requirement, with lateness and routes."""
     table = Table(title=plain("Deployment: when is the force in place?"))
-    for column in (
-        "mission",
-        "framework",
-        "personnel",
-        "IOC day",
-        "FOC day",
-        "late units",
-        "status",
-    ):
+    for column in ("mission", "framework", "personnel", "IOC", "FOC", "last unit", "late units"):
         table.add_column(
             column,
-            justify="right"
-            if column in {"personnel", "IOC day", "FOC day", "late units"}
-            else "left",
+            justify="right" if column in {"personnel", "last unit", "late units"} else "left",
+            overflow="fold",
         )
     for r in results:
         add_plain_row(
             table,
-            r.mission_id,
+            r.mission_name,
             r.framework_id,
-            f"{r.personnel:,}",
-            "-" if r.ioc_day is None else f"{r.ioc_day} ({r.ioc_share:.0%})",
-            "-" if r.foc_day is None else str(r.foc_day),
+            f"{r.personnel:,} of {r.foc.personnel_required:,}",
+            _readiness_cell(r.ioc.day, r.ioc.shortfall),
+            _readiness_cell(r.foc.day, r.foc.shortfall),
+            "-" if r.last_arrival_day is None else f"day {r.last_arrival_day}",
             str(len(r.late)),
-            r.status.value,
         )
-    table.caption = "days after D-day; IOC = share of personnel in place, FOC = everyone in place"
+    share = results[0].ioc_share if results else 0.5
+    table.caption = (
+        f"days after D-day; personnel sourced of required; IOC = every priority-1 line and "
+        f"{share:.0%} of the required personnel in place; FOC = every required line in place"
+    )
     return table
 
 
-def bottlenecks_table(result: DeploymentResult) -> Table:
-    """Nodes and lift that were full, and what one more a day would gain."""
-    table = Table(title=plain(f"Bottlenecks: {result.mission_id} under {result.framework_id}"))
-    for column in (
-        "node or lift",
-        "days full",
-        "+1 a day: FOC earlier by",
-        "+1 a day: days late saved",
-    ):
+def routes_table(result: DeploymentResult) -> Table:
+    """Air legs flown into each airfield: where the schedule sent the force."""
+    table = Table(title=plain(f"Routes: {result.mission_name} under {result.framework_id}"))
+    table.add_column("airfield")
+    table.add_column("air legs", justify="right")
+    table.add_column("days full", justify="right")
+    full = {u.name: u.days_full for u in result.node_use}
+    for name, legs in result.landings.items():
+        add_plain_row(table, name, str(legs), str(full.get(name, 0)))
+    return table
+
+
+def bottlenecks_table(result: DeploymentResult, limit: int = 5) -> Table:
+    """Binding nodes and lift (from re-solves with one more a day), then what is not binding."""
+    table = Table(title=plain(f"Bottlenecks: {result.mission_name} under {result.framework_id}"))
+    for column in ("node or lift", "days full", "+1 a day: days late saved", "+1 a day: FOC"):
         table.add_column(column, justify="left" if column == "node or lift" else "right")
-    for b in result.bottlenecks:
-        add_plain_row(
-            table,
-            b.name,
-            str(b.days_full),
-            "-" if b.foc_gain_days is None else f"{b.foc_gain_days} d",
-            "-" if b.days_late_gain is None else f"{b.days_late_gain} d",
-        )
+    for b in result.bottlenecks[:limit]:
+        if b.foc_gain_days is not None:
+            foc = f"{b.foc_gain_days} d earlier"
+        else:
+            foc = f"not reached; last unit {b.last_arrival_gain_days} d earlier"
+        add_plain_row(table, b.name, str(b.days_full), f"{b.days_late_saved} d", foc)
+    if not result.bottlenecks:
+        add_plain_row(table, "none binding", "-", "-", "-")
+    idle = [b.name for b in result.not_binding if b.days_full]
+    if idle:
+        table.caption = "not binding (full some days, +1 a day gains nothing): " + ", ".join(idle)
     return table
 
 
 def late_table(result: DeploymentResult, limit: int = 12) -> Table:
-    """Units that miss their required delivery day, worst first, with the binding reason."""
-    table = Table(title=plain(f"Late arrivals: {result.mission_id} under {result.framework_id}"))
-    for column in ("unit", "line", "RDD", "arrives", "late", "reason", "held back by"):
+    """Units that miss their required delivery day, worst first, with the proven part."""
+    table = Table(title=plain(f"Late arrivals: {result.mission_name} under {result.framework_id}"))
+    for column in ("unit", "line", "RDD", "arrives", "late", "unavoidable", "held by"):
         table.add_column(column, overflow="fold")
     for line in result.late[:limit]:
+        proven = f"{line.unavoidable_days} d" if line.unavoidable_days else "-"
+        if line.not_proven_days:
+            proven += f", {line.not_proven_days} d not proven"
         add_plain_row(
             table,
             line.unit,
             line.requirement_line,
             str(line.required_delivery_day),
             str(line.arrival_day),
-            f"{line.days_late} d"
-            + (f" ({line.unavoidable_days} unavoidable)" if line.unavoidable_days else ""),
-            line.reason.value,
-            ", ".join(line.blocked_by) or "-",
+            f"{line.days_late} d",
+            proven,
+            ", ".join(line.held_by) or "-",
         )
+    caption = "unavoidable: late on every route even with every node free (a lower bound)"
     if len(result.late) > limit:
-        table.caption = f"{len(result.late) - limit} more in the JSON and TPFDD files"
+        caption += f"; {len(result.late) - limit} more in the JSON and TPFDD files"
+    table.caption = caption
     return table
 
 

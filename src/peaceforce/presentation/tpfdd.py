@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -39,6 +40,9 @@ INCREMENT_LENGTH = 2
 # --- what a row reads from the deployment model --------------------------------------------
 
 
+_RELIEF_NUMBER = re.compile(r":relief-(\d+)(?::|$)")
+
+
 @dataclass(frozen=True)
 class Movement:
     """What a TPFDD row reads from one movement record of the deployment model."""
@@ -58,6 +62,8 @@ class Movement:
     port_of_embarkation: str
     port_of_debarkation: str
     destination: str
+    route_node_ids: str
+    route_node_names: str
     ready_to_load_day: int
     earliest_arrival_day: int
     latest_arrival_day: int
@@ -70,16 +76,17 @@ class Movement:
 
 
 def movement_of(record: MovementRecord) -> Movement:
-    """The one place that reads a movement record (its fields, and its id's leg and relief)."""
-    _, _, leg = record.id.rpartition(":")
+    """The one place that reads a movement record (its fields, and its id's relief number)."""
     relief = record.kind is RecordKind.ROTATION
+    # relief ids read "<unit key>:relief-<k>:<step>" (deployment.movements.relief_movements)
+    number = _RELIEF_NUMBER.search(record.id)
     return Movement(
         record_id=record.id,
         requirement=record.unit,
         # unit keys read "<pledge>#<n>@<line>" (deployment.movements.unit_moves)
         pledge_id=record.unit.partition("#")[0],
-        increment=int(leg.removeprefix("relief-")) if relief else 0,
-        leg="relief" if relief else leg,
+        increment=int(number.group(1)) if relief and number else 0,
+        leg="relief" if relief else record.leg,
         kind=record.kind,
         nation=record.nation,
         unit_type=record.unit_type,
@@ -88,6 +95,8 @@ def movement_of(record: MovementRecord) -> Movement:
         port_of_embarkation=record.port_of_embarkation,
         port_of_debarkation=record.port_of_debarkation,
         destination=record.destination,
+        route_node_ids=record.route_node_ids,
+        route_node_names=record.route_node_names,
         ready_to_load_day=record.ready_to_load_day,
         earliest_arrival_day=record.earliest_arrival_day,
         latest_arrival_day=record.latest_arrival_day,
@@ -222,6 +231,8 @@ TPFDD_COLUMNS: dict[str, str] = {
     "port_of_embarkation": "where the leg starts (home base or node)",
     "port_of_debarkation": "where the leg ends",
     "destination": "the unit's area",
+    "route_node_ids": "the nodes the leg's flow passes through, in order (ids, ' > ')",
+    "route_node_names": "the same nodes by name",
     **{
         f"{prefix}_{part}": f"{meaning} ({form})"
         for prefix, meaning in DAY_FIELDS.items()
@@ -274,6 +285,8 @@ def _row(movement: Movement, frn: str, calendar: Calendar) -> Row:
         "port_of_embarkation": movement.port_of_embarkation,
         "port_of_debarkation": movement.port_of_debarkation,
         "destination": movement.destination,
+        "route_node_ids": movement.route_node_ids,
+        "route_node_names": movement.route_node_names,
         **_days("rld", movement.ready_to_load_day, calendar),
         **_days("ead", window.ead, calendar),
         **_days("lad", window.lad, calendar),

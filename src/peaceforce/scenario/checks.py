@@ -170,6 +170,51 @@ def check_access_regimes(draft: Draft) -> list[Problem]:
     return problems
 
 
+def check_line_dependencies(draft: Draft) -> list[Problem]:
+    """A line waits (``after``) only for other lines of its own mission, and never in a circle."""
+    problems: list[Problem] = []
+    for mission in draft.of("missions"):
+        lines = mission.item.requirements
+        known = {line.id for line in lines}
+        waits = {line.id: [w for w in line.after if w in known and w != line.id] for line in lines}
+        for index, line in enumerate(lines):
+            for position, wanted in enumerate(line.after):
+                if wanted == line.id or wanted not in known:
+                    others = known - {line.id}
+                    problems.append(
+                        _problem(
+                            mission,
+                            ("requirements", index, "after", position),
+                            wanted,
+                            _unknown(others, "another requirement line of this mission"),
+                        )
+                    )
+        for index, line in enumerate(lines):
+            if _waits_on_itself(line.id, waits):
+                problems.append(
+                    _problem(
+                        mission,
+                        ("requirements", index, "after"),
+                        list(line.after),
+                        "no circle of lines each waiting for the next",
+                    )
+                )
+    return problems
+
+
+def _waits_on_itself(start: str, waits: dict[str, list[str]]) -> bool:
+    seen: set[str] = set()
+    stack = list(waits[start])
+    while stack:
+        line = stack.pop()
+        if line == start:
+            return True
+        if line not in seen:
+            seen.add(line)
+            stack.extend(waits[line])
+    return False
+
+
 def check_frameworks_known(draft: Draft) -> list[Problem]:
     """Caveats that require a framework name a defined framework."""
     references = (
@@ -265,6 +310,7 @@ ALL_CHECKS: tuple[Callable[[Draft], list[Problem]], ...] = (
     check_access_regimes,
     check_frameworks_known,
     check_pledge_windows,
+    check_line_dependencies,
     check_framework_rules,
     check_file_labels,
 )

@@ -491,6 +491,11 @@ class RequirementLine(Frozen):
     phase: Phase
     latest_arrival_day: int = Field(ge=0, description="days after D-day")
     priority: int = Field(ge=1, le=5, description="1 = most important")
+    after: tuple[Ident, ...] = Field(
+        default=(),
+        description="lines of the same mission whose units must be in place before this "
+        "line's units move on from staging (e.g. their brigade headquarters)",
+    )
 
 
 class MissionOption(Frozen):
@@ -618,6 +623,13 @@ class Assumptions(Frozen):
         default=False,
         description="access regimes take their status after a peace agreement "
         "(e.g. the Turkish Straits reopen to warships)",
+    )
+    ioc_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="share of the required personnel in place (with every priority-1 line) "
+        "that makes initial operating capability",
     )
 
 

@@ -67,7 +67,11 @@ class LiftPool(Frozen):
     count: int = Field(gt=0, description="aircraft, ships or train sets available")
     payload_short_tons: float = Field(gt=0)
     passengers: int = Field(ge=0)
-    round_trip_days: int = Field(gt=0, description="days between two sorties of one vehicle")
+    round_trip_days: int = Field(
+        gt=0,
+        description="days between two sorties of one aircraft or train set; a ship is held "
+        "for its own voyage out and back, computed from the sea route",
+    )
     min_runway_ft: int | None = Field(default=None, gt=0)
     nations: tuple[Iso3, ...] = Field(default=(), description="owners; empty = pooled for all")
     source: Source
@@ -79,12 +83,17 @@ class TransportNetwork(Frozen):
     nodes: tuple[Node, ...] = Field(min_length=1)
     lift_pools: tuple[LiftPool, ...] = Field(min_length=1)
     sea_km_per_day: float = Field(default=600, gt=0, description="about 13.5 knots")
-    sea_route_factor: float = Field(
-        default=1.6, ge=1, description="sea route length over great-circle distance"
+    air_km_per_day: float = Field(
+        default=8000, gt=0, description="strategic airlift, including crew rest and staging"
     )
     rail_km_per_day: float = Field(default=500, gt=0)
     road_km_per_day: float = Field(default=300, gt=0)
     train_short_tons: float = Field(default=1000, gt=0, description="payload of one military train")
+    relief_window_days: int = Field(
+        default=14,
+        ge=1,
+        description="a relieving unit arrives within this many days before its relief day",
+    )
     maritime_ceasefire_holds: bool = Field(
         default=False, description="whether Black Sea ports in Ukraine can be used"
     )
