@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from peaceforce.deployment.planner import DeploymentResult, MovementRecord, RecordKind
+from peaceforce.deployment.readiness import Readiness
 from peaceforce.presentation import tpfdd
 from peaceforce.presentation.tpfdd import (
     LATE_FILL,
@@ -36,10 +37,17 @@ ULN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{7}$")
 
 
 def record(unit: str = "fra-inf#1@kyiv-inf", leg: str = "rail", **changes: Any) -> MovementRecord:
-    """A deployment leg ready on day 5 that can arrive on day 10, for a line due on day 20."""
+    """A deployment leg ready on day 5 that can arrive on day 10, for a line due on day 20.
+
+    ``leg`` ``relief-<k>`` makes the id of the k-th relief's flight, as the model writes it.
+    """
+    relief = leg.startswith("relief-")
     fields: dict[str, Any] = {
-        "id": f"{unit}:{leg}",
+        "id": f"{unit}:{leg}:fly" if relief else f"{unit}:{leg}",
         "kind": RecordKind.DEPLOYMENT,
+        "leg": "fly" if relief else leg,
+        "route_node_ids": "medyka",
+        "route_node_names": "Medyka rail gateway",
         "unit": unit,
         "nation": "FRA",
         "unit_type": "mech_inf_bn",
@@ -69,16 +77,23 @@ def result(*records: MovementRecord, mission: str = "reassurance") -> Deployment
         framework_id="coalition",
         status=SolveStatus.OPTIMAL,
         objective="-",
+        mission_name=mission.title(),
         ioc_share=0.5,
-        ioc_day=None,
-        foc_day=None,
+        ioc=Readiness(day=None, personnel_required=0, personnel_in_place=0),
+        foc=Readiness(day=None, personnel_required=0, personnel_in_place=0),
         personnel=0,
         weighted_lateness=0,
-        lower_bound=0,
+        lateness_lower_bound=0,
+        days_late=0,
+        last_arrival_day=None,
+        movement_km=0,
         records=records,
         node_use=(),
+        landings={},
         bottlenecks=(),
+        not_binding=(),
         late=(),
+        reliefs_days_late=0,
         solve_seconds=0.0,
         label={"classification": "UNCLASSIFIED", "releasable_to": ["COALITION"]},
         run_key="0123456789abcdef",
