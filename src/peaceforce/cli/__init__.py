@@ -26,6 +26,7 @@ from peaceforce.cli.common import (
 )
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect
+from peaceforce.cli.server import serve, user_app
 from peaceforce.deployment.planner import deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
@@ -223,6 +224,8 @@ def deploy(
 
 
 app.command()(protect)
+app.command()(serve)
+app.add_typer(user_app)
 
 
 def main() -> None:
