@@ -29,7 +29,7 @@ def label_id(session: Session, label: Label) -> int:
     Label rows are never changed or deleted, so ids are cached per database.
     """
     digest = label_digest(label)
-    key = (str(session.get_bind().url), digest)
+    key = (session.get_bind().engine.url.render_as_string(), digest)
     with _cache_lock:
         known = _cache.get(key)
     if known is not None:

@@ -34,7 +34,7 @@ SYSTEM = System.SYSTEM
 Reader = Clearance | System
 
 
-def visible_labels(clearance: Clearance) -> Select[tuple[int]]:
+def visible_labels(clearance: Clearance) -> Select[int]:
     """The ids of the labels ``clearance`` may read (a subquery)."""
     released = select(LabelReleasable.label_id).where(
         LabelReleasable.token.in_(sorted(clearance.releasable))
@@ -70,7 +70,7 @@ def _attach_visibility(state: ORMExecuteState) -> None:
     reader = state.session.info.get("reader")
     state.statement = state.statement.options(
         *(
-            with_loader_criteria(table, visible_to(reader, table.label_id), include_aliases=True)  # type: ignore[attr-defined]
+            with_loader_criteria(table, visible_to(reader, table.label_id), include_aliases=True)
             for table in LABELLED
         )
     )

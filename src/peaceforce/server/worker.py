@@ -9,12 +9,12 @@ the server stopped is marked failed on the next start; queued ones are resumed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import queue
 import tempfile
 import threading
-import datetime as dt
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Self

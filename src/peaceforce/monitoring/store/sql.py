@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import shapely
-from sqlalchemy import ColumnElement, func, select, text
+from sqlalchemy import ColumnElement, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from peaceforce.monitoring.incidents import Incident
@@ -79,7 +79,7 @@ def append_incidents(session: Session, incidents: Sequence[Incident]) -> AppendR
     labels = {incident.label: label_id(session, incident.label) for incident in new}
     if new:
         session.execute(
-            IncidentRow.__table__.insert(),
+            insert(IncidentRow),
             [
                 {
                     "id": incident.id,

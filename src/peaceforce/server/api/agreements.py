@@ -66,7 +66,9 @@ def list_agreements(
             .limit(paging.limit)
             .offset(paging.offset)
         ).all()
-        page = Page(data=tuple(agreement_public(session, r) for r in rows), count=count)
+        page: Page[AgreementPublic] = Page(
+            data=tuple(agreement_public(session, r) for r in rows), count=count
+        )
     audit_reads(state, request, user, "agreements", [(r.label_id, r.agreement_id) for r in rows])
     return page
 

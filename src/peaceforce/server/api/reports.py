@@ -22,7 +22,9 @@ from peaceforce.server.records import Page, label_of
 adjudications = APIRouter(prefix="/api/v1/adjudications", tags=["adjudications"])
 daily_reports = APIRouter(prefix="/api/v1/daily-reports", tags=["daily-reports"])
 RunKey = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$")]
-_NOT_FOUND = {404: {"description": "none with this run key, or one the caller may not read"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "none with this run key, or one the caller may not read"}
+}
 
 
 class ResultSummary(BaseModel):

@@ -19,7 +19,9 @@ from peaceforce.server.worker import RunCreate, RunKind, RunPublic, RunStatus
 
 router = APIRouter(prefix="/api/v1/runs", tags=["runs"])
 RunId = Annotated[int, Path(ge=1, le=2**62)]
-_NOT_FOUND = {404: {"description": "no such run, or one the caller may not read"}}
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"description": "no such run, or one the caller may not read"}
+}
 
 
 def _public(session: Session, row: RunRow) -> RunPublic:
@@ -81,7 +83,7 @@ def list_runs(user: Caller, state: State, request: Request, paging: Paging) -> P
         rows = session.scalars(
             select(RunRow).order_by(RunRow.id.desc()).limit(paging.limit).offset(paging.offset)
         ).all()
-        page = Page(data=tuple(_public(session, r) for r in rows), count=count)
+        page: Page[RunPublic] = Page(data=tuple(_public(session, r) for r in rows), count=count)
     audit_reads(state, request, user, "runs", [(r.label_id, str(r.id)) for r in rows])
     return page
 
