@@ -32,6 +32,8 @@ def label_id(session: Session, label: Label) -> int:
     key = (session.get_bind().engine.url.render_as_string(), digest)
     with _cache_lock:
         known = _cache.get(key)
+    if known is None:
+        known = session.info.get(_PENDING, {}).get(key)
     if known is not None:
         return known
     dialect = session.get_bind().dialect.name

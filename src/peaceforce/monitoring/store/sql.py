@@ -76,7 +76,7 @@ def append_incidents(session: Session, incidents: Sequence[Incident]) -> AppendR
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _APPEND_LOCK})
     held = _held(session, {incident.id for incident in incidents})
     new, result = sort_batch(incidents, held.get)
-    labels = {incident.label: label_id(session, incident.label) for incident in new}
+    labels = {label: label_id(session, label) for label in {i.label for i in new}}
     if new:
         session.execute(
             insert(IncidentRow),
