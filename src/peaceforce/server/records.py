@@ -26,7 +26,7 @@ from peaceforce.monitoring.incidents import Incident, IncidentType
 from peaceforce.monitoring.store.protocol import IncidentQuery
 from peaceforce.monitoring.store.sql import incident_criteria
 from peaceforce.results import Result
-from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
+from peaceforce.scenario.loader import BUILTIN_SCENARIOS, builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.server.db import Database
 from peaceforce.server.label_rows import label_id
@@ -162,6 +162,11 @@ def builtin_files() -> dict[str, str]:
 
 def seed_builtin(database: Database) -> bool:
     """Store the built-in scenario as version 1 unless it is there; whether it was added."""
+    with database.session(SYSTEM) as session:
+        if session.execute(
+            select(ScenarioRow.id).where(ScenarioRow.scenario_id == BUILTIN_SCENARIOS)
+        ).first():
+            return False  # checked before loading it: a restart should not wait for that
     files = builtin_files()
     scenario = scenario_from_files(files)
     with database.session(SYSTEM, write=True) as session:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import Field
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from peaceforce.errors import InputError, Problem
+from peaceforce.labels import Label
 from peaceforce.monitoring.incidents import Incident, IncidentType
 from peaceforce.monitoring.store.sql import append_incidents
 from peaceforce.results import Result
 from peaceforce.server import audit
 from peaceforce.server.api.deps import Caller, Paging, State, audit_reads, remote, require
+from peaceforce.server.api.errors import ApiError
 from peaceforce.server.models import IncidentRow
 from peaceforce.server.records import (
     ConflictError,
@@ -40,14 +43,64 @@ class IncidentBatch(Result):
     duplicates: int
 
 
+#: The most bytes one request body may hold (10,000 reports with long descriptions).
+MAX_BODY = 64 * 1024 * 1024
+_ONE = TypeAdapter(Incident)
+_MANY = TypeAdapter(Annotated[list[Incident], Field(min_length=1, max_length=MAX_BATCH)])
+_BODY_SCHEMA = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "anyOf": [
+                    {"$ref": "#/components/schemas/Incident"},
+                    {
+                        "type": "array",
+                        "items": {"$ref": "#/components/schemas/Incident"},
+                        "minItems": 1,
+                        "maxItems": MAX_BATCH,
+                    },
+                ]
+            }
+        }
+    },
+}
+
+
+async def _batch(request: Request) -> list[Incident]:
+    """The body read once and validated from its bytes (no intermediate Python objects)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise HTTPException(413, f"a body of at most {MAX_BODY} bytes")
+    data = await request.body()
+    if len(data) > MAX_BODY:
+        raise HTTPException(413, f"a body of at most {MAX_BODY} bytes")
+    try:
+        # a list is a batch, anything else one report: errors then name body.3.time, not a union
+        many = data.lstrip()[:1] == b"["
+        body = _MANY.validate_json(data) if many else _ONE.validate_json(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
+    return [body] if isinstance(body, Incident) else body
+
+
+Batch = Annotated[list[Incident], Depends(_batch)]
+
+
 @router.post(
     "",
     operation_id="create_incidents",
     response_model=IncidentBatch,
-    responses={409: {"description": "a report repeats a stored id with other content"}},
+    openapi_extra={"requestBody": _BODY_SCHEMA},
+    responses={
+        409: {"model": ApiError, "description": "a report repeats a stored id with other content"},
+        413: {"model": ApiError, "description": "the body is too large"},
+    },
 )
 def create_incidents(
-    body: Incident | Annotated[list[Incident], Field(min_length=1, max_length=MAX_BATCH)],
+    batch: Batch,
     user: Caller,
     state: State,
     request: Request,
@@ -59,10 +112,12 @@ def create_incidents(
     reuses a stored id with other content rejects the batch (409), naming it.
     """
     require(user, Permission.INCIDENTS)
-    batch = [body] if isinstance(body, Incident) else body
     reader = user.reader()
-    for index, incident in enumerate(batch):
-        check_writable(reader, incident.label, f"body[{index}]")
+    by_label: dict[Label, list[Incident]] = {}
+    for incident in batch:
+        by_label.setdefault(incident.label, []).append(incident)
+    for label in by_label:
+        check_writable(reader, label, f"body[{batch.index(by_label[label][0])}]")
     with state.database.session(SYSTEM, write=True) as session:
         result = append_incidents(session, batch)
         if result.conflicts:
@@ -78,7 +133,8 @@ def create_incidents(
                     for ident in dict.fromkeys(result.conflicts)
                 ]
             )
-        for label in {incident.label for incident in batch}:
+        added = set(result.added)
+        for label, labelled in by_label.items():
             audit.record(
                 session,
                 user=user,
@@ -86,7 +142,7 @@ def create_incidents(
                 resource="incidents",
                 remote=remote(request),
                 label=label,
-                ids=[i.id for i in batch if i.label == label and i.id in set(result.added)],
+                ids=[i.id for i in labelled if i.id in added],
                 detail=f"{len(result.added)} added, {len(result.present)} duplicate",
             )
     return IncidentBatch(
