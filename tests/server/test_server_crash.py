@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -19,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 from server_databases import BACKENDS, drop_database, make_database_url
-from sqlalchemy.engine import URL
 
+from api_load import free_port, start_server
 from peaceforce.monitoring.store.sql import SqlIncidentStore
 from peaceforce.server.db import migrate, open_database
 from peaceforce.server.users import Role, add_user
@@ -28,42 +25,6 @@ from peaceforce.server.users import Role, add_user
 TOTAL = int(os.environ.get("PEACEFORCE_CRASH_INCIDENTS", "20000"))
 BATCH = 1000
 SECRET = "k" * 48
-SRC = Path(__file__).resolve().parents[2] / "src"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _start(url: URL, folder: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PEACEFORCE_SECRET": SECRET, "PYTHONPATH": str(SRC)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "peaceforce",
-            "serve",
-            "--port",
-            str(port),
-            "--database",
-            url.render_as_string(hide_password=False),
-        ],
-        cwd=folder,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    pytest.fail("the server did not start")
 
 
 def _batch(first: int) -> list[dict[str, object]]:
@@ -89,8 +50,8 @@ def test_kill_9_mid_ingest_loses_no_acknowledged_report(backend: str, tmp_path: 
         database = open_database(url)
         migrate(database)
         token = add_user(database, SECRET.encode(), "feed", nation="GBR", role=Role.MONITOR).token
-        port = _free_port()
-        server = _start(url, tmp_path, port)
+        port = free_port()
+        server = start_server(url, tmp_path, port, SECRET)
         headers = {"Authorization": f"Bearer {token}"}
         acknowledged: list[str] = []
         in_flight: list[str] = []
@@ -117,7 +78,9 @@ def test_kill_9_mid_ingest_loses_no_acknowledged_report(backend: str, tmp_path: 
         assert server.returncode == -signal.SIGKILL
         assert kill_after * BATCH <= len(acknowledged) < TOTAL
 
-        server = _start(url, tmp_path, port)  # restart: migrations and recovery on the same data
+        server = start_server(
+            url, tmp_path, port, SECRET
+        )  # restart: migrations and recovery on the same data
         try:
             store = SqlIncidentStore(database)
             held = {i.id for i in store.query()}
