@@ -35,7 +35,6 @@ class Person:
 
 @pytest.fixture
 def client(database: Database) -> Iterator[TestClient]:
-    seed_builtin(database)
     with TestClient(create_app(database, SECRET), client=("127.0.0.1", 50000)) as test_client:
         yield test_client
 
@@ -215,6 +214,7 @@ def test_audit_records_writes_failed_logins_and_classified_reads(
 def test_scenarios_from_files_with_the_cli_s_errors_and_versions(
     client: TestClient, database: Database
 ) -> None:
+    seed_builtin(database)
     planner = person(database, "pla", "GBR", Role.PLANNER)
     files = builtin_files()
     listed = client.get(f"{API}/scenarios", headers=planner.headers).json()
@@ -243,6 +243,7 @@ def test_scenarios_from_files_with_the_cli_s_errors_and_versions(
 def test_a_run_is_computed_in_the_background_and_its_result_kept(
     client: TestClient, database: Database
 ) -> None:
+    seed_builtin(database)
     planner = person(database, "pla", "GBR", Role.PLANNER)
     started = client.post(f"{API}/runs", json={"kind": "mandate"}, headers=planner.headers)
     assert started.status_code == 202 and started.json()["status"] in {"queued", "running", "done"}
@@ -278,6 +279,7 @@ def test_every_get_route_returns_exactly_what_the_oracle_allows(
     client: TestClient, database: Database
 ) -> None:
     """Random labels and users; every GET route of the OpenAPI document, with and without ids."""
+    seed_builtin(database)
     rng = random.Random(13)
     writer = person(database, "root", "GBR", Role.ADMIN, release=["COALITION", *NATIONS])
     people = [

@@ -14,10 +14,12 @@ does not sees nothing; ``SYSTEM`` (the server's own bookkeeping) sees all.
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, event, false, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm.util import LoaderCriteriaOption
 
 from peaceforce.labels import Clearance
 from peaceforce.server.models import LABELLED, LabelCaveat, LabelReleasable, LabelRow
@@ -63,14 +65,18 @@ class ServerSession(Session):
     """The session every server read and write goes through: the rule applies to it."""
 
 
+@functools.lru_cache(maxsize=1024)
+def _criteria(reader: Reader | None) -> tuple[LoaderCriteriaOption, ...]:
+    """The options that attach the rule for ``reader`` to each labelled table (built once)."""
+    return tuple(
+        with_loader_criteria(table, visible_to(reader, table.label_id), include_aliases=True)
+        for table in LABELLED
+    )
+
+
 @event.listens_for(ServerSession, "do_orm_execute")
 def _attach_visibility(state: ORMExecuteState) -> None:
     if not state.is_select or state.is_column_load or state.is_relationship_load:
         return
     reader = state.session.info.get("reader")
-    state.statement = state.statement.options(
-        *(
-            with_loader_criteria(table, visible_to(reader, table.label_id), include_aliases=True)
-            for table in LABELLED
-        )
-    )
+    state.statement = state.statement.options(*_criteria(reader))

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import shapely
-from sqlalchemy import ColumnElement, func, insert, select, text
+from sqlalchemy import ColumnElement, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from peaceforce.monitoring.incidents import Incident
@@ -29,6 +29,8 @@ from peaceforce.server.label_rows import label_id
 from peaceforce.server.models import IncidentRow
 from peaceforce.server.visibility import SYSTEM, Reader
 
+#: The incidents table itself, for Core inserts without ORM bookkeeping.
+INCIDENTS: Table = IncidentRow.__table__  # type: ignore[assignment]
 #: Ids looked up per query when checking a batch (well under every driver's parameter limit).
 _LOOKUP_CHUNK = 900
 #: Key of the PostgreSQL advisory lock that serialises appends.
@@ -79,7 +81,7 @@ def append_incidents(session: Session, incidents: Sequence[Incident]) -> AppendR
     labels = {label: label_id(session, label) for label in {i.label for i in new}}
     if new:
         session.connection().execute(
-            insert(IncidentRow.__table__),  # Core: no ORM bookkeeping for 10,000 rows
+            insert(INCIDENTS),  # Core: no ORM bookkeeping for 10,000 rows
             [
                 {
                     "id": incident.id,
