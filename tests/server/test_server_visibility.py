@@ -97,3 +97,24 @@ def test_a_session_that_names_no_reader_sees_nothing(database: Database) -> None
         assert session.execute(select(IncidentRow.id)).all() == []
     with database.session(SYSTEM) as session:
         assert session.execute(select(IncidentRow.id)).scalars().all() == ["open"]
+
+
+def test_postgresql_row_level_security_filters_sql_that_escapes_the_orm(
+    database: Database,
+) -> None:
+    """The second layer: raw SQL, which the ORM's criteria never see, is filtered too."""
+    if database.is_sqlite:
+        return  # SQLite has no row-level security: the ORM's predicate is the only layer
+    labels = {
+        "gbr": Label(classification=Classification.RESTRICTED, releasable_to=frozenset({"GBR"})),
+        "ukr": Label(classification=Classification.RESTRICTED, releasable_to=frozenset({"UKR"})),
+        "secret": Label(classification=Classification.SECRET, releasable_to=frozenset({"GBR"})),
+    }
+    SqlIncidentStore(database).append([incident(k, v) for k, v in labels.items()])
+    reader = Clearance(classification=Classification.RESTRICTED, releasable=frozenset({"GBR"}))
+    with database.session(reader) as session:
+        raw = session.connection().exec_driver_sql("SELECT id FROM incidents").scalars().all()
+    assert raw == ["gbr"]
+    with database.session(SYSTEM) as session:
+        everything = session.connection().exec_driver_sql("SELECT id FROM incidents ORDER BY id")
+        assert everything.scalars().all() == ["gbr", "secret", "ukr"]

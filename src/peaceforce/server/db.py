@@ -22,7 +22,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.pool import NullPool
@@ -99,11 +99,38 @@ class Database:
         with ServerSession(bind=bind, expire_on_commit=False) as session:
             session.info["reader"] = reader
             with session.begin():
+                if not self.is_sqlite:
+                    _row_level_security(session.connection(), reader)
                 yield session
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+#: The PostgreSQL role server sessions run as (migration 0003): it owns no table, so the
+#: row-level-security policies apply to it.
+APP_ROLE = "peaceforce_app"
+
+
+def _row_level_security(connection: Connection, reader: Reader) -> None:
+    """Run this transaction as the app role with the reader's clearance for the RLS policies."""
+    if isinstance(reader, Clearance):
+        settings = {
+            "system": "off",
+            "rank": str(reader.classification.rank),
+            "policies": ",".join(sorted(reader.policies)),
+            "releasable": ",".join(sorted(reader.releasable)),
+            "caveats": ",".join(sorted(reader.caveats)),
+        }
+    else:  # SYSTEM sees all; anything else (no reader) nothing
+        settings = {"system": "on" if reader is SYSTEM else "off", "rank": "-1"}
+    connection.exec_driver_sql(f"SET LOCAL ROLE {APP_ROLE}")
+    for name, value in settings.items():
+        connection.execute(
+            text("SELECT set_config(:name, :value, true)"),
+            {"name": f"peaceforce.{name}", "value": value},
+        )
 
 
 def open_database(url: URL | str, *, pool_size: int = 10) -> Database:
