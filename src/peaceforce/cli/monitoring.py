@@ -28,7 +28,7 @@ from peaceforce.monitoring.agreement import check_agreement
 from peaceforce.monitoring.importer import FileIntake, import_reports
 from peaceforce.monitoring.incidents import COALITION
 from peaceforce.monitoring.intake import RECORD_FIELDS, parse_columns
-from peaceforce.monitoring.store import JsonLinesStore, TornLineWarning
+from peaceforce.monitoring.store import IncidentStore, JsonLinesStore, TornLineWarning
 from peaceforce.monitoring.workflow import ZoneFiles, daily_report_from_files
 from peaceforce.outputs import write_atomic
 from peaceforce.presentation import tables
@@ -252,6 +252,14 @@ def import_command(
             help="Incident store (JSON Lines, append-only) to add to; without it, only check.",
         ),
     ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            help="Or add to the server's database instead (postgresql://... or a SQLite path); "
+            "its schema is brought up to date first.",
+        ),
+    ] = None,
     columns: Annotated[
         str | None,
         typer.Option(
@@ -301,7 +309,7 @@ def import_command(
     mapping = parse_columns(columns) if columns is not None else None
     defaults = _defaults(default or [])
     label = _label(classification, release or [COALITION], caveat or [])
-    target = JsonLinesStore(store) if store is not None else None
+    target = _target_store(store, database)
 
     def acknowledge(item: FileIntake) -> None:
         if target is not None and not as_json:
@@ -325,8 +333,8 @@ def import_command(
     else:
         console.print(import_table(result))
         where = (
-            plain(f"store {store} holds {result.stored} reports")
-            if store is not None
+            plain(f"store {result.store} holds {result.stored} reports")
+            if target is not None
             else Text("checked only (no --store)")
         )
         console.print(
@@ -346,6 +354,24 @@ def import_command(
             )
     if result.rejected:
         raise typer.Exit(2)
+
+
+def _target_store(store: Path | None, database: str | None) -> IncidentStore | None:
+    """The store ``monitor import`` adds to: a JSON Lines file, the server's database, or none."""
+    if store is not None and database is not None:
+        raise InputError(
+            [Problem("--store / --database", "-", "both", "one place to store reports")]
+        )
+    if database is not None:
+        from peaceforce.monitoring.store.sql import (
+            SqlIncidentStore,
+        )  # SQLAlchemy loads only when asked for
+        from peaceforce.server.db import migrate, open_database
+
+        opened = open_database(database)
+        migrate(opened)
+        return SqlIncidentStore(opened)
+    return JsonLinesStore(store) if store is not None else None
 
 
 def _cutoff(text: str) -> time:

@@ -1,0 +1,210 @@
+"""Load on the coalition server: concurrent clients on loopback, batch ingest and filtered reads.
+
+A real ``peaceforce serve`` (one uvicorn process) is started on a fresh database;
+``--clients`` clients (50 by default) run for ``--seconds`` (60): a quarter post
+batches of ``--batch`` new incidents (acknowledged only once committed), the
+rest read ``GET /api/v1/incidents`` with a random bounding box and type, 100 a
+page. Prints incidents/s ingested durably and p50/p99 read latency per backend,
+with the load average (the machine is shared: figures vary with it).
+
+Run: ``.venv/bin/python benchmarks/api_load.py [--backend sqlite postgresql] [--seconds 60]
+[--clients 50]``; PostgreSQL is the one on 127.0.0.1:5432 (user postgres), where a
+database is created and dropped for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import URL, make_url
+
+from peaceforce.server.db import migrate, open_database
+from peaceforce.server.users import Role, add_user
+
+SECRET = "b" * 48
+SRC = Path(__file__).resolve().parents[1] / "src"
+POSTGRES = os.environ.get(
+    "PEACEFORCE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+TYPES = ("artillery", "mlrs", "drone", "small_arms", "explosion")
+
+
+def free_port() -> int:
+    """A TCP port free on loopback."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(url: URL, folder: Path, port: int, secret: str) -> subprocess.Popen[bytes]:
+    """``peaceforce serve`` on ``url``, listening on 127.0.0.1:``port``, once it answers."""
+    env = {**os.environ, "PEACEFORCE_SECRET": secret, "PYTHONPATH": str(SRC)}
+    command = [sys.executable, "-m", "peaceforce", "serve", "--port", str(port)]
+    command += ["--database", url.render_as_string(hide_password=False)]
+    server = subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            break
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def incidents(prefix: str, count: int, rng: random.Random) -> list[dict[str, object]]:
+    """``count`` new reports over eastern and southern Ukraine."""
+    return [
+        {
+            "id": f"{prefix}-{n}",
+            "time": f"2025-04-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z",
+            "lon": round(rng.uniform(31.0, 39.0), 5),
+            "lat": round(rng.uniform(46.0, 50.0), 5),
+            "type": rng.choice(TYPES),
+            "source": "uav",
+            "confidence": 0.7,
+            "label": {"classification": "UNCLASSIFIED", "releasable_to": ["COALITION"]},
+        }
+        for n in range(count)
+    ]
+
+
+@dataclass
+class Tally:
+    """What the clients did."""
+
+    ingested: int = 0
+    batches: int = 0
+    failures: int = 0
+    reads: list[float] = field(default_factory=list)
+
+
+async def writer(client: httpx.AsyncClient, tally: Tally, end: float, batch: int) -> None:
+    rng = random.Random()
+    while time.monotonic() < end:
+        body = incidents(uuid.uuid4().hex, batch, rng)
+        answer = await client.post("/api/v1/incidents", json=body)
+        if answer.status_code == 200:
+            tally.ingested += answer.json()["added"]
+            tally.batches += 1
+        else:
+            tally.failures += 1
+
+
+async def reader(client: httpx.AsyncClient, tally: Tally, end: float) -> None:
+    rng = random.Random()
+    while time.monotonic() < end:
+        west, south = rng.uniform(31, 37), rng.uniform(46, 49)
+        params = {
+            "bbox": f"{west:.3f},{south:.3f},{west + 1:.3f},{south + 1:.3f}",
+            "type": rng.choice(TYPES),
+            "limit": 100,
+        }
+        started = time.perf_counter()
+        answer = await client.get("/api/v1/incidents", params=params)
+        elapsed = time.perf_counter() - started
+        if answer.status_code == 200:
+            tally.reads.append(elapsed)
+        else:
+            tally.failures += 1
+
+
+async def load(port: int, token: str, clients: int, seconds: float, batch: int) -> Tally:
+    tally = Tally()
+    limits = httpx.Limits(max_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=120,
+        limits=limits,
+    ) as client:
+        # seed data so the first reads find something
+        await client.post("/api/v1/incidents", json=incidents("seed", 5000, random.Random(1)))
+        end = time.monotonic() + seconds
+        writers = max(1, clients // 4)
+        await asyncio.gather(
+            *(writer(client, tally, end, batch) for _ in range(writers)),
+            *(reader(client, tally, end) for _ in range(clients - writers)),
+        )
+    return tally
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` quantile (nearest rank) of ``values``."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def run(backend: str, clients: int, seconds: float, batch: int) -> str:
+    """One backend's row of the table."""
+    with tempfile.TemporaryDirectory(prefix="peaceforce-load-") as folder:
+        name = None
+        if backend == "sqlite":
+            url = URL.create("sqlite", database=str(Path(folder) / "load.db"))
+        else:
+            name = f"peaceforce_load_{uuid.uuid4().hex[:10]}"
+            admin = create_engine(make_url(POSTGRES), isolation_level="AUTOCOMMIT")
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+            url = make_url(POSTGRES).set(database=name)
+        database = open_database(url)
+        migrate(database)
+        token = add_user(database, SECRET.encode(), "load", nation="GBR", role=Role.MONITOR).token
+        database.dispose()
+        port = free_port()
+        server = start_server(url, Path(folder), port, SECRET)
+        try:
+            tally = asyncio.run(load(port, token, clients, seconds, batch))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+            if name is not None:
+                with admin.connect() as connection:
+                    connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    reads = tally.reads or [float("nan")]
+    return (
+        f"| {backend} | {clients} | {seconds:g} s | {tally.ingested / seconds:,.0f} | "
+        f"{tally.batches} × {batch} | {len(tally.reads) / seconds:,.0f} | "
+        f"{percentile(reads, 0.5) * 1000:.0f} ms | {percentile(reads, 0.99) * 1000:.0f} ms | "
+        f"{tally.failures} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", nargs="+", default=["sqlite", "postgresql"])
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print(
+        "| backend | clients | duration | incidents/s ingested | batches | reads/s | "
+        "read p50 | read p99 | failed requests |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for backend in args.backend:
+        print(run(backend, args.clients, args.seconds, args.batch), flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""``peaceforce serve`` and ``peaceforce user``: run the coalition server, manage its users.
+
+Thin wrappers over ``peaceforce.server``: options are parsed here, everything
+else happens in the library.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from peaceforce.cli.common import JsonOption, console, new_group
+from peaceforce.labels import Classification
+from peaceforce.presentation.text import plain
+
+user_app = new_group(
+    "user", "Users of the coalition server: add (prints a token once), list, revoke."
+)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        help="postgresql://user@host/db or a SQLite path (default: $PEACEFORCE_DATABASE_URL, "
+        "else ./.peaceforce/peaceforce.db).",
+        show_default=False,
+    ),
+]
+DATA = Path(".peaceforce")
+
+
+def _database(given: str | None):  # type: ignore[no-untyped-def]
+    from peaceforce.server.db import migrate, open_database
+    from peaceforce.server.settings import resolve_database
+
+    database = open_database(resolve_database(given, DATA))
+    migrate(database)
+    return database
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    database: DatabaseOption = None,
+) -> None:
+    """Serve the API (/api/v1, OpenAPI at /openapi.json) on SQLite by default, or PostgreSQL.
+
+    Migrations run on start; the built-in scenario is stored if absent. The token
+    secret comes from $PEACEFORCE_SECRET, else ./.peaceforce/secret (made on first start).
+    """
+    import uvicorn
+
+    from peaceforce.server.api import create_app
+    from peaceforce.server.records import seed_builtin
+    from peaceforce.server.settings import server_secret
+    from peaceforce.server.users import list_users
+
+    opened = _database(database)
+    secret = server_secret(DATA)
+    seeded = seed_builtin(opened)
+    console.print(plain(f"database: {opened.location} (schema up to date)"))
+    if seeded:
+        console.print(plain("stored the built-in scenario coalition-2025"))
+    state = "generated and written to" if secret.generated else "read from"
+    console.print(plain(f"token secret {state} {secret.origin}"))
+    if not list_users(opened):
+        hint = "no users yet: create the first with  peaceforce user add NAME --nation GBR"
+        hint += " --role admin"
+        if database:
+            hint += f" --database {database}"
+        console.print(Text("note: ", style="yellow") + plain(hint))
+    console.print(plain(f"serving on http://{host}:{port}/api/v1 (OpenAPI at /openapi.json)"))
+    uvicorn.run(
+        create_app(opened, secret.value),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@user_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="The user's name (unique).")],
+    nation: Annotated[str, typer.Option("--nation", help="ISO 3166 alpha-3 code, e.g. GBR.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role", help="admin, planner, monitor, analyst or liaison (a party's liaison)."
+        ),
+    ],
+    release: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--release",
+            help="Release token the user holds besides their nation (repeatable; default "
+            "COALITION, none for a liaison).",
+            show_default=False,
+        ),
+    ] = None,
+    clearance: Annotated[
+        Classification, typer.Option("--clearance", help="Highest classification they may read.")
+    ] = Classification.UNCLASSIFIED,
+    caveat: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--caveat", help="Caveat they are briefed on (repeatable).", show_default=False
+        ),
+    ] = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user and print their API token, this once (it is stored only as a hash)."""
+    from peaceforce.errors import InputError, Problem
+    from peaceforce.server.settings import server_secret
+    from peaceforce.server.users import Role, add_user
+
+    try:
+        chosen = Role(role.strip().lower())
+    except ValueError:
+        raise InputError([Problem("--role", "-", role, ", ".join(r.value for r in Role))]) from None
+    opened = _database(database)
+    added = add_user(
+        opened,
+        server_secret(DATA).value,
+        name,
+        nation=nation,
+        role=chosen,
+        release=release,
+        clearance=clearance,
+        caveats=caveat,
+    )
+    if as_json:
+        sys.stdout.write(json.dumps({"name": added.name, "token": added.token}) + "\n")
+        return
+    user = added.user
+    console.print(
+        plain(
+            f"added {user.name}: {user.role.value}, {user.nation}, cleared {user.clearance.value}, "
+            f"releasable {', '.join(user.releasable)}"
+        )
+    )
+    console.print(plain(f"token (shown once, keep it safe): {added.token}"))
+
+
+@user_app.command("list")
+def list_command(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """List the users (never their tokens)."""
+    from peaceforce.server.users import list_users
+
+    users = list_users(_database(database))
+    if as_json:
+        sys.stdout.write(json.dumps([u.model_dump(mode="json") for u in users], indent=2) + "\n")
+        return
+    table = Table(title=f"{len(users)} user(s)")
+    for column in ("name", "nation", "role", "clearance", "releasable", "revoked"):
+        table.add_column(column)
+    for user in users:
+        table.add_row(
+            plain(user.name),
+            user.nation,
+            user.role.value,
+            user.clearance.value,
+            ", ".join(user.releasable),
+            "" if user.revoked is None else f"{user.revoked:%Y-%m-%d %H:%M}",
+        )
+    console.print(table)
+
+
+@user_app.command("revoke")
+def revoke(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a user and all their tokens (kept, for the audit trail)."""
+    from peaceforce.server.users import revoke_user
+
+    user = revoke_user(_database(database), name)
+    if as_json:
+        sys.stdout.write(user.model_dump_json(indent=2) + "\n")
+        return
+    console.print(plain(f"revoked {user.name}: their tokens no longer work"))
+
+
+__all__ = ["serve", "user_app"]

@@ -1,0 +1,76 @@
+"""``create_app``: the FastAPI application over one database (nothing is opened at import)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from peaceforce.server.api import agreements, audit, incidents, reports, runs, scenarios
+from peaceforce.server.api.deps import Caller, ServerState
+from peaceforce.server.api.errors import ApiError, install_error_handlers
+from peaceforce.server.db import Database
+from peaceforce.server.users import UserPublic
+from peaceforce.server.worker import RunWorker
+
+
+class Health(BaseModel):
+    """The server answers."""
+
+    ok: bool
+
+
+def create_app(database: Database, secret: bytes, *, run_worker: bool = True) -> FastAPI:
+    """The API on ``database`` (migrated already); tokens are checked under ``secret``.
+
+    With ``run_worker`` a background thread computes queued runs.
+    """
+    worker = RunWorker(database) if run_worker else None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if worker is not None:
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    app = FastAPI(
+        title="peaceforce",
+        version="1",
+        description="The coalition server: scenarios, runs, agreements, incidents, "
+        "adjudications and daily reports, each record visible only to who may read its label.",
+        lifespan=lifespan,
+        responses={
+            401: {"model": ApiError, "description": "no valid token"},
+            403: {"model": ApiError, "description": "the caller's role may not do this"},
+            404: {"model": ApiError, "description": "none, or none the caller may read"},
+            422: {"model": ApiError, "description": "bad input, every problem listed"},
+        },
+    )
+    app.state.server = ServerState(database=database, secret=secret, worker=worker)
+    install_error_handlers(app)
+
+    @app.get("/healthz", operation_id="health", response_model=Health, tags=["health"])
+    def health() -> Health:
+        """Whether the server answers (no token needed)."""
+        return Health(ok=True)
+
+    @app.get("/api/v1/me", operation_id="read_me", response_model=UserPublic, tags=["users"])
+    def me(user: Caller) -> UserPublic:
+        """Who the token belongs to: nation, role, clearance, release tokens."""
+        return user
+
+    for router in (
+        scenarios.router,
+        runs.router,
+        agreements.router,
+        incidents.router,
+        reports.adjudications,
+        reports.daily_reports,
+        audit.router,
+    ):
+        app.include_router(router)
+    return app
