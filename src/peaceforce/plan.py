@@ -42,7 +42,11 @@ def _quiet(_: str) -> None:
 
 
 def run_plan(
-    scenario: Scenario, progress: Progress = _quiet, *, protection: ProtectionData | None = None
+    scenario: Scenario,
+    progress: Progress = _quiet,
+    *,
+    protection: ProtectionData | None = None,
+    time_limit_s: float | None = None,
 ) -> PlanResult:
     """Run every stage on a validated scenario.
 
@@ -63,7 +67,7 @@ def run_plan(
         for mission in scenario.missions:
             progress(f"sourcing {mission.id} under {assessment.framework_id}")
             problem = build_problem(scenario, mission, assessment)
-            result = solve_and_explain(problem)
+            result = solve_and_explain(problem, time_limit_s=time_limit_s)
             sourced.append(result)
             progress(f"N-1 for {mission.id} under {assessment.framework_id}")
             contributors = [c.nation for c in result.contributions if c.units]
@@ -72,12 +76,17 @@ def run_plan(
                 progress(
                     f"scheduling the deployment of {mission.id} under {assessment.framework_id}"
                 )
-                deployed.append(deploy_mission(scenario, result))
+                deployed.append(deploy_mission(scenario, result, time_limit_s=time_limit_s))
             if protection is not None:
                 progress(f"placing air defence for {mission.id} under {assessment.framework_id}")
                 protected.append(
                     protect_mission(
-                        scenario, result, data=protection, cities=cities, mandate=mandate
+                        scenario,
+                        result,
+                        data=protection,
+                        cities=cities,
+                        mandate=mandate,
+                        time_limit_s=time_limit_s,
                     )
                 )
     progress("sweeping frameworks × missions against the greedy baseline")

@@ -26,6 +26,7 @@ from peaceforce.cli.common import (
     WithdrawsOption,
     console,
     load_what_if,
+    out_of_time,
     print_json,
     run_written,
 )
@@ -34,7 +35,7 @@ from peaceforce.cli.protection import protect
 from peaceforce.cli.runs import diff
 from peaceforce.cli.server import serve, user_app
 from peaceforce.cli.workbook import export_xlsx, import_xlsx
-from peaceforce.deployment.planner import deploy_mission
+from peaceforce.deployment.planner import RecordKind, deploy_mission
 from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.plan import run_plan
@@ -49,6 +50,7 @@ from peaceforce.runs import RunCommand, write_run
 from peaceforce.runs.folders import Setting
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
+from peaceforce.solvers.budget import DEPLOYMENT, SOURCING, limit
 from peaceforce.sourcing.engine import source_mission, source_report
 from peaceforce.sourcing.optimise import export_mps as export_mps_file
 
@@ -107,6 +109,7 @@ def plan(
     withdraws: WithdrawsOption = None,
     after_peace: AfterPeaceOption = None,
     out: OutOption = Path("out"),
+    time_limit: TimeLimitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The main job: validate the scenario, run every stage, print a summary, write out/.
@@ -125,13 +128,30 @@ def plan(
             after_peace=after_peace,
         )
         protection = load_protection_data(loaded, folder)
-        result = run_plan(loaded, progress=status.update, protection=protection)
+        result = run_plan(
+            loaded, progress=status.update, protection=protection, time_limit_s=time_limit
+        )
         status.update(f"writing the results to {out}")
         run = write_plan_files(result, loaded, protection, out)
     if as_json:
         print_json(result)
         return
     console.print(tables.scenario_summary(loaded))
+    stalled = [
+        f"sourcing {s.mission_id} under {s.framework_id}"
+        for s in result.sourcing
+        if not s.status.has_solution
+    ] + [
+        f"deployment of {d.mission_id} under {d.framework_id}"
+        for d in result.deployments
+        if not d.status.has_solution
+    ]
+    if stalled:
+        advice = (
+            f"no solution within the time limit for {', '.join(stalled)}: raise --time-limit "
+            "(the seconds each solve may take; by default scaled to its size)"
+        )
+        console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.mandate_table(result.mandate))
     console.print(tables.blockers_table(result.mandate))
     for assessment in result.mandate.authorisable():
@@ -171,7 +191,7 @@ def source(
     export_mps: Annotated[
         Path | None, typer.Option("--export-mps", help="Also write the shortfall-stage MIP as MPS.")
     ] = None,
-    time_limit: TimeLimitOption = 20.0,
+    time_limit: TimeLimitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Source one mission option under one framework, explaining every gap, with N-1."""
@@ -196,7 +216,8 @@ def source(
         state = f"{framework} is {assessment.outcome.value} ({blockers}); what-if only"
         console.print(tables.headed("note", state, "yellow"))
     if not result.status.has_solution:
-        advice = f"no plan within {time_limit:g} s ({result.status.value}): raise --time-limit"
+        used = limit(SOURCING, len(problem.candidates), time_limit)
+        advice = out_of_time("plan", used, result.status.value)
         console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective.statement))
     console.print(tables.fills_table((result,)))
@@ -237,7 +258,7 @@ def deploy(
     ports: Annotated[
         Path | None, typer.Option(help="World Port Index CSV: refresh port depth and Ro-Ro.")
     ] = None,
-    time_limit: TimeLimitOption = 10.0,
+    time_limit: TimeLimitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts.
@@ -275,7 +296,9 @@ def deploy(
         print_json(result)
         return
     if not result.status.has_solution:
-        advice = f"no schedule within {time_limit:g} s ({result.status.value}): raise --time-limit"
+        moved = {r.unit for r in result.records if r.kind is RecordKind.DEPLOYMENT}
+        used = limit(DEPLOYMENT, len(moved), time_limit)
+        advice = out_of_time("schedule", used, result.status.value)
         console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective))
     console.print(tables.deployments_table((result,)))

@@ -41,13 +41,25 @@ RotationOption = Annotated[
     ),
 ]
 TimeLimitOption = Annotated[
-    float,
+    float | None,
     typer.Option(
         "--time-limit",
         min=0.1,
-        help="Seconds the optimiser may take; when it runs out without a plan, raise it.",
+        help="Seconds each optimiser call may take (default: scaled to the problem's size, "
+        "see docs/robustness.md); when it runs out without a plan, raise it.",
+        show_default=False,
     ),
 ]
+
+
+def out_of_time(what: str, used_s: float, status: str) -> str:
+    """What to tell a user whose solve ran out of time with nothing to show: the limit, the fix."""
+    return (
+        f"no {what} within {used_s:g} s ({status}): raise --time-limit, "
+        f"e.g. --time-limit {max(2 * used_s, used_s + 10):g}"
+    )
+
+
 OutOption = Annotated[
     Path,
     typer.Option(

@@ -55,7 +55,7 @@ def protect(
     ] = False,
     out: OutOption = Path("out"),
     maps: Annotated[bool, typer.Option(help="Draw the coverage and threat maps.")] = True,
-    time_limit: TimeLimitOption = 30.0,
+    time_limit: TimeLimitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Place the mission's air defence to cover cities, energy and bases; threat; presence.

@@ -40,6 +40,7 @@ from peaceforce.errors import InputError, Problem
 from peaceforce.results import Result, StageResult
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.transport import Mode, Node
+from peaceforce.solvers.budget import DEPLOYMENT, limit
 from peaceforce.solvers.status import SolveStatus
 from peaceforce.sourcing.result import SourcingResult
 
@@ -542,13 +543,14 @@ def deploy_mission(
     sourcing: SourcingResult,
     *,
     ioc_share: float | None = None,
-    time_limit_s: float = 2.0,
+    time_limit_s: float | None = None,
     threads: int = 2,
     bottlenecks: bool = True,
 ) -> DeploymentResult:
     """Route and schedule the movement of a sourced mission; report IOC, FOC and bottlenecks.
 
-    ``ioc_share`` defaults to the scenario's (``assumptions.ioc_share``).
+    ``ioc_share`` defaults to the scenario's (``assumptions.ioc_share``); the
+    time limit to the deployment budget for the number of unit movements.
     """
     if scenario.transport is None:
         raise _no_network()
@@ -556,7 +558,8 @@ def deploy_mission(
     mission = scenario.mission(sourcing.mission_id)
     plan = movement_plan(scenario, sourcing, scenario.transport)
     movements = plan.movements
-    routing = solve_routes(movements, plan.capacity, time_limit_s=time_limit_s, threads=threads)
+    seconds = limit(DEPLOYMENT, len(movements), time_limit_s)
+    routing = solve_routes(movements, plan.capacity, time_limit_s=seconds, threads=threads)
     uses = _node_use(plan, movements, routing.schedule)
     binding: list[Bottleneck] = []
     idle: list[Bottleneck] = []

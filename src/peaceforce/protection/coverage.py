@@ -54,6 +54,7 @@ from peaceforce.scenario.model import (
     RequiresUsBackstop,
     Scenario,
 )
+from peaceforce.solvers.budget import PROTECTION, limit
 from peaceforce.solvers.mclp import (
     Bools,
     FacilityGroup,
@@ -458,16 +459,19 @@ def plan_coverage(
     mix: ThreatMix,
     *,
     excluded_assets: int = 0,
-    time_limit_s: float = 30.0,
+    time_limit_s: float | None = None,
     withdrawals: bool = True,
 ) -> CoverageResult:
     """Solve the covering model against a threat mix and explain it.
 
     Returns placements, the totals against the mix and against each class
-    alone, and the loss if each nation withdrew.
+    alone, and the loss if each nation withdrew. The time limit (of each
+    solve) defaults to the protection budget for demand points × sites.
     """
     shares = {t: mix.share(t) for t in AirThreat if mix.share(t) > 0}
     instance = build_instance(units, sites, assets, hosts, shares)
+    size = len(instance.weights) * len(instance.site_xy)
+    time_limit_s = limit(PROTECTION, size, time_limit_s)
     solution = solve_mclp(instance, time_limit_s=time_limit_s)
     covered = defended_by_threat(units, sites, assets, solution.placed)
     placements = _placements(units, sites, assets, shares, solution)

@@ -131,7 +131,7 @@ def protect_mission(
     mandate: MandateReport | None = None,
     energy_sites: Sequence[EnergyAsset] | None = None,
     include_unsourced: bool = False,
-    time_limit_s: float = 30.0,
+    time_limit_s: float | None = None,
     withdrawals: bool = True,
 ) -> ProtectionResult:
     """Place the mission's air defence, score the threat to every position, assess presence.

@@ -13,6 +13,7 @@ from pydantic import Field
 from peaceforce.mandate.analysis import FrameworkAssessment, MandateReport, analyse_mandate
 from peaceforce.results import StageResult
 from peaceforce.scenario.model import Scenario
+from peaceforce.solvers.budget import SOURCING, limit
 from peaceforce.sourcing.explain import explain_line
 from peaceforce.sourcing.notes import what_if_notes
 from peaceforce.sourcing.optimise import (
@@ -141,14 +142,16 @@ def solve_and_explain(
     *,
     explain: bool = True,
     sustained: bool = True,
-    time_limit_s: float = 20.0,
+    time_limit_s: float | None = None,
 ) -> SourcingResult:
     """Optimise a built problem and turn the solution into a result with explained gaps.
 
     With ``sustained`` the lines are also held month by month over the mission,
-    and the fills are worked out again from the firm pledges alone.
+    and the fills are worked out again from the firm pledges alone. The time
+    limit defaults to the sourcing budget for the problem's size.
     """
-    solution = optimise(problem, time_limit_s=time_limit_s)
+    seconds = limit(SOURCING, len(problem.candidates), time_limit_s)
+    solution = optimise(problem, time_limit_s=seconds)
     result = result_from_solution(problem, solution, explain=explain)
     if not sustained or not solution.status.has_solution:
         return result
@@ -226,7 +229,7 @@ def source_mission(
     *,
     mandate: MandateReport | None = None,
     explain: bool = True,
-    time_limit_s: float = 20.0,
+    time_limit_s: float | None = None,
 ) -> SourcingResult:
     """Source one mission option under one framework, explaining every gap.
 
@@ -250,7 +253,7 @@ class SourceReport(StageResult):
 
 
 def source_report(
-    scenario: Scenario, mission_id: str, framework_id: str, *, time_limit_s: float = 20.0
+    scenario: Scenario, mission_id: str, framework_id: str, *, time_limit_s: float | None = None
 ) -> tuple[SourceReport, SourcingProblem]:
     """Source a mission with explained gaps and N-1; the problem comes back for MPS export.
 
