@@ -278,3 +278,20 @@ def test_validate_checks_protection_yaml(tmp_path: Path) -> None:
     [problem] = json.loads(result.stdout)["problems"]
     assert problem["file"] == "protection.yaml"
     assert problem["expected"] == "no such field (misspelt or unknown)"
+
+
+def test_source_json_is_all_json_even_where_highs_prints_to_standard_output() -> None:
+    """HiGHS 1.12 prints debug lines from C++ during the reassurance MIP, past Python's stdout."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from peaceforce.cli import main; main()", "source"]
+        + ["-m", "reassurance", "-f", "coalition", "--json"],
+        capture_output=True,
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout)["sourcing"]["mission_id"] == "reassurance"
+    assert b"HighsMipSolverData" not in done.stdout

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
+import sys
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +23,34 @@ def new_highs(*, mip_rel_gap: float = 0.0) -> Any:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("mip_rel_gap", mip_rel_gap)
     return h
+
+
+#: One solve at a time may point standard output elsewhere.
+_STDOUT_SWAP = threading.Lock()
+_LIBC = ctypes.CDLL(None)
+
+
+def run(h: Any) -> None:
+    """``h.run()``, with nothing HiGHS prints reaching standard output.
+
+    HiGHS 1.12 prints ``HighsMipSolverData::transformNewIntegerFeasibleSolution
+    tmpSolver.run();`` from its C++ core, whatever ``output_flag`` says (the
+    built-in reassurance sourcing does it five times); on standard output it
+    would corrupt ``--json``. During the solve file descriptor 1 points at
+    ``/dev/null``, and C's buffers are flushed before it points back.
+    """
+    with _STDOUT_SWAP:
+        sys.stdout.flush()
+        saved = os.dup(1)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 1)
+            h.run()
+        finally:
+            _LIBC.fflush(None)
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(devnull)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from peaceforce.errors import SolverError
 from peaceforce.solvers import highs
 from peaceforce.solvers.highs_mip import new_highs, outcome
+from peaceforce.solvers.highs_mip import run as run_highs
 from peaceforce.solvers.status import SolveStatus
 
 Floats = NDArray[np.float64]
@@ -231,7 +232,7 @@ def _build(instance: MclpInstance) -> tuple[Any, _Columns, Ints, Ints]:
 def _run(h: Any, time_limit_s: float) -> tuple[SolveStatus, float, float]:
     """Solve; return the status, the objective and the best bound on it."""
     h.setOptionValue("time_limit", max(0.1, time_limit_s))
-    h.run()
+    run_highs(h)
     result = outcome(h)
     if result.objective is None:
         raise SolverError(f"HiGHS ended with {result.model_status} and no solution")

@@ -57,6 +57,7 @@ from peaceforce.outputs import write_highs_model
 from peaceforce.scenario.model import Commitment, MissionOption, PersonnelCeiling, Scenario
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.solvers.highs_mip import new_highs, outcome
+from peaceforce.solvers.highs_mip import run as run_highs
 from peaceforce.sourcing.candidates import (
     BoolArray,
     Candidates,
@@ -590,7 +591,7 @@ class _Model:
         """
         while True:
             self.lp.setOptionValue("time_limit", max(0.01, until - time.perf_counter()))
-            self.lp.run()
+            run_highs(self.lp)
             if outcome(self.lp).status is not SolveStatus.OPTIMAL:
                 return None
             rc = self.reduced_costs()
@@ -645,7 +646,7 @@ class _Model:
         solution = hs.HighsSolution()
         solution.col_value = self.extend(start)
         mip.setSolution(solution)
-        mip.run()
+        run_highs(mip)
         result = outcome(mip)
         values = np.asarray(mip.getSolution().col_value) if result.has_solution else np.zeros(0)
         return result.status, result.objective, values

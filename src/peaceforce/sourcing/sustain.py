@@ -33,6 +33,7 @@ import numpy as np
 from peaceforce.scenario.model import DAYS_PER_MONTH
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.solvers.highs_mip import new_highs, outcome
+from peaceforce.solvers.highs_mip import run as run_highs
 from peaceforce.sourcing.candidates import FloatArray, IntArray
 from peaceforce.sourcing.optimise import Solution, SourcingProblem, priority_weight
 from peaceforce.sourcing.result import LineSustainment, Stint
@@ -237,7 +238,7 @@ def sustain(
     mip = new_highs()
     mip.passModel(lp)
     mip.setOptionValue("time_limit", max(0.01, time_limit_s))
-    mip.run()
+    run_highs(mip)
     result = outcome(mip)
     if not result.has_solution:
         stations = np.zeros((n_pairs, months), dtype=np.int64)
