@@ -1,4 +1,4 @@
-"""Solver time limits scaled to the problem (``solvers/budget.py``) and what the CLI says when they run out."""
+"""Solver time limits scaled to the problem (``solvers/budget.py``); what the CLI says past them."""
 
 from __future__ import annotations
 

@@ -285,9 +285,9 @@ def test_source_json_is_all_json_even_where_highs_prints_to_standard_output() ->
     import subprocess
     import sys
 
+    command = ["source", "-m", "reassurance", "-f", "coalition", "--json"]
     done = subprocess.run(
-        [sys.executable, "-c", "from peaceforce.cli import main; main()", "source"]
-        + ["-m", "reassurance", "-f", "coalition", "--json"],
+        [sys.executable, "-c", "from peaceforce.cli import main; main()", *command],
         capture_output=True,
         check=False,
         timeout=600,
