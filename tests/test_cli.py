@@ -12,7 +12,9 @@ from typer.testing import CliRunner
 
 from peaceforce.cli import app
 from peaceforce.plan import PlanResult
+from peaceforce.presentation.summary import executive_summary
 from peaceforce.runs import RunDiff
+from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 
 runner = CliRunner()
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
@@ -74,6 +76,13 @@ def test_plan_writes_runs_side_by_side_and_diff_compares_them(tmp_path: Path) ->
     assert (first / "deploy-air_shield-coalition.tpfdd.xlsx").is_file()
     assert (first / "scenario.json").is_file()
     assert not list(out.rglob(".*.tmp"))
+    # the executive summary comes first: at most 25 lines, every mission's fills and readiness
+    assert result.stdout.lstrip().startswith("Executive summary:")
+    summary = executive_summary(plan, load_scenario(builtin_scenario_dir())).plain.splitlines()
+    assert len(summary) <= 25
+    assert sum(line.strip().startswith("fill: ") for line in summary) == 3
+    assert sum(line.strip().startswith("IOC: not reached") for line in summary) == 3
+    assert "worst gaps: SAMP/T battery at Odesa" in "\n".join(summary)
 
     # a what-if run lands beside the first; the diff of the two shows the rotation ratio
     result = runner.invoke(app, ["plan", "--out", str(out), "--rotation-ratio", "2", "--json"])

@@ -43,6 +43,7 @@ from peaceforce.presentation import tables
 from peaceforce.presentation.geojson_layers import write_deployment_layers
 from peaceforce.presentation.plan_files import write_plan_files
 from peaceforce.presentation.protection_tables import protection_summary_table
+from peaceforce.presentation.summary import executive_summary
 from peaceforce.presentation.text import plain
 from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
 from peaceforce.protection.data import load_protection_data
@@ -136,7 +137,7 @@ def plan(
     if as_json:
         print_json(result)
         return
-    console.print(tables.scenario_summary(loaded))
+    console.print(executive_summary(result, loaded))
     stalled = [
         f"sourcing {s.mission_id} under {s.framework_id}"
         for s in result.sourcing
@@ -152,6 +153,7 @@ def plan(
             "(the seconds each solve may take; by default scaled to its size)"
         )
         console.print(tables.headed("warning", advice, "yellow"))
+    console.print(tables.scenario_summary(loaded))
     console.print(tables.mandate_table(result.mandate))
     console.print(tables.blockers_table(result.mandate))
     for assessment in result.mandate.authorisable():
