@@ -7,7 +7,7 @@ reports its starter may read, and carry the combined label of everything used.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse
@@ -27,6 +27,10 @@ _NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: A stored result that lists the same way (both have run key, agreement, day and label).
+_Stored = TypeVar("_Stored", AdjudicationRow, DailyReportRow)
+
+
 class ResultSummary(BaseModel):
     """A stored adjudication or daily report, listed."""
 
@@ -41,25 +45,10 @@ def list_adjudications(
     user: Caller, state: State, request: Request, paging: Paging
 ) -> Page[ResultSummary]:
     """Stored adjudications the caller may read, newest first."""
-    with state.database.session(user.reader()) as session:
-        count = session.execute(select(func.count()).select_from(AdjudicationRow)).scalar_one()
-        rows = session.scalars(
-            select(AdjudicationRow)
-            .order_by(AdjudicationRow.id.desc())
-            .limit(paging.limit)
-            .offset(paging.offset)
-        ).all()
-        data = tuple(
-            ResultSummary(
-                run_key=r.run_key,
-                agreement_id=r.agreement_id,
-                date=r.day,
-                label=label_of(session, r.label_id),
-            )
-            for r in rows
-        )
-    audit_reads(state, request, user, "adjudications", [(r.label_id, r.run_key) for r in rows])
-    return Page(data=data, count=count)
+    newest = (AdjudicationRow.id.desc(),)
+    return _summaries(
+        state, request, user, paging, row=AdjudicationRow, order=newest, resource="adjudications"
+    )
 
 
 @adjudications.get("/{run_key}", operation_id="read_adjudication", responses=_NOT_FOUND)
@@ -80,13 +69,27 @@ def list_daily_reports(
     user: Caller, state: State, request: Request, paging: Paging
 ) -> Page[ResultSummary]:
     """Stored daily reports the caller may read, newest day first."""
+    newest = (DailyReportRow.day.desc(), DailyReportRow.id.desc())
+    return _summaries(
+        state, request, user, paging, row=DailyReportRow, order=newest, resource="daily-reports"
+    )
+
+
+def _summaries(
+    state: State,
+    request: Request,
+    user: Caller,
+    paging: Paging,
+    *,
+    row: type[_Stored],
+    order: tuple[Any, ...],
+    resource: str,
+) -> Page[ResultSummary]:
+    """A page of stored results of one kind the caller may read, each read audited."""
     with state.database.session(user.reader()) as session:
-        count = session.execute(select(func.count()).select_from(DailyReportRow)).scalar_one()
+        count = session.execute(select(func.count()).select_from(row)).scalar_one()
         rows = session.scalars(
-            select(DailyReportRow)
-            .order_by(DailyReportRow.day.desc(), DailyReportRow.id.desc())
-            .limit(paging.limit)
-            .offset(paging.offset)
+            select(row).order_by(*order).limit(paging.limit).offset(paging.offset)
         ).all()
         data = tuple(
             ResultSummary(
@@ -97,7 +100,7 @@ def list_daily_reports(
             )
             for r in rows
         )
-    audit_reads(state, request, user, "daily-reports", [(r.label_id, r.run_key) for r in rows])
+    audit_reads(state, request, user, resource, [(r.label_id, r.run_key) for r in rows])
     return Page(data=data, count=count)
 
 
