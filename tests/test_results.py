@@ -10,8 +10,10 @@ from pydantic import ValidationError
 
 from peaceforce.labels import Classification, Label
 from peaceforce.mandate.analysis import MandateReport, analyse_mandate
+from peaceforce.protection.data import ProtectionData
 from peaceforce.results import StageResult, code_version, run_key
 from peaceforce.scenario.loader import load_scenario
+from peaceforce.scenario.model import Scenario
 from scenario_copies import append, copy_builtin
 
 
@@ -53,3 +55,17 @@ def test_stage_result_needs_a_well_formed_key() -> None:
         StageResult(label=label, run_key="not-a-key")
     with pytest.raises(ValidationError):
         StageResult(run_key="0123456789abcdef")  # type: ignore[call-arg]
+
+
+def test_what_a_stage_reads_besides_the_scenario_joins_the_run_key(
+    scenario: Scenario, protection_data: ProtectionData
+) -> None:
+    """Two runs that differ only in protection.yaml must not share a run key (or folder)."""
+    alone = scenario.stamp()
+    with_data = scenario.stamp(protection_data)
+    assert alone["run_key"] == scenario.run_key and scenario.stamp(None) == alone
+    assert with_data["run_key"] != alone["run_key"]
+    assert with_data == scenario.stamp(protection_data)  # stable
+    moved = protection_data.model_copy(update={"min_distance_from_line_km": 99.0})
+    assert scenario.stamp(moved)["run_key"] != with_data["run_key"]
+    assert with_data["label"] == alone["label"]

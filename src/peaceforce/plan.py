@@ -98,5 +98,5 @@ def run_plan(
         sweep=tuple(sweep(scenario, mandate)),
         deployments=tuple(deployed),
         protection=tuple(protected),
-        **scenario.stamp(),
+        **scenario.stamp(protection),
     )

@@ -104,7 +104,7 @@ def protect(
             "maps": maps,
             "time_limit_s": time_limit,
         }
-        run = write_run(out, loaded, RunCommand.PROTECT, write_files, settings)
+        run = write_run(out, loaded, RunCommand.PROTECT, write_files, settings, inputs=(data,))
     if as_json:
         print_json(result)
         return

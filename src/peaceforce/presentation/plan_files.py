@@ -50,4 +50,4 @@ def write_plan_files(
             written.extend(write_protection_layers(plan.protection, scenario, protection, folder))
         return written
 
-    return write_run(out, scenario, RunCommand.PLAN, write_all)
+    return write_run(out, scenario, RunCommand.PLAN, write_all, inputs=(protection,))

@@ -201,5 +201,5 @@ def protect_mission(
         threat=threat,
         presence=assess_presence(scenario, data, sourcing, assessment),
         notes=tuple(notes),
-        **scenario.stamp(),
+        **scenario.stamp(data),
     )

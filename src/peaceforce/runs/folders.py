@@ -31,14 +31,14 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from peaceforce import results
 from peaceforce.errors import InputError, Problem
@@ -110,13 +110,17 @@ class SavedRun:
     plan: PlanResult
 
 
-def folder_key(scenario: Scenario, settings: Mapping[str, Setting]) -> str:
-    """The name of a run's folder: the scenario's run key when the command has no settings
-    of its own (``plan``), otherwise a key over that run key and the settings, so that
-    ``deploy`` runs of two missions, or with two IOC shares, land side by side."""
+def folder_key(
+    scenario: Scenario, settings: Mapping[str, Setting], inputs: Sequence[BaseModel | None] = ()
+) -> str:
+    """The name of a run's folder: the run key (over the scenario and the other ``inputs``
+    read, such as the protection data) when the command has no settings of its own
+    (``plan``), otherwise a key over that run key and the settings, so that ``deploy``
+    runs of two missions, or with two IOC shares, land side by side."""
+    key: str = scenario.stamp(*inputs)["run_key"]
     if not settings:
-        return scenario.run_key
-    return results.run_key(scenario.run_key, dict(settings))
+        return key
+    return results.run_key(key, dict(settings))
 
 
 def content_digest(value: Any) -> str:
@@ -136,10 +140,13 @@ def write_run(
     command: RunCommand,
     write_files: Callable[[Path], Iterable[Path]],
     settings: Mapping[str, Setting] | None = None,
+    *,
+    inputs: Sequence[BaseModel | None] = (),
 ) -> WrittenRun:
     """Write one run's files into ``out/<scenario id>/<folder key>/``, replacing that folder whole.
 
-    ``write_files`` writes into the fresh folder it is given and returns the paths it wrote.
+    ``write_files`` writes into the fresh folder it is given and returns the paths it wrote;
+    ``inputs`` are what the run read besides the scenario (they join its run key).
     The manifest and then the command's pointer are written last.
 
     Raises
@@ -151,7 +158,7 @@ def write_run(
     """
     given = dict(settings or {})
     scenario_folder = out / scenario.id
-    folder = scenario_folder / folder_key(scenario, given)
+    folder = scenario_folder / folder_key(scenario, given, inputs)
     pointer = pointer_path(scenario_folder, command)
     if out.exists() and not out.is_dir():  # a link to a folder is a fine place for runs
         raise InputError([Problem(str(out), "-", "not a folder", "a folder for the results")])
@@ -170,7 +177,7 @@ def write_run(
                     settings=given,
                     written_at=datetime.now(UTC),
                     files=(MANIFEST_FILE, *names),
-                    **scenario.stamp(),
+                    **scenario.stamp(*inputs),
                 )
                 write_atomic(staging / MANIFEST_FILE, manifest.model_dump_json(indent=2))
             # the fresh folder is in place now; the pointer follows it, under the same lock

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Annotated, Any, Literal, TypeVar
 
 import mgrs
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 from peaceforce import results
 from peaceforce.errors import InputError, Problem
@@ -722,9 +722,19 @@ class Scenario(ScenarioHeader):
         """The label of anything computed from this scenario: its own and every file's."""
         return combine_labels([self.label, *self.file_labels.values()])
 
-    def stamp(self) -> dict[str, Any]:
-        """The label and run key that every stage result computed from this scenario carries."""
-        return {"label": self.result_label, "run_key": self.run_key}
+    def stamp(self, *inputs: BaseModel | None) -> dict[str, Any]:
+        """The label and run key that every stage result computed from this scenario carries.
+
+        ``inputs`` are what a stage read besides the scenario (the protection
+        data of ``protection.yaml``): their content joins the run key, so two
+        runs that differ only there do not share one.
+        """
+        used = [i.model_dump(mode="json") for i in inputs if i is not None]
+        if not used:
+            return {"label": self.result_label, "run_key": self.run_key}
+        content = [self.model_dump(mode="json", exclude={"what_if"}), *used]
+        key = results.run_key(content, self.what_if.model_dump(mode="json"))
+        return {"label": self.result_label, "run_key": key}
 
     @property
     def reference_c_day(self) -> date:
