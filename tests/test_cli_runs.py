@@ -20,9 +20,17 @@ runner = CliRunner()
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
-    """Two runs of a small scenario under ``out``: as it is, and with a rotation ratio of 2."""
+    """Two runs of a small scenario under ``out``: as it is, and with a rotation ratio of 2.
+
+    France holds the line for three six-month tours, so the rule of thirds commits three
+    companies per company deployed, and a ratio of 2 two.
+    """
     out = tmp_path_factory.mktemp("runs") / "out"
-    scenario = tiny_scenario([pledge("fra", "FRA", "inf", 2)], [line("l", "inf", 2, "far")])
+    scenario = tiny_scenario(
+        [pledge("fra", "FRA", "inf", 2, sustain_months=18)],
+        [line("l", "inf", 2, "far")],
+        duration_months=18,
+    )
     changed = apply_what_if(scenario, WhatIf(rotation_ratio=2))
     first = write_plan_files(run_plan(scenario), scenario, None, out)
     second = write_plan_files(run_plan(changed), changed, None, out)
