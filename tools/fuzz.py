@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import weakref
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -126,8 +127,12 @@ class _ScenarioFolder:
         from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 
         self._load = load_scenario
-        # under the parent's scratch folder, which it removes: libFuzzer ends the child abruptly
-        scratch = os.environ.get(WORKDIR_VARIABLE) or tempfile.mkdtemp(prefix="fuzz-")
+        # under the parent's scratch folder, which it removes: libFuzzer ends the child
+        # abruptly; run in-process (the tests), under one removed with this object
+        scratch = os.environ.get(WORKDIR_VARIABLE)
+        if scratch is None:
+            scratch = tempfile.mkdtemp(prefix="fuzz-")
+            weakref.finalize(self, shutil.rmtree, scratch, ignore_errors=True)
         self.folder = Path(tempfile.mkdtemp(dir=scratch)) / "scenario"
         shutil.copytree(builtin_scenario_dir(), self.folder)
         self.files = scenario_files(self.folder)
