@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from pydantic import computed_field
 
+from constructed_results import deployment_result
 from peaceforce.deployment.planner import DeploymentResult
 from peaceforce.deployment.readiness import Readiness
 from peaceforce.errors import InputError
@@ -26,28 +27,11 @@ OUTCOME = ("m", "coalition")
 
 
 def _deployment(plan: PlanResult, ioc_day: int, foc_day: int, seconds: float) -> DeploymentResult:
-    return DeploymentResult(
-        mission_id="m",
-        mission_name="Mission m",
-        framework_id="coalition",
-        status=SolveStatus.OPTIMAL,
-        objective="constructed",
-        ioc_share=0.5,
+    return deployment_result(
         ioc=Readiness(day=ioc_day, personnel_required=750, personnel_in_place=1500),
         foc=Readiness(day=foc_day, personnel_required=1500, personnel_in_place=1500),
         personnel=1500,
-        weighted_lateness=0,
-        lateness_lower_bound=0,
-        days_late=0,
         last_arrival_day=foc_day,
-        movement_km=0,
-        records=(),
-        node_use=(),
-        landings={},
-        bottlenecks=(),
-        not_binding=(),
-        late=(),
-        reliefs_days_late=0,
         solve_seconds=seconds,
         label=plan.label,
         run_key=plan.run_key,

@@ -16,8 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from constructed_results import deployment_result
 from peaceforce.deployment.planner import DeploymentResult, MovementRecord, RecordKind
-from peaceforce.deployment.readiness import Readiness
 from peaceforce.presentation import tpfdd
 from peaceforce.presentation.tpfdd import (
     LATE_FILL,
@@ -30,7 +30,6 @@ from peaceforce.presentation.tpfdd import (
     write_tpfdd_xlsx,
 )
 from peaceforce.scenario.model import Scenario
-from peaceforce.solvers.status import SolveStatus
 
 CALENDAR = Calendar(d_day=date(2025, 9, 1), c_day=date(2025, 9, 1))
 ULN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{7}$")
@@ -72,32 +71,7 @@ def record(unit: str = "fra-inf#1@kyiv-inf", leg: str = "rail", **changes: Any) 
 
 def result(*records: MovementRecord, mission: str = "reassurance") -> DeploymentResult:
     """A deployment result holding just these records."""
-    return DeploymentResult(
-        mission_id=mission,
-        framework_id="coalition",
-        status=SolveStatus.OPTIMAL,
-        objective="-",
-        mission_name=mission.title(),
-        ioc_share=0.5,
-        ioc=Readiness(day=None, personnel_required=0, personnel_in_place=0),
-        foc=Readiness(day=None, personnel_required=0, personnel_in_place=0),
-        personnel=0,
-        weighted_lateness=0,
-        lateness_lower_bound=0,
-        days_late=0,
-        last_arrival_day=None,
-        movement_km=0,
-        records=records,
-        node_use=(),
-        landings={},
-        bottlenecks=(),
-        not_binding=(),
-        late=(),
-        reliefs_days_late=0,
-        solve_seconds=0.0,
-        label={"classification": "UNCLASSIFIED", "releasable_to": ["COALITION"]},
-        run_key="0123456789abcdef",
-    )
+    return deployment_result(mission_id=mission, mission_name=mission.title(), records=records)
 
 
 def only_row(movement: MovementRecord, calendar: Calendar = CALENDAR) -> dict[str, Any]:
