@@ -290,3 +290,20 @@ def test_a_name_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     sheet = load_workbook(path)["TPFDD"]
     cell = sheet.cell(2, list(TPFDD_COLUMNS).index("destination") + 1)
     assert (cell.value, cell.data_type) == (trap, "s")
+
+
+def test_a_unit_on_time_against_its_lad_but_after_its_rdd_is_late() -> None:
+    # the model closes the window of a unit that cannot meet its RDD (day 14) at its
+    # earliest arrival (day 15): the row is in its window, and still a day late
+    row = only_row(
+        record(
+            leg="fly",
+            earliest_arrival_day=15,
+            latest_arrival_day=15,
+            required_delivery_day=14,
+            start_day=14,
+            arrival_day=15,
+        )
+    )
+    assert (row["ead_day"], row["lad_day"], row["lad_missed_by_days"]) == (15, 15, 0)
+    assert (row["days_late"], row["late"]) == (1, "yes")

@@ -241,7 +241,7 @@ TPFDD_COLUMNS: dict[str, str] = {
     "earliest_possible_day": "earliest day the leg can physically arrive (ready day + transit)",
     "lad_missed_by_days": "days the earliest possible arrival falls after the LAD",
     "days_late": "days the scheduled arrival falls after the RDD",
-    "late": "yes when the scheduled or earliest possible arrival is after the LAD",
+    "late": "yes when the scheduled or earliest possible arrival is after the LAD, or the RDD",
     "passengers": "people moved",
     "short_tons": "cargo, short tons",
     "vehicles": "vehicles moved",
@@ -272,7 +272,12 @@ def _row(movement: Movement, frn: str, calendar: Calendar) -> Row:
     window = arrival_window(movement)
     arrival = movement.arrival_day
     rdd = movement.required_delivery_day
-    late = window.lad_missed_by > 0 or (arrival is not None and arrival > window.lad)
+    days_late = max(0, arrival - rdd) if arrival is not None and rdd is not None else 0
+    # the model closes the window of a unit that cannot meet its RDD at its earliest
+    # arrival, so a unit can be on time against its LAD and still late against its RDD
+    late = (
+        window.lad_missed_by > 0 or days_late > 0 or (arrival is not None and arrival > window.lad)
+    )
     row: Row = {
         "uln": unit_line_number(frn, movement.increment),
         "leg": movement.leg,
@@ -295,7 +300,7 @@ def _row(movement: Movement, frn: str, calendar: Calendar) -> Row:
         **_days("arrival", arrival, calendar),
         "earliest_possible_day": window.earliest_possible,
         "lad_missed_by_days": window.lad_missed_by,
-        "days_late": max(0, arrival - rdd) if arrival is not None and rdd is not None else 0,
+        "days_late": days_late,
         "late": "yes" if late else "no",
         "passengers": movement.passengers,
         "short_tons": movement.short_tons,
