@@ -53,6 +53,7 @@ class LabelRow(Base):
     classification: Mapped[str] = mapped_column(String(16))
     rank: Mapped[int] = mapped_column(Integer, doc="Classification.rank: SQL compares it")
     content: Mapped[str] = mapped_column(Text, doc="the label as JSON")
+    __table_args__ = (Index("ix_labels_policy_rank", "policy", "rank", "id"),)
 
 
 class LabelReleasable(Base):
@@ -170,11 +171,16 @@ class IncidentRow(Labelled, Base):
     time: Mapped[datetime] = mapped_column(DateTime, index=True)
     lon: Mapped[float] = mapped_column(Float)
     lat: Mapped[float] = mapped_column(Float)
-    type: Mapped[str] = mapped_column(String(32), index=True)
+    type: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(32))
     attributed_to: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     content: Mapped[str] = mapped_column(Text, doc="the Incident as JSON")
-    __table_args__ = (Index("ix_incidents_lon_lat", "lon", "lat"),)
+    # covering indexes of the read paths (migration 0004): a page and its count never read rows
+    __table_args__ = (
+        Index("ix_incidents_type_lon_lat_cover", "type", "lon", "lat", "label_id", "seq"),
+        Index("ix_incidents_lon_lat_cover", "lon", "lat", "label_id", "seq"),
+        Index("ix_incidents_time_cover", "time", "type", "label_id", "seq"),
+    )
 
 
 class AdjudicationRow(Labelled, Base):
