@@ -12,7 +12,7 @@ import pytest
 from peaceforce.errors import ScenarioError
 from peaceforce.monitoring.intake import parse_incidents, read_incident_file
 from peaceforce.parsing import parse_table
-from peaceforce.parsing.csv import detect_delimiter
+from peaceforce.parsing.csv import DecimalMark, detect_delimiter
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from scenario_copies import copy_builtin
@@ -109,3 +109,73 @@ def test_day_first_dates_become_iso_and_impossible_ones_are_problems() -> None:
     ]
     (problem,) = table.problems
     assert (problem.location, problem.value) == ("line 3, on", "'31/02/2025'")
+
+
+def test_decimal_commas_in_a_semicolon_file_become_decimal_points() -> None:
+    table = parse_table(
+        "id;count;tonnes;home_base;caveats\n"
+        'a;4,5;1.234,5;30,52 50,45;"min_distance_from_line_of_contact=12,5; x=1"\n'
+        "b;-0,25;12.345.678;23 61;\n",
+        "f.csv",
+    )
+    assert table.problems == ()
+    assert [dict(r.values) for r in table.rows] == [
+        {
+            "id": "a",
+            "count": "4.5",
+            "tonnes": "1234.5",
+            "home_base": "30.52 50.45",
+            "caveats": "min_distance_from_line_of_contact=12.5; x=1",
+        },
+        {"id": "b", "count": "-0.25", "tonnes": "12345678", "home_base": "23 61", "caveats": ""},
+    ]
+
+
+def test_the_decimal_mark_is_detected_only_in_semicolon_files_unless_named() -> None:
+    # a comma file keeps its numbers; a quoted "4,5" there is text unless the mark is named
+    assert parse_table('a,b\n"4,5",1.5\n', "f.csv").rows[0].values == {"a": "4,5", "b": "1.5"}
+    named = parse_table('a,b\n"4,5",1.234\n', "f.csv", numbers=DecimalMark.COMMA)
+    assert named.rows[0].values == {"a": "4.5", "b": "1234"}
+    # a ';' file whose numbers have decimal points is read as it stands
+    assert parse_table("a;b\n4.5;1.234\n", "f.csv").rows[0].values == {"a": "4.5", "b": "1.234"}
+    # dates, versions and identifiers are not numbers
+    kept = parse_table("a;b;c\n28.02.2022;v1,5;x-1,5\n4,5;;\n", "f.csv")
+    assert kept.rows[0].values == {"a": "28.02.2022", "b": "v1,5", "c": "x-1,5"}
+
+
+def test_a_decimal_point_beside_decimal_commas_names_its_line_and_column() -> None:
+    table = parse_table("id;count;share\na;4,5;0,5\nb;3;0.25\nc;1.234;2\n", "units.csv")
+    assert [r.get("id") for r in table.rows] == ["a", "c"]
+    assert table.rows[1].values["count"] == "1234"
+    (problem,) = table.problems
+    assert (problem.file, problem.location, problem.value) == (
+        "units.csv",
+        "line 3, share",
+        "'0.25'",
+    )
+    assert "decimal comma" in problem.expected
+
+
+def test_a_thousands_dot_that_could_be_a_decimal_point_is_a_problem() -> None:
+    table = parse_table("id;count\na;1.234\nb;12\n", "units.csv")
+    assert [r.get("id") for r in table.rows] == ["b"]
+    (problem,) = table.problems
+    assert (problem.location, problem.value) == ("line 2, count", "'1.234'")
+    assert "1234 (thousands dot) or 1.234" in problem.expected
+    assert parse_table("id;count\na;1.234\n", "u.csv", numbers=DecimalMark.POINT).problems == ()
+
+
+def test_pledges_csv_with_decimal_commas_loads_to_the_same_scenario(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    folder = copy_builtin(tmp_path)
+    path = folder / "pledges.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index("home_base")
+    for row in rows[1:]:
+        row[column] = row[column].replace(".", ",")
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_bytes((BOM + buffer.getvalue()).encode("utf-8"))
+    assert ";25,75 61,24;" in buffer.getvalue()
+    assert load_scenario(folder) == scenario

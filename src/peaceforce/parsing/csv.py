@@ -25,6 +25,18 @@ read without the mark, and each cell ``dd/mm/yyyy`` (optionally followed by
 ``yyyy-mm-ddThh:mm:ss``); a cell written otherwise is a problem and its row is
 not kept.
 
+Numbers as Excel writes them where the decimal mark is a comma are read too
+(``numbers``): ``4,5`` becomes ``4.5`` and ``1.234,5`` becomes ``1234.5``,
+wherever a number stands alone in a cell or among words (``30,52 50,45``,
+``min_distance=12,5``); ``1.234.567`` loses its thousands dots. Unless the
+caller names the mark, a ``;``-delimited file is read with decimal commas when
+any of its numbers has one, with decimal points otherwise; other delimiters
+mean decimal points. Where the mark cannot be told, the cell is a problem
+naming its line and column, and its row is not kept: a decimal point in a file
+whose numbers have decimal commas (``4.5`` beside ``4,5``), or, in a
+``;``-delimited file with no decimal of either kind, ``1.234`` (1234 with a
+thousands dot, or 1.234?).
+
 Public CSVs hold quoted fields with line breaks (one record over several
 lines); a row keeps the number of the line its record *starts* on, so a problem
 points where a person looks.
@@ -38,6 +50,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.parsing.files import BOM, check_size, decode_text
@@ -93,6 +106,33 @@ _DAY_FIRST = re.compile(
     r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})"
     r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?)?$"
 )
+
+
+class DecimalMark(StrEnum):
+    """How a file writes the decimals of its numbers."""
+
+    POINT = "point"
+    COMMA = "comma"
+
+
+#: A number stands alone: after the start, a space, ``=``, ``:``, ``;`` or an opening bracket,
+#: and before the end, a space, ``;`` or a closing bracket.
+_ALONE_BEFORE, _ALONE_AFTER = r"(?<![^\s=:;(\[])", r"(?![^\s;)\]])"
+_COMMA_NUMBER = re.compile(_ALONE_BEFORE + r"[+-]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+" + _ALONE_AFTER)
+_GROUPED_NUMBER = re.compile(_ALONE_BEFORE + r"[+-]?\d{1,3}(?:\.\d{3})+" + _ALONE_AFTER)
+_POINT_NUMBER = re.compile(_ALONE_BEFORE + r"[+-]?\d*\.\d+" + _ALONE_AFTER)
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+
+
+def _point_decimals(cell: str) -> list[str]:
+    """Numbers of a cell written with a decimal point (not a thousands dot)."""
+    return [m[0] for m in _POINT_NUMBER.finditer(cell) if not _THOUSANDS.fullmatch(m[0])]
+
+
+def _with_decimal_points(cell: str) -> str:
+    """A cell's decimal-comma numbers written with decimal points and no thousands dots."""
+    cell = _COMMA_NUMBER.sub(lambda m: m[0].replace(".", "").replace(",", "."), cell)
+    return _GROUPED_NUMBER.sub(lambda m: m[0].replace(".", ""), cell)
 
 
 def detect_delimiter(text: str) -> str:
@@ -162,12 +202,14 @@ def parse_table(
     what: str = "a CSV file",
     encodings: Sequence[str] = ("utf-8",),
     delimiter: str | None = None,
+    numbers: DecimalMark | None = None,
 ) -> Table:
     """Read CSV (bytes in one of ``encodings``, or text) with a header line, strictly.
 
     ``file`` names the source in problems; ``what`` says what it should be.
     ``delimiter`` is detected from the header line unless given (see the module docstring),
-    and so are the columns of dates written day first.
+    and so are the columns of dates written day first; ``numbers`` (the decimal mark) is
+    detected from the delimiter and the numbers unless given.
     Faults of rows are in ``Table.problems``; the rows before and without a fault are kept.
 
     Raises
@@ -181,15 +223,14 @@ def parse_table(
     text = text.removeprefix(BOM)
     # deliberate and process-wide: every CSV the product reads comes through here
     csv.field_size_limit(MAX_CSV_FIELD_CHARS)
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=delimiter or detect_delimiter(text), strict=True
-    )
+    delimiter = delimiter or detect_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         marked = _header(next(reader, []), file, what)
     except csv.Error as exc:
         raise InputError([_structural(exc, file, 1, reader.line_num, text)]) from None
     header, day_first = _day_first_columns(marked, file, what)
-    rows: list[Row] = []
+    records: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
     start = previous = reader.line_num
     try:
@@ -210,10 +251,72 @@ def parse_table(
                     for column in wrong
                 )
                 continue
-            rows.append(Row(start, values))
+            records.append((start, values))
     except csv.Error as exc:
         problems.append(_structural(exc, file, previous + 1, reader.line_num, text))
-    return Table(file, header, tuple(rows), tuple(problems))
+    if numbers is None:
+        numbers = _detect_decimal_mark(records) if delimiter == ";" else DecimalMark.POINT
+    rows, unclear = _read_numbers(records, numbers, file, delimiter)
+    return Table(file, header, rows, tuple(sorted([*problems, *unclear], key=_line_of)))
+
+
+def _line_of(problem: Problem) -> int:
+    """The line a problem of this reader points at (every one names ``line N``)."""
+    return int(problem.location.split(",")[0].removeprefix("line "))
+
+
+def _detect_decimal_mark(records: list[tuple[int, dict[str, str]]]) -> DecimalMark | None:
+    """Comma if any number has a decimal comma, point if any has a decimal point, else None."""
+    point = False
+    for _, values in records:
+        for cell in values.values():
+            if _COMMA_NUMBER.search(cell):
+                return DecimalMark.COMMA
+            point = point or bool(_point_decimals(cell))
+    return DecimalMark.POINT if point else None
+
+
+def _read_numbers(
+    records: list[tuple[int, dict[str, str]]],
+    numbers: DecimalMark | None,
+    file: str,
+    delimiter: str,
+) -> tuple[tuple[Row, ...], list[Problem]]:
+    """The rows with numbers written with decimal points, and the cells whose mark is unclear.
+
+    ``numbers`` None: no number tells the mark, so ``1.234`` is unclear.
+    """
+    if numbers is DecimalMark.POINT:
+        return tuple(Row(start, values) for start, values in records), []
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    shown = {";": "';'", "\t": "tab", ",": "','"}.get(delimiter, repr(delimiter))
+    for start, values in records:
+        unclear = []
+        for column, cell in values.items():
+            if numbers is DecimalMark.COMMA:
+                if _point_decimals(cell):
+                    unclear.append((column, _MIXED_EXPECTED))
+                else:
+                    values[column] = _with_decimal_points(cell)
+            elif any(_THOUSANDS.fullmatch(m[0]) for m in _POINT_NUMBER.finditer(cell)):
+                unclear.append((column, _AMBIGUOUS_EXPECTED.format(delimiter=shown)))
+        problems.extend(
+            Problem(file, f"line {start}, {column}", repr(values[column]), expected)
+            for column, expected in unclear
+        )
+        if not unclear:
+            rows.append(Row(start, values))
+    return tuple(rows), problems
+
+
+_MIXED_EXPECTED = (
+    "numbers with a decimal comma (e.g. 4,5), as the other numbers of this file are written"
+)
+_AMBIGUOUS_EXPECTED = (
+    "a number whose decimal mark can be told: in a {delimiter}-delimited file with no other "
+    "decimals, 1.234 may be 1234 (thousands dot) or 1.234; write 1234, or 1,234 (decimal comma)"
+)
 
 
 _DATE_EXPECTED = "a date written dd/mm/yyyy (optionally hh:mm), as the column's header says"
