@@ -8,6 +8,9 @@ their party and nothing released only to the coalition or the other party.
 
 A token is 32 random bytes shown once; the database keeps only its HMAC-SHA256
 under the server secret, so a copy of the database gives no usable token.
+A token found valid is remembered, by its digest, for ``TOKEN_CACHE_SECONDS``
+(a request then costs no token query); a revocation therefore takes effect in
+other server processes within that time, and at once in the revoking process.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
+import time
 from datetime import datetime
 
 import pycountry
@@ -33,6 +38,12 @@ from peaceforce.server.visibility import SYSTEM
 
 #: Prefix of every API token, so a leaked one is recognisable in logs and scanners.
 TOKEN_PREFIX = "pf_"
+#: How long a token found valid is trusted without asking the database again.
+TOKEN_CACHE_SECONDS = 5.0
+#: The most tokens remembered at once (the oldest are forgotten first).
+TOKEN_CACHE_SIZE = 4096
+_known: dict[tuple[str, str], tuple[float, UserPublic]] = {}
+_known_lock = threading.Lock()
 
 
 class Role(enum.StrEnum):
@@ -219,16 +230,42 @@ def revoke_user(database: Database, name: str) -> UserPublic:
             .values(revoked=now)
         )
         session.flush()
-        return _public(row)
+        public = _public(row)
+    forget_tokens()
+    return public
+
+
+def forget_tokens() -> None:
+    """Forget every remembered token (after a revocation: the next request asks the database)."""
+    with _known_lock:
+        _known.clear()
 
 
 def authenticate(database: Database, secret: bytes, token: str) -> UserPublic | None:
-    """The user a token belongs to, or ``None`` (unknown, revoked, or a revoked user)."""
+    """The user a token belongs to, or ``None`` (unknown, revoked, or a revoked user).
+
+    A valid token is remembered for ``TOKEN_CACHE_SECONDS``; an invalid one never
+    is, so a new token works at once.
+    """
     digest = token_digest(secret, token)
+    key = (database.location, digest)
+    now = time.monotonic()
+    with _known_lock:
+        known = _known.get(key)
+    if known is not None and known[0] > now:
+        return known[1]
     with database.session(SYSTEM) as session:
         row = session.execute(
             select(UserRow)
             .join(TokenRow, TokenRow.user_id == UserRow.id)
             .where(TokenRow.digest == digest, TokenRow.revoked.is_(None), UserRow.revoked.is_(None))
         ).scalar_one_or_none()
-        return None if row is None else _public(row)
+        user = None if row is None else _public(row)
+    with _known_lock:
+        if user is None:
+            _known.pop(key, None)
+        else:
+            if len(_known) >= TOKEN_CACHE_SIZE:
+                del _known[next(iter(_known))]
+            _known[key] = (now + TOKEN_CACHE_SECONDS, user)
+    return user

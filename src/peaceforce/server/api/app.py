@@ -48,6 +48,10 @@ def create_app(database: Database, secret: bytes, *, run_worker: bool = True) ->
             403: {"model": ApiError, "description": "the caller's role may not do this"},
             404: {"model": ApiError, "description": "none, or none the caller may read"},
             422: {"model": ApiError, "description": "bad input, every problem listed"},
+            429: {
+                "model": ApiError,
+                "description": "too many failed logins from this client: wait Retry-After s",
+            },
         },
     )
     app.state.server = ServerState(database=database, secret=secret, worker=worker)

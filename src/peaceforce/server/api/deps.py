@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from peaceforce.server import audit
 from peaceforce.server.db import Database
+from peaceforce.server.ratelimit import FailedLogins
 from peaceforce.server.records import above_unclassified
 from peaceforce.server.users import Permission, UserPublic, authenticate
 from peaceforce.server.visibility import SYSTEM
@@ -26,6 +27,7 @@ class ServerState:
     database: Database
     secret: bytes
     worker: RunWorker | None
+    failed_logins: FailedLogins = field(default_factory=FailedLogins)
 
 
 def server(request: Request) -> ServerState:
@@ -48,13 +50,26 @@ def caller(
     state: State,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> UserPublic:
-    """The user whose token the request carries; 401 (audited) without a valid one."""
+    """The user whose token the request carries; 401 (audited) without a valid one.
+
+    A client with too many failed logins in the last minute gets 429 and
+    ``Retry-After`` before its token is even looked at (``peaceforce.server.ratelimit``).
+    """
+    client = remote(request) or "-"
+    wait = state.failed_logins.retry_after(client)
+    if wait is not None:
+        raise HTTPException(
+            429,
+            f"too many failed logins from {client}: try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
     user = None
     if credentials is not None and credentials.scheme.lower() == "bearer":
         token = credentials.credentials
         if 0 < len(token) <= 256:
             user = authenticate(state.database, state.secret, token)
     if user is None:
+        state.failed_logins.failed(client)
         with state.database.session(SYSTEM, write=True) as session:
             audit.record(
                 session,

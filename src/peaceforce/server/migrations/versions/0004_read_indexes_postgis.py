@@ -33,7 +33,7 @@ branch_labels = None
 depends_on = None
 
 #: The expression the PostGIS index and ``near=`` queries share (they must match exactly).
-POINT = "(ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography)"
+POINT = "geography(ST_SetSRID(ST_MakePoint(lon, lat), 4326))"
 
 _POSTGIS = f"""
 DO $$
@@ -46,7 +46,7 @@ BEGIN
     END;
   END IF;
   IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis') THEN
-    EXECUTE 'CREATE INDEX IF NOT EXISTS ix_incidents_point ON incidents USING gist {POINT}';
+    EXECUTE 'CREATE INDEX IF NOT EXISTS ix_incidents_point ON incidents USING gist (({POINT}))';
   END IF;
 END $$
 """
