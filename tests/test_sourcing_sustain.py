@@ -154,7 +154,13 @@ def test_a_parliamentary_vote_or_a_stated_condition_makes_a_pledge_conditional()
 _SHIP_TONNES = 4000.0
 
 
-def _montreux(tonnes: float = 30000.0) -> dict[str, Any]:
+def _montreux(
+    tonnes: float = 30000.0,
+    *,
+    state_tonnes: float | None = None,
+    vessels: int | None = None,
+    stay_days: int = 21,
+) -> dict[str, Any]:
     return {
         "id": "straits",
         "name": "Turkish Straits",
@@ -169,20 +175,37 @@ def _montreux(tonnes: float = 30000.0) -> dict[str, Any]:
             "source": ASSUMPTION,
             "after_peace_agreement": "open",
         },
-        "stay": {"days": 21, "article": "Art. 18(2)", "summary": "at most 21 days in the sea"},
+        "stay": {
+            "days": stay_days,
+            "article": "Art. 18(2)",
+            "summary": "a limited stay in the sea",
+        },
         "aggregate_tonnage": {
             "tonnes": tonnes,
             "max_tonnes": 45000,
             "article": "Art. 18(1)",
             "summary": "aggregate tonnage of non-Black Sea powers",
         },
-        "transit": {"tonnes": 15000, "article": "Art. 14", "summary": "tonnage in transit"},
+        "state_tonnage": state_tonnes
+        and {"tonnes": state_tonnes, "article": "Art. 18(1)(c)", "summary": "two-thirds each"},
+        "transit": {
+            "tonnes": 15000,
+            "vessels": vessels,
+            "transit_days": 1,
+            "article": "Art. 14",
+            "summary": "tonnage and vessels in transit",
+        },
         "source": ASSUMPTION,
     }
 
 
 def _naval(
-    pledges: list[dict[str, Any]], quantity: int, *, tonnes: float = 30000.0, peace: bool = False
+    pledges: list[dict[str, Any]],
+    quantity: int,
+    *,
+    tonnes: float = 30000.0,
+    peace: bool = False,
+    **limits: Any,
 ) -> Scenario:
     scenario = tiny_scenario(pledges, [line("sea-line", "ship", quantity, "sea")])
     catalogue = tuple(
@@ -197,7 +220,7 @@ def _naval(
         else u
         for u in scenario.catalogue
     )
-    built = scenario.replace(catalogue=catalogue, access_regimes=(_montreux(tonnes),))
+    built = scenario.replace(catalogue=catalogue, access_regimes=(_montreux(tonnes, **limits),))
     return apply_what_if(built, WhatIf(after_peace_agreement=True)) if peace else built
 
 
@@ -232,6 +255,48 @@ def test_the_aggregate_tonnage_binds() -> None:
     [gap] = result.gaps()
     details = [o.detail for c in gap.candidates for o in c.obstacles]
     assert any("Art. 18(1)" in d and "8,000 t" in d for d in details)
+
+
+def test_no_one_state_has_more_than_two_thirds_of_the_aggregate_tonnage() -> None:
+    # Art. 18(1)(c): of 30,000 t, one state may have 20,000 t. A station of 4,000 t ships
+    # taking turns counts 4,000 t (one in the sea at a time): the UK alone holds 5 stations,
+    # with France beside it the aggregate allows 7 (30,000 / 4,000 = 7.5; a lone ship holds
+    # none).
+    uk = [pledge("gbr", "GBR", "ship", 20, sustain_months=12)]
+    alone = _source(_naval(uk, 8, state_tonnes=20000.0, peace=True))
+    assert alone.lines[0].filled == 5
+    [gap] = alone.gaps()
+    details = [o.detail for c in gap.candidates for o in c.obstacles]
+    assert any("Art. 18(1)(c)" in d and "tonnage of GBR" in d for d in details)
+    both = _source(
+        _naval(
+            [*uk, pledge("fra", "FRA", "ship", 20, sustain_months=12)],
+            8,
+            state_tonnes=20000.0,
+            peace=True,
+        )
+    )
+    assert both.lines[0].filled == 7
+    by_nation = {n: sum(a.units for a in both.assignments if a.nation == n) for n in ("GBR", "FRA")}
+    assert max(by_nation.values()) * _SHIP_TONNES / 2 <= 20000.0
+    assert all(month == 7 for month in both.sustainment[0].held_per_month)
+
+
+def test_no_more_than_nine_vessels_are_in_transit_at_once() -> None:
+    # Art. 14. Ships relieved every 2 days, a passage taking a day: every station keeps one
+    # vessel in the Straits at all times (one in, one out every 2 days), so nine stations
+    # at most, whatever the ships and tonnage available.
+    ships = [pledge("gbr", "GBR", "ship", 30, sustain_months=12)]
+    result = _source(_naval(ships, 12, tonnes=1e6, vessels=9, stay_days=2, peace=True))
+    assert result.lines[0].filled == 9
+    assert sum(a.units for a in result.assignments) == 18
+    assert result.sustainment[0].held_per_month == (9,) * 12
+    [gap] = result.gaps()
+    details = [o.detail for c in gap.candidates for o in c.obstacles]
+    assert any("Art. 14" in d and "9 vessels in transit at once" in d for d in details)
+    # under a 21-day stay the same passage allows 94 stations: the limit does not bind
+    relaxed = _source(_naval(ships, 12, tonnes=1e6, vessels=9, peace=True), explain=False)
+    assert relaxed.lines[0].filled == 12
 
 
 # --- 4. fixes ---------------------------------------------------------------------------------

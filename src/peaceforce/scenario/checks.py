@@ -154,7 +154,11 @@ def check_access_regimes(draft: Draft) -> list[Problem]:
     problems = _unknown_references(references, draft.known_ids("areas", "id"), "an area")
     for located in draft.of("access_regimes"):
         regime = located.item
-        if regime.aggregate_tonnage is None and regime.transit is None:
+        if (
+            regime.aggregate_tonnage is None
+            and regime.state_tonnage is None
+            and regime.transit is None
+        ):
             continue
         for unit in draft.of("catalogue"):
             if unit.item.domain in regime.domains and unit.item.standard_displacement_t is None:

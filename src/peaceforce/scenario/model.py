@@ -567,10 +567,28 @@ class AggregateTonnage(Frozen):
     summary: str = Field(min_length=10)
 
 
-class TransitLimit(Frozen):
-    """Most standard displacement in course of transit at once: a heavier ship cannot pass."""
+class StateTonnage(Frozen):
+    """Most standard displacement any one limited state may have in the areas at once."""
 
     tonnes: float = Field(gt=0)
+    article: str
+    summary: str = Field(min_length=10)
+
+
+class TransitLimit(Frozen):
+    """Most in course of transit at once: a heavier ship cannot pass; ``vessels`` at a time.
+
+    Where units take turns under a stay limit, every relief takes two transits
+    (the relieving unit in, the relieved one out) of ``transit_days`` each, so
+    over one stay the passage offers ``vessels`` × stay days of transit: the
+    stations held are limited to ``vessels`` × stay days / (2 × transit days).
+    """
+
+    tonnes: float = Field(gt=0)
+    vessels: int | None = Field(default=None, gt=0, description="most vessels in transit at once")
+    transit_days: float = Field(
+        default=1.0, gt=0, description="days one passage takes, from entry to exit"
+    )
     article: str
     summary: str = Field(min_length=10)
 
@@ -581,7 +599,7 @@ class AccessRegime(Frozen):
     Units of the limited domains from nations not exempt are refused while the
     regime is closed; otherwise they give notice, stay no longer than the stay
     limit (a station then needs two units taking turns) and, for ships, keep
-    within the aggregate and transit tonnage.
+    within the aggregate tonnage, each state's tonnage and the transit limits.
     """
 
     id: Ident
@@ -596,6 +614,7 @@ class AccessRegime(Frozen):
     stay: StayLimit | None = None
     notice: Notice | None = None
     aggregate_tonnage: AggregateTonnage | None = None
+    state_tonnage: StateTonnage | None = None
     transit: TransitLimit | None = None
     source: Source
 

@@ -31,7 +31,8 @@ def greedy_solution(problem: SourcingProblem) -> Solution:
         key=lambda p: (-p.count * problem.unit_personnel(p.unit_type), p.id),
     )
     index = {p.id: k for k, p in enumerate(all_pledges)}
-    tonnes_left = problem.tonnage_limits.copy()
+    access = problem.access_rows
+    access_left = access.limit.copy()
     for pledge in pledges:
         left = problem.units_offered(pledge.id, pledge.count)
         size = problem.unit_personnel(pledge.unit_type)
@@ -50,17 +51,18 @@ def greedy_solution(problem: SourcingProblem) -> Solution:
             room = left
             if ceiling is not None:
                 room = min(room, (ceiling - used_personnel.get(pledge.nation, 0)) // size)
-            regime, tonnes = int(cand.access.regime[k]), float(problem.tonnage[k])
-            if tonnes > 0:
-                room = min(room, int(tonnes_left[regime] // tonnes))
-            sent = max(0, min(room, round(need[line.id] * hulls)))
+            limits = access.of(k)
+            for row, share in limits:
+                room = min(room, int(access_left[row] / share + 1e-9))
+            # whole stations only: a lone unit where units take turns holds none
+            sent = max(0, min(room, round(need[line.id] * hulls)) // hulls * hulls)
             if sent:
                 units[(pledge.id, line.id)] = sent
                 need[line.id] -= sent / hulls
                 left -= sent
                 used_personnel[pledge.nation] = used_personnel.get(pledge.nation, 0) + sent * size
-                if tonnes > 0:
-                    tonnes_left[regime] -= sent * tonnes
+                for row, share in limits:
+                    access_left[row] -= sent * share
     weighted = sum(
         priority_weight(line.priority) * problem.unit_personnel(line.capability) * need[line.id]
         for line in lines

@@ -20,7 +20,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import partial
 
+import numpy as np
+
 from peaceforce.scenario.model import (
+    AccessRegime,
     AllowedDomains,
     MaxTourLength,
     Pledge,
@@ -28,6 +31,7 @@ from peaceforce.scenario.model import (
 )
 from peaceforce.sourcing.candidates import Pair
 from peaceforce.sourcing.optimise import (
+    AccessRows,
     Solution,
     SourcingProblem,
     build_problem,
@@ -99,25 +103,47 @@ def capacity_obstacles(
         )
     k = problem.candidate_index(pledge.id, pair.line.id)
     regime = problem.candidates.regime_of(k)
-    tonnes = float(problem.tonnage[k])
-    if regime is not None and regime.aggregate_tonnage is not None and tonnes > 0:
-        in_use = sum(
-            u * float(problem.tonnage[problem.candidate_index(pid, line)])
-            for (pid, line), u in solution.units.items()
-        )
-        limit = regime.aggregate_tonnage
-        if in_use + tonnes > limit.tonnes:
-            found.append(
-                Obstacle(
-                    kind=ObstacleKind.ACCESS,
-                    detail=(
-                        f"{regime.instrument}, {limit.article}: {in_use:,.0f} t of "
-                        f"{limit.tonnes:,.0f} t in the area already; a {tonnes:,.0f} t "
-                        f"{pledge.unit_type} does not fit"
-                    ),
+    access = problem.access_rows
+    limits = access.of(k)
+    if regime is not None and limits:
+        in_use = np.zeros(len(access.limit))
+        for (pid, line), u in solution.units.items():
+            for row, share in access.of(problem.candidate_index(pid, line)):
+                in_use[row] += u * share
+        for row, share in limits:
+            if in_use[row] + share > access.limit[row] + 1e-9:
+                found.append(
+                    Obstacle(
+                        kind=ObstacleKind.ACCESS,
+                        detail=_access_full(
+                            access, row, in_use[row], share, regime=regime, pledge=pledge
+                        ),
+                    )
                 )
-            )
     return tuple(found)
+
+
+def _access_full(
+    access: AccessRows,
+    row: int,
+    in_use: float,
+    share: float,
+    *,
+    regime: AccessRegime,
+    pledge: Pledge,
+) -> str:
+    """Why one more unit does not fit an access row, citing the article."""
+    head = f"{regime.instrument}, {access.article[row]}"
+    limit = access.limit[row]
+    if access.unit[row] == "t":
+        return (
+            f"{head}: {in_use:,.0f} t of {limit:,.0f} t ({access.what[row]}) already; "
+            f"a {share:,.0f} t {pledge.unit_type} does not fit"
+        )
+    return (
+        f"{head}: at most {limit:g} {access.what[row]}; the stations held already take "
+        f"{in_use:.1f} of them, and one more {pledge.unit_type} takes {share:.2f}"
+    )
 
 
 def _shortfall_after(problem: SourcingProblem, line_id: str) -> int:

@@ -77,6 +77,14 @@ def _access_notes(problem: SourcingProblem) -> list[str]:
         if regime.aggregate_tonnage:
             limit = regime.aggregate_tonnage
             rules.append(f"at most {limit.tonnes:,.0f} t at once ({limit.article})")
+        if regime.state_tonnage:
+            state = regime.state_tonnage
+            rules.append(f"at most {state.tonnes:,.0f} t of any one state ({state.article})")
+        if regime.transit and regime.transit.vessels:
+            transit = regime.transit
+            rules.append(
+                f"at most {transit.vessels} vessels in transit at once ({transit.article})"
+            )
         notes.append(
             f"{regime.name} open ({regime.instrument}): non-exempt units hold a station two "
             f"taking turns, " + ", ".join(rules)

@@ -20,9 +20,10 @@ is minimised:
 Access regimes (e.g. the Montreux Convention) reach into the model twice: on a
 line where a stay limit applies, a station takes two units taking turns, from
 one contributor or several (each unit sent counts half a station on the line
-row), and one row per regime with an aggregate tonnage keeps the tonnage
-present at once (half of each unit's standard displacement: one of the two is
-in the area) within the limit. Pairs a closed regime refuses are never usable.
+row), and access rows (:class:`AccessRows`) keep the tonnage present at once
+(half of each unit's standard displacement: one of the two is in the area) in
+all and per state, and the vessels in transit at once, within their limits.
+Pairs a closed regime refuses are never usable.
 
 A NATO-scale mission has about a million usable pairs; every step below is
 exact, so the stages keep their lexicographic optimum:
@@ -183,30 +184,103 @@ class SourcingProblem:
         return int(self.hulls[self.candidate_index(pledge_id, line_id)])
 
     @cached_property
-    def tonnage_limits(self) -> FloatArray:
-        """Per access regime, the aggregate tonnage allowed (inf where none)."""
-        return np.array(
-            [
-                r.aggregate_tonnage.tonnes if r.aggregate_tonnage else math.inf
-                for r in self.candidates.access.regimes
-            ],
-            dtype=float,
-        )
+    def access_rows(self) -> AccessRows:
+        """The rows keeping limited units within their access regimes' limits (see AccessRows)."""
+        return access_rows(self)
 
-    @cached_property
-    def tonnage(self) -> FloatArray:
-        """Per candidate, the tonnage one unit sent counts against its regime's limit.
 
-        Units taking turns are in the area one at a time: each counts its share.
-        """
-        access = self.candidates.access
-        limited = access.regime >= 0
-        counted = np.zeros(len(access.regime))
-        if limited.any():
-            has_limit = np.isfinite(self.tonnage_limits)[access.regime[limited]]
-            at = np.flatnonzero(limited)[has_limit]
-            counted[at] = access.displacement[at] / self.hulls[at]
-        return counted
+@dataclass(frozen=True)
+class AccessRows:
+    """Rows that keep the units an access regime limits within its limits, per candidate.
+
+    Each candidate stands in at most three rows (-1 where none), with the share
+    of the row's limit one unit sent takes up:
+
+    0. the regime's aggregate tonnage present (e.g. Montreux Art. 18(1)(a)): the
+       unit's standard displacement, halved where units take turns (one of the
+       two is in the area);
+    1. its nation's tonnage present (Art. 18(1)(c)), counted the same way;
+    2. vessels in transit at once (Art. 14): over one stay, each station held by
+       units taking turns needs two transits (in, out) of ``transit_days``, and
+       the passage offers ``vessels`` × stay days, so a unit takes
+       2 × transit days / (stay days × units per station) of the ``vessels``.
+    """
+
+    limit: FloatArray  # per row
+    article: tuple[str, ...]  # per row: what it rests on, for gap explanations
+    what: tuple[str, ...]  # per row: what it counts, e.g. "tonnage of FRA"
+    unit: tuple[str, ...]  # per row: "t" or "vessels"
+    regime: IntArray  # per row: the access regime (its index)
+    row: IntArray  # (candidates, 3)
+    value: FloatArray  # (candidates, 3)
+
+    def of(self, k: int) -> list[tuple[int, float]]:
+        """(row, share of its limit per unit) of candidate ``k``."""
+        return [
+            (int(r), float(v)) for r, v in zip(self.row[k], self.value[k], strict=True) if r >= 0
+        ]
+
+
+def access_rows(problem: SourcingProblem) -> AccessRows:
+    """The access rows of a problem's candidates; see :class:`AccessRows`."""
+    access, hulls = problem.candidates.access, problem.hulls
+    count = len(access.regime)
+    row, value = np.full((count, 3), -1, dtype=np.int64), np.zeros((count, 3))
+    limit: list[float] = []
+    article: list[str] = []
+    what: list[str] = []
+    unit: list[str] = []
+    regime_of: list[int] = []
+    nations = sorted({p.nation for p in problem.scenario.pledges})
+    nation_of_pledge = np.array(
+        [nations.index(p.nation) for p in problem.scenario.pledges], dtype=np.int64
+    )
+
+    def new_row(
+        j: int, at: IntArray, slot: int, share: FloatArray, facts: tuple[float, str, str, str]
+    ) -> None:
+        row[at, slot], value[at, slot] = len(limit), share
+        limit.append(facts[0])
+        article.append(facts[1])
+        what.append(facts[2])
+        unit.append(facts[3])
+        regime_of.append(j)
+
+    for j, regime in enumerate(access.regimes):
+        at = np.flatnonzero((access.regime == j) & (access.displacement > 0))
+        if not len(at):
+            continue
+        present = access.displacement[at] / hulls[at]
+        if regime.aggregate_tonnage is not None:
+            total = regime.aggregate_tonnage
+            facts = (total.tonnes, total.article, "tonnage of all limited states in the area", "t")
+            new_row(j, at, 0, present, facts)
+        if regime.state_tonnage is not None:
+            nation = nation_of_pledge[problem.candidates.pledge[at]]
+            state = regime.state_tonnage
+            for n in np.unique(nation).tolist():
+                mine = nation == n
+                facts = (state.tonnes, state.article, f"tonnage of {nations[n]} in the area", "t")
+                new_row(j, at[mine], 1, present[mine], facts)
+        transit, stay = regime.transit, regime.stay
+        if transit is not None and transit.vessels and stay is not None:
+            share = 2 * transit.transit_days / (stay.days * hulls[at])
+            facts = (
+                float(transit.vessels),
+                transit.article,
+                "vessels in transit at once",
+                "vessels",
+            )
+            new_row(j, at, 2, share, facts)
+    return AccessRows(
+        limit=np.array(limit, dtype=float),
+        article=tuple(article),
+        what=tuple(what),
+        unit=tuple(unit),
+        regime=np.array(regime_of, dtype=np.int64),
+        row=row,
+        value=value,
+    )
 
 
 def national_ceilings(scenario: Scenario) -> dict[str, int]:
@@ -289,7 +363,7 @@ class ModelLayout:
 
     Rows: one per pledge with a usable pair (units ≤ offered), one per line
     (units + missing = required), one per nation (personnel = P[n]), two per
-    nation for the fair share, one per access regime (tonnage ≤ limit), then one
+    nation for the fair share, one per access row (tonnage or vessels ≤ limit), then one
     per solved stage holding its optimum.
     Columns: s (lines), P and d (nations), then the pairs in the model.
     """
@@ -297,8 +371,8 @@ class ModelLayout:
     pair: IntArray  # candidate index of each column's pair (of its group's first pledge)
     pledge_row: IntArray  # the column's pledge group
     hulls: FloatArray  # units taking turns on one station (1 / its line-row coefficient)
-    regime_row: IntArray  # the tonnage-limited access regime of the column, -1 if none
-    tonnage: FloatArray  # displacement one station counts against that regime
+    access_row: IntArray  # (columns, 3): the column's access rows (AccessRows), -1 where none
+    access_value: FloatArray  # (columns, 3): the share of each row's limit one unit takes
     line_row: IntArray
     nation_row: IntArray
     personnel: FloatArray
@@ -311,19 +385,19 @@ class ModelLayout:
     nations: tuple[str, ...]
     shares: FloatArray
     ceiling: FloatArray  # per nation, inf where none
-    tonnage_limit: FloatArray  # per access regime, inf where none
+    access_limit: FloatArray  # per access row
 
     @property
     def fixed_columns(self) -> int:
         return len(self.quantity) + 2 * len(self.nations)
 
     @property
-    def first_regime_row(self) -> int:
+    def first_access_row(self) -> int:
         return len(self.offered) + len(self.quantity) + 3 * len(self.nations)
 
     @property
     def base_rows(self) -> int:
-        return self.first_regime_row + len(self.tonnage_limit)
+        return self.first_access_row + len(self.access_limit)
 
 
 def _pledge_groups(
@@ -380,14 +454,13 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
     quantity = np.array([line.quantity for line in lines], dtype=float)
     hulls = problem.hulls[columns].astype(float)
     personnel = unit_personnel[p]
-    tonnage = problem.tonnage[columns]
-    regime = cand.access.regime[columns]
+    rows = problem.access_rows
     return ModelLayout(
         pair=columns,
         pledge_row=group_of[p],
         hulls=hulls,
-        regime_row=np.where(tonnage > 0, regime, -1),
-        tonnage=tonnage,
+        access_row=rows.row[columns],
+        access_value=rows.value[columns],
         line_row=r,
         nation_row=nation_of_pledge[p],
         personnel=personnel,
@@ -402,7 +475,7 @@ def define_variables(problem: SourcingProblem, *, merge: bool = True) -> ModelLa
         nations=nations,
         shares=np.array([shares[n] for n in nations]),
         ceiling=np.array([float(problem.ceilings.get(n, math.inf)) for n in nations]),
-        tonnage_limit=problem.tonnage_limits,
+        access_limit=rows.limit,
     )
 
 
@@ -424,7 +497,7 @@ def _define_constraints(layout: ModelLayout) -> Any:
             layout.quantity,
             np.zeros(n_nations),
             np.full(2 * n_nations, -math.inf),
-            np.full(len(layout.tonnage_limit), -math.inf),
+            np.full(len(layout.access_limit), -math.inf),
         ]
     )
     lp.row_upper_ = np.concatenate(
@@ -433,7 +506,7 @@ def _define_constraints(layout: ModelLayout) -> Any:
             layout.quantity,
             np.zeros(n_nations),
             np.zeros(2 * n_nations),
-            layout.tonnage_limit,
+            layout.access_limit,
         ]
     )
     starts, index, value = [0], [], []
@@ -501,13 +574,13 @@ class _Model:
             return
         lay, count = self.layout, len(positions)
         first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
-        regime = lay.regime_row[positions]
+        access = lay.access_row[positions]
         index = np.column_stack(
             [
                 lay.pledge_row[positions],
                 first_line + lay.line_row[positions],
                 first_nation + lay.nation_row[positions],
-                lay.first_regime_row + regime,
+                lay.first_access_row + access,
             ]
         )
         value = np.column_stack(
@@ -515,11 +588,11 @@ class _Model:
                 np.ones(count),
                 1.0 / lay.hulls[positions],
                 lay.personnel[positions],
-                lay.tonnage[positions],
+                lay.access_value[positions],
             ]
         )
-        entry = np.ones((count, 4), dtype=bool)
-        entry[:, 3] = regime >= 0  # only tonnage-limited pairs have a regime row
+        entry = np.ones((count, 6), dtype=bool)
+        entry[:, 3:] = access >= 0  # only limited pairs stand in access rows
         per_column = entry.sum(axis=1)
         self.lp.addCols(
             count,
@@ -544,11 +617,12 @@ class _Model:
         lay = self.layout
         y = np.asarray(self.lp.getSolution().row_dual)
         first_line, first_nation = len(lay.offered), len(lay.offered) + len(lay.quantity)
-        regime_dual = (
-            np.where(
-                lay.regime_row >= 0, y[lay.first_regime_row + np.maximum(lay.regime_row, 0)], 0.0
-            )
-            if len(lay.tonnage_limit)
+        access_dual = (
+            (
+                np.where(lay.access_row >= 0, y[lay.first_access_row + lay.access_row], 0.0)
+                * lay.access_value
+            ).sum(axis=1)
+            if len(lay.access_limit)
             else np.zeros(len(lay.pair))
         )
         return np.asarray(
@@ -556,7 +630,7 @@ class _Model:
             - y[lay.pledge_row]
             - y[first_line + lay.line_row] / lay.hulls
             - lay.personnel * y[first_nation + lay.nation_row]
-            - lay.tonnage * regime_dual,
+            - access_dual,
             dtype=float,
         )
 

@@ -11,8 +11,9 @@ deployment moves. From month 2 on, a MIP on HiGHS decides who holds each line:
   offers ``count × sustain_months`` unit-months in all, each unit entering
   once (so its months on a line are consecutive: a nation covers consecutive
   periods up to what it sustains, rotating its own units behind them);
-* a nation stays under its personnel ceiling, and ships under an access
-  regime's aggregate tonnage, in every month;
+* a nation stays under its personnel ceiling, and ships within an access
+  regime's limits (tonnage in all and per state, vessels in transit), in
+  every month;
 * nothing is in place outside the pledge's availability window.
 
 Objective: minimise priority-weighted missing personnel-months, then (a far
@@ -205,17 +206,16 @@ def sustain(
         y(j_flat[keep], t_flat[keep]),
         personnel[j_flat[keep]],
     )
-    # every access regime and month within its tonnage
-    limits = problem.tonnage_limits
-    tonnage = problem.tonnage[pairs]
-    regime = cand.access.regime[pairs]
-    keep = tonnage[j_flat] > 0
+    # every access row (tonnage in all and per state, vessels in transit) and month within its limit
+    access = problem.access_rows
+    row_of, share = access.row[pairs][j_flat], access.value[pairs][j_flat]  # (pairs × months, 3)
+    at, slot = np.nonzero(row_of >= 0)
     rows.add(
-        np.full(len(limits) * months, -math.inf),
-        np.repeat(limits, months),
-        regime[j_flat[keep]] * months + t_flat[keep],
-        y(j_flat[keep], t_flat[keep]),
-        tonnage[j_flat[keep]],
+        np.full(len(access.limit) * months, -math.inf),
+        np.repeat(access.limit, months),
+        row_of[at, slot] * months + t_flat[at],
+        y(j_flat[at], t_flat[at]),
+        share[at, slot],
     )
 
     hs = highs()
@@ -229,11 +229,13 @@ def sustain(
     lp.a_matrix_.start_ = np.r_[0, np.cumsum(np.bincount(col, minlength=n_cols))].astype(np.int32)
     lp.a_matrix_.index_ = row[order].astype(np.int32)
     lp.a_matrix_.value_ = value[order]
-    # units and missing stations are whole (a lone unit where units take turns holds none)
+    # units and missing stations are whole (a lone unit where units take turns holds none);
+    # month 1 is the first tour as given, which may leave such a lone unit
+    whole, part = hs.HighsVarType.kInteger, hs.HighsVarType.kContinuous
     lp.integrality_ = (
-        [hs.HighsVarType.kInteger] * (n_pairs * months)
-        + [hs.HighsVarType.kContinuous] * (n_pairs * months)
-        + [hs.HighsVarType.kInteger] * (n_lines * months)
+        [whole] * (n_pairs * months)
+        + [part] * (n_pairs * months)
+        + ([part] + [whole] * (months - 1)) * n_lines
     )
     mip = new_highs()
     mip.passModel(lp)
