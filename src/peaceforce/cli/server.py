@@ -50,18 +50,56 @@ def serve(
     ),
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     database: DatabaseOption = None,
+    snapshots: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshots",
+            help="Folder of occupied-territory snapshots (occupied_YYYYMMDD.geojson) for the "
+            "page's line of contact and its date picker (default: the scenario's line).",
+            show_default=False,
+        ),
+    ] = None,
+    regions: Annotated[
+        Path | None,
+        typer.Option(
+            "--regions",
+            help="Oblast boundaries for the page (geoBoundaries ADM1 GeoJSON).",
+            show_default=False,
+        ),
+    ] = None,
+    sites: Annotated[
+        Path | None,
+        typer.Option(
+            "--sites",
+            help="Protected sites CSV (e.g. the WRI power plants) for the page's agreement zones.",
+            show_default=False,
+        ),
+    ] = None,
+    plan_builtin: Annotated[
+        bool,
+        typer.Option(
+            "--plan-builtin",
+            help="Queue a plan of the built-in scenario on start unless one exists, so the "
+            "page has a force to show.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the API (/api/v1, OpenAPI at /openapi.json) on SQLite by default, or PostgreSQL.
+    """Serve the API (/api/v1, OpenAPI at /openapi.json) and the web page (/) on SQLite by
+    default, or PostgreSQL.
 
     Migrations run on start; the built-in scenario is stored if absent. The token
     secret comes from $PEACEFORCE_SECRET, else ./.peaceforce/secret (made on first start).
     """
     import uvicorn
 
+    from peaceforce.scenario.loader import BUILTIN_SCENARIOS
     from peaceforce.server.api import create_app
+    from peaceforce.server.api.picture import PictureSettings
     from peaceforce.server.records import seed_builtin
     from peaceforce.server.settings import server_secret
     from peaceforce.server.users import list_users
+    from peaceforce.server.web import is_built
+    from peaceforce.server.worker import queue_plan
 
     opened = _database(database)
     secret = server_secret(DATA)
@@ -77,9 +115,16 @@ def serve(
         if database:
             hint += f" --database {database}"
         console.print(Text("note: ", style="yellow") + plain(hint))
-    console.print(plain(f"serving on http://{host}:{port}/api/v1 (OpenAPI at /openapi.json)"))
+    if plan_builtin and queue_plan(opened, BUILTIN_SCENARIOS) is not None:
+        console.print(plain(f"queued a plan of {BUILTIN_SCENARIOS} for the page"))
+    picture = PictureSettings(snapshots=snapshots, regions=regions, sites=sites)
+    if not is_built():
+        console.print(Text("note: ", style="yellow") + plain("the web page is not built: make web"))
+    console.print(
+        plain(f"serving on http://{host}:{port}/ (API at /api/v1, OpenAPI at /openapi.json)")
+    )
     uvicorn.run(
-        create_app(opened, secret.value),
+        create_app(opened, secret.value, picture_settings=picture),
         host=host,
         port=port,
         log_level="warning",

@@ -47,7 +47,7 @@ def _json_value(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _places(scenario: Scenario) -> dict[str, Point]:
+def places_of(scenario: Scenario) -> dict[str, Point]:
     """Where each node and area named in a movement record lies (areas at their centre)."""
     places = {area.name: area_centre(area) for area in scenario.areas}
     if scenario.transport is not None:
@@ -61,7 +61,7 @@ def deployment_layers(result: DeploymentResult, scenario: Scenario, calendar: Ca
     Planned reliefs are left out of the map: they repeat a unit's last leg.
     A leg from a home base starts at the pledge's home base.
     """
-    places = _places(scenario)
+    places = places_of(scenario)
     homes = {p.id: (p.home_base.lon, p.home_base.lat) for p in scenario.pledges}
     legs = []
     for record, row in zip(result.records, tpfdd_rows(result, calendar), strict=True):

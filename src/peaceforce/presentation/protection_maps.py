@@ -57,6 +57,27 @@ def _circle(lon: float, lat: float, radius_km: float) -> BaseGeometry:
     return to_lonlat(shapely.Point(float(x[0]), float(y[0])).buffer(radius_km * 1000.0, 64))
 
 
+def coverage_rings(result: ProtectionResult) -> dict[str, Any]:
+    """One engagement ring per placement and threat class of the mission's mix (true circles)."""
+    sites = {s.id: s for s in result.coverage.sites}
+    return _collection(
+        [
+            _feature(
+                _circle(sites[p.site_id].lon, sites[p.site_id].lat, p.radius_km(c.threat)),
+                placement=p.id,
+                unit_type=p.unit_type,
+                nation=p.nation,
+                threat=c.threat.value,
+                share=c.share,
+                radius_km=p.radius_km(c.threat),
+            )
+            for p in result.coverage.placements
+            for c in result.coverage.by_threat
+            if c.share > 0 and p.radius_km(c.threat) > 0
+        ]
+    )
+
+
 def map_layers(
     result: ProtectionResult, scenario: Scenario, data: ProtectionData, frontier: Frontier
 ) -> Layers:
@@ -86,22 +107,7 @@ def map_layers(
                 for p in placements
             ]
         ),
-        "ad_coverage": _collection(
-            [
-                _feature(
-                    _circle(sites[p.site_id].lon, sites[p.site_id].lat, p.radius_km(c.threat)),
-                    placement=p.id,
-                    unit_type=p.unit_type,
-                    nation=p.nation,
-                    threat=c.threat.value,
-                    share=c.share,
-                    radius_km=p.radius_km(c.threat),
-                )
-                for p in placements
-                for c in result.coverage.by_threat
-                if c.share > 0 and p.radius_km(c.threat) > 0
-            ]
-        ),
+        "ad_coverage": coverage_rings(result),
         "assets": _collection(
             [
                 _feature(

@@ -349,6 +349,44 @@ class RunWorker:
         return report
 
 
+def queue_plan(database: Database, scenario_id: str) -> int | None:
+    """Queue a plan of the scenario's newest version unless one is done, queued or running.
+
+    The run belongs to no user (the plan reads no reports); its result carries the
+    scenario's label, so only who may read the scenario sees it. Returns the run id
+    queued, or None when there was nothing to do.
+    """
+    with database.session(SYSTEM, write=True) as session:
+        scenario = session.scalars(
+            select(ScenarioRow)
+            .where(ScenarioRow.scenario_id == scenario_id)
+            .order_by(ScenarioRow.version.desc())
+            .limit(1)
+        ).first()
+        if scenario is None:
+            raise InputError([Problem("scenario", "-", scenario_id, "a stored scenario")])
+        if session.execute(
+            select(RunRow.id).where(
+                RunRow.scenario_row == scenario.id,
+                RunRow.kind == RunKind.PLAN.value,
+                RunRow.status != RunStatus.FAILED.value,
+            )
+        ).first():
+            return None
+        row = RunRow(
+            kind=RunKind.PLAN.value,
+            scenario_row=scenario.id,
+            settings=RunCreate(kind=RunKind.PLAN, scenario=scenario_id).model_dump_json(),
+            status=RunStatus.QUEUED.value,
+            progress="queued",
+            created_by=None,
+            label_id=scenario.label_id,
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
 def _reader(user: UserRow | None) -> Clearance | None:
     if user is None:
         return None

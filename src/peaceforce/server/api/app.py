@@ -8,11 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from peaceforce.server.api import agreements, audit, incidents, reports, runs, scenarios
+from peaceforce.server.api import agreements, audit, incidents, picture, reports, runs, scenarios
 from peaceforce.server.api.deps import Caller, ServerState
 from peaceforce.server.api.errors import ApiError, install_error_handlers
+from peaceforce.server.api.picture import PictureSettings
 from peaceforce.server.db import Database
 from peaceforce.server.users import UserPublic
+from peaceforce.server.web import mount_web
 from peaceforce.server.worker import RunWorker
 
 
@@ -22,10 +24,19 @@ class Health(BaseModel):
     ok: bool
 
 
-def create_app(database: Database, secret: bytes, *, run_worker: bool = True) -> FastAPI:
+def create_app(
+    database: Database,
+    secret: bytes,
+    *,
+    run_worker: bool = True,
+    picture_settings: PictureSettings | None = None,
+    web: bool = True,
+) -> FastAPI:
     """The API on ``database`` (migrated already); tokens are checked under ``secret``.
 
     With ``run_worker`` a background thread computes queued runs.
+    ``picture_settings`` names the front-line snapshots, oblasts and protected
+    sites of the operational picture; with ``web`` the page is served at ``/``.
     """
     worker = RunWorker(database) if run_worker else None
 
@@ -55,6 +66,7 @@ def create_app(database: Database, secret: bytes, *, run_worker: bool = True) ->
         },
     )
     app.state.server = ServerState(database=database, secret=secret, worker=worker)
+    app.state.picture = picture_settings or PictureSettings()
     install_error_handlers(app)
 
     @app.get("/healthz", operation_id="health", response_model=Health, tags=["health"])
@@ -75,6 +87,9 @@ def create_app(database: Database, secret: bytes, *, run_worker: bool = True) ->
         reports.adjudications,
         reports.daily_reports,
         audit.router,
+        picture.router,
     ):
         app.include_router(router)
+    if web:
+        mount_web(app)
     return app
