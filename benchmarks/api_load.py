@@ -1,15 +1,20 @@
 """Load on the coalition server: concurrent clients on loopback, batch ingest and filtered reads.
 
-A real ``peaceforce serve`` (one uvicorn process) is started on a fresh database;
+A real ``peaceforce serve --workers N`` is started on a fresh database;
 ``--clients`` clients (50 by default) run for ``--seconds`` (60): a quarter post
 batches of ``--batch`` new incidents (acknowledged only once committed), the
 rest read ``GET /api/v1/incidents`` with a random bounding box and type, 100 a
 page. Prints incidents/s ingested durably and p50/p99 read latency per backend,
 with the load average (the machine is shared: figures vary with it).
 
+So that figures taken on a busy machine can be read, it also prints the CPU
+the server used: its processes' user + system time, and on PostgreSQL that of
+the database's own backends serving it, in all and per request. CPU per request
+does not depend on what else the machine runs; latency and throughput do.
+
 Run: ``.venv/bin/python benchmarks/api_load.py [--backend sqlite postgresql] [--seconds 60]
-[--clients 50]``; PostgreSQL is the one on 127.0.0.1:5432 (user postgres), where a
-database is created and dropped for the run.
+[--clients 50] [--workers 2]``; PostgreSQL is the one on 127.0.0.1:5432 (user postgres),
+where a database is created and dropped for the run.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import URL, make_url
 
 from peaceforce.server.db import migrate, open_database
@@ -49,10 +54,13 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(url: URL, folder: Path, port: int, secret: str) -> subprocess.Popen[bytes]:
+def start_server(
+    url: URL, folder: Path, port: int, secret: str, workers: int = 1
+) -> subprocess.Popen[bytes]:
     """``peaceforce serve`` on ``url``, listening on 127.0.0.1:``port``, once it answers."""
     env = {**os.environ, "PEACEFORCE_SECRET": secret, "PYTHONPATH": str(SRC)}
     command = [sys.executable, "-m", "peaceforce", "serve", "--port", str(port)]
+    command += ["--workers", str(workers)]
     command += ["--database", url.render_as_string(hide_password=False)]
     server = subprocess.Popen(
         command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -85,6 +93,37 @@ def incidents(prefix: str, count: int, rng: random.Random) -> list[dict[str, obj
         }
         for n in range(count)
     ]
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+
+
+def server_processes(pid: int) -> list[int]:
+    """The server's process and its children (``--workers`` processes)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [pid, *(int(c) for c in children.read_text().split())]
+    except OSError:
+        return [pid]
+
+
+def database_backends(admin: Engine, name: str) -> list[int]:
+    """The PostgreSQL backends connected to database ``name``."""
+    with admin.connect() as connection:
+        return list(
+            connection.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = :name"), {"name": name}
+            ).scalars()
+        )
 
 
 @dataclass
@@ -153,7 +192,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def run(backend: str, clients: int, seconds: float, batch: int) -> str:
+def run(backend: str, clients: int, seconds: float, batch: int, workers: int) -> str:
     """One backend's row of the table."""
     with tempfile.TemporaryDirectory(prefix="peaceforce-load-") as folder:
         name = None
@@ -170,9 +209,16 @@ def run(backend: str, clients: int, seconds: float, batch: int) -> str:
         token = add_user(database, SECRET.encode(), "load", nation="GBR", role=Role.MONITOR).token
         database.dispose()
         port = free_port()
-        server = start_server(url, Path(folder), port, SECRET)
+        server = start_server(url, Path(folder), port, SECRET, workers)
         try:
+            processes = server_processes(server.pid)
+            before = sum(process_cpu(p) for p in processes)
             tally = asyncio.run(load(port, token, clients, seconds, batch))
+            app_cpu = sum(process_cpu(p) for p in processes) - before
+            # the database's backends were opened for this run: their whole CPU is its
+            db_cpu = (
+                0.0 if name is None else sum(process_cpu(p) for p in database_backends(admin, name))
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -180,11 +226,15 @@ def run(backend: str, clients: int, seconds: float, batch: int) -> str:
                 with admin.connect() as connection:
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     reads = tally.reads or [float("nan")]
+    requests = max(1, len(tally.reads) + tally.batches + tally.failures)
     return (
-        f"| {backend} | {clients} | {seconds:g} s | {tally.ingested / seconds:,.0f} | "
+        f"| {backend} | {workers} | {clients} | {seconds:g} s | "
+        f"{tally.ingested / seconds:,.0f} | "
         f"{tally.batches} × {batch} | {len(tally.reads) / seconds:,.0f} | "
         f"{percentile(reads, 0.5) * 1000:.0f} ms | {percentile(reads, 0.99) * 1000:.0f} ms | "
-        f"{tally.failures} |"
+        f"{tally.failures} | {app_cpu:.1f} s + {db_cpu:.1f} s | "
+        f"{(app_cpu + db_cpu) / requests * 1000:.1f} ms | "
+        f"{(app_cpu + db_cpu) / seconds:.2f} |"
     )
 
 
@@ -194,15 +244,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="serve --workers")
     args = parser.parse_args()
-    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(
-        "| backend | clients | duration | incidents/s ingested | batches | reads/s | "
-        "read p50 | read p99 | failed requests |"
+        "| backend | workers | clients | duration | incidents/s ingested | batches | reads/s | "
+        "read p50 | read p99 | failed requests | server CPU (app + database) | "
+        "CPU per request | cores busy |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend in args.backend:
-        print(run(backend, args.clients, args.seconds, args.batch), flush=True)
+        print(run(backend, args.clients, args.seconds, args.batch, args.workers), flush=True)
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

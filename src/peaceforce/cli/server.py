@@ -83,6 +83,14 @@ def serve(
             "page has a force to show.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=64,
+            help="Processes answering requests (runs are computed in this one).",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (/api/v1, OpenAPI at /openapi.json) and the web page (/) on SQLite by
     default, or PostgreSQL.
@@ -90,16 +98,19 @@ def serve(
     Migrations run on start; the built-in scenario is stored if absent. The token
     secret comes from $PEACEFORCE_SECRET, else ./.peaceforce/secret (made on first start).
     """
+    import os
+
     import uvicorn
 
     from peaceforce.scenario.loader import BUILTIN_SCENARIOS
     from peaceforce.server.api import create_app
+    from peaceforce.server.api.app import SERVE_ENV, serve_config
     from peaceforce.server.api.picture import PictureSettings
     from peaceforce.server.records import seed_builtin
     from peaceforce.server.settings import server_secret
     from peaceforce.server.users import list_users
     from peaceforce.server.web import is_built
-    from peaceforce.server.worker import queue_plan
+    from peaceforce.server.worker import RunWorker, queue_plan
 
     opened = _database(database)
     secret = server_secret(DATA)
@@ -117,19 +128,39 @@ def serve(
         console.print(Text("note: ", style="yellow") + plain(hint))
     if plan_builtin and queue_plan(opened, BUILTIN_SCENARIOS) is not None:
         console.print(plain(f"queued a plan of {BUILTIN_SCENARIOS} for the page"))
-    picture = PictureSettings(snapshots=snapshots, regions=regions, sites=sites)
     if not is_built():
         console.print(Text("note: ", style="yellow") + plain("the web page is not built: make web"))
     console.print(
         plain(f"serving on http://{host}:{port}/ (API at /api/v1, OpenAPI at /openapi.json)")
     )
-    uvicorn.run(
-        create_app(opened, secret.value, picture_settings=picture),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-    )
+    # the picture's sources as paths: a worker process builds its own settings from them
+    sources = {"snapshots": snapshots, "regions": regions, "sites": sites}
+    if workers == 1:
+        uvicorn.run(
+            create_app(opened, secret.value, picture_settings=PictureSettings(**sources)),
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+        return
+    console.print(plain(f"{workers} processes answer requests; runs are computed in this one"))
+    PictureSettings(**sources)  # bad sources are reported here, once, not in every worker
+    os.environ[SERVE_ENV] = serve_config(opened, secret.value, picture_sources=sources)
+    runs = RunWorker(opened)
+    runs.start()
+    try:
+        uvicorn.run(
+            "peaceforce.server.api.app:app_from_environment",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+        )
+    finally:
+        runs.stop()
 
 
 @user_app.command("add")

@@ -125,12 +125,14 @@ def _row_level_security(connection: Connection, reader: Reader) -> None:
         }
     else:  # SYSTEM sees all; anything else (no reader) nothing
         settings = {"system": "on" if reader is SYSTEM else "off", "rank": "-1"}
-    connection.exec_driver_sql(f"SET LOCAL ROLE {APP_ROLE}")
-    for name, value in settings.items():
-        connection.execute(
-            text("SELECT set_config(:name, :value, true)"),
-            {"name": f"peaceforce.{name}", "value": value},
-        )
+    # one round trip: the role (as SET LOCAL ROLE) and every setting, transaction-local
+    settings = {"role": APP_ROLE, **{f"peaceforce.{k}": v for k, v in settings.items()}}
+    calls = ", ".join(f"set_config(:n{i}, :v{i}, true)" for i in range(len(settings)))
+    parameters: dict[str, str] = {}
+    for i, (name, value) in enumerate(settings.items()):
+        parameters[f"n{i}"] = name
+        parameters[f"v{i}"] = value
+    connection.execute(text(f"SELECT {calls}"), parameters)
 
 
 def open_database(url: URL | str, *, pool_size: int = 10) -> Database:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Iterable
 
 from sqlalchemy import event, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -11,10 +12,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from peaceforce.labels import Label
+from peaceforce.server.db import Database
 from peaceforce.server.models import LabelCaveat, LabelReleasable, LabelRow
-from peaceforce.server.visibility import ServerSession
+from peaceforce.server.visibility import SYSTEM, ServerSession
 
 _cache: dict[tuple[str, str], int] = {}
+_by_id: dict[tuple[str, int], Label] = {}
 _cache_lock = threading.Lock()
 
 
@@ -70,6 +73,25 @@ def label_id(session: Session, label: Label) -> int:
 
 
 _PENDING = "peaceforce_new_labels"
+
+
+def labels_by_id(database: Database, ids: Iterable[int]) -> dict[int, Label]:
+    """The labels stored under ``ids`` (committed rows never change: each is read once)."""
+    where = database.location
+    wanted = set(ids)
+    with _cache_lock:
+        found = {i: _by_id[(where, i)] for i in wanted if (where, i) in _by_id}
+    missing = sorted(wanted - set(found))
+    if missing:
+        with database.session(SYSTEM) as session:
+            rows = session.execute(
+                select(LabelRow.id, LabelRow.content).where(LabelRow.id.in_(missing))
+            ).all()
+        read = {ident: Label.model_validate_json(content) for ident, content in rows}
+        with _cache_lock:
+            _by_id.update({(where, ident): label for ident, label in read.items()})
+        found.update(read)
+    return found
 
 
 @event.listens_for(ServerSession, "after_commit")

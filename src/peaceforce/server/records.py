@@ -22,14 +22,14 @@ from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Classification, Clearance, Label, may_read
 from peaceforce.monitoring.agreement.load import parse_agreement
 from peaceforce.monitoring.agreement.model import Agreement
-from peaceforce.monitoring.incidents import Incident, IncidentType
+from peaceforce.monitoring.incidents import IncidentType
 from peaceforce.monitoring.store.protocol import IncidentQuery
 from peaceforce.monitoring.store.sql import incident_criteria
 from peaceforce.results import Result
 from peaceforce.scenario.loader import BUILTIN_SCENARIOS, builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.server.db import Database
-from peaceforce.server.label_rows import label_id
+from peaceforce.server.label_rows import label_id, labels_by_id
 from peaceforce.server.models import (
     AdjudicationRow,
     AgreementRow,
@@ -344,8 +344,13 @@ class IncidentFilter(Result):
 
 def list_incidents(
     session: Session, where: IncidentFilter, limit: int, offset: int
-) -> tuple[Page[Incident], list[tuple[int, str]]]:
-    """A page of readable incidents in the order accepted, and (label id, id) of each."""
+) -> tuple[bytes, list[tuple[int, str]]]:
+    """A page of readable incidents in the order accepted, as ``Page[Incident]`` JSON.
+
+    The page is assembled from the stored JSON of each report (written by
+    ``Incident.model_dump_json`` on intake), so a read neither parses nor
+    re-serialises 100 reports. Also (label id, id) of each, for the audit.
+    """
     criteria = where.criteria()
     count = session.execute(
         select(func.count()).select_from(IncidentRow).where(*criteria)
@@ -357,20 +362,18 @@ def list_incidents(
         .limit(limit)
         .offset(offset)
     ).all()
-    return (
-        Page(data=tuple(Incident.model_validate_json(r[0]) for r in rows), count=count),
-        [(r[1], r[2]) for r in rows],
-    )
+    body = '{"data":[' + ",".join(r[0] for r in rows) + f'],"count":{count}}}'
+    return body.encode(), [(r[1], r[2]) for r in rows]
 
 
-def above_unclassified(session: Session, label_ids: Sequence[int]) -> dict[int, Label]:
-    """The labels among ``label_ids`` above UNCLASSIFIED (their reads are audited)."""
-    wanted = sorted(set(label_ids))
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(LabelRow.id, LabelRow.content).where(
-            LabelRow.id.in_(wanted), LabelRow.rank > Classification.UNCLASSIFIED.rank
-        )
-    )
-    return {ident: Label.model_validate_json(content) for ident, content in rows}
+def above_unclassified(database: Database, label_ids: Sequence[int]) -> dict[int, Label]:
+    """The labels among ``label_ids`` above UNCLASSIFIED (their reads are audited).
+
+    Label rows never change, so each is read from the database once per process.
+    """
+    labels = labels_by_id(database, label_ids)
+    return {
+        ident: label
+        for ident, label in labels.items()
+        if label.classification > Classification.UNCLASSIFIED
+    }

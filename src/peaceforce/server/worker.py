@@ -5,6 +5,9 @@ worker thread takes queued runs in order, reads its inputs with the clearance
 of whoever started it (a daily report counts only the reports they may read),
 and stores the result with its run key and label. A run that was running when
 the server stopped is marked failed on the next start; queued ones are resumed.
+Runs queued by another process (``serve --workers N`` answers requests in N
+processes and computes runs in one) are found by looking for queued rows every
+``POLL_SECONDS``.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ from peaceforce.server.records import parse_agreement_text
 from peaceforce.server.visibility import SYSTEM
 
 log = logging.getLogger(__name__)
+#: How often the worker looks for runs queued by other server processes.
+POLL_SECONDS = 2.0
 
 
 class RunKind(StrEnum):
@@ -161,11 +166,35 @@ class RunWorker:
             self._thread.join(timeout=5)
 
     def _loop(self) -> None:
-        while (run_id := self._queue.get()) is not None:
+        while True:
+            try:
+                run_id = self._queue.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                for queued in self._queued():
+                    self._queue.put(queued)
+                continue
+            if run_id is None:
+                return
             try:
                 self.execute(run_id)
             except Exception:  # a run's failure must never stop the worker
                 log.exception("run %s failed", run_id)
+
+    def _queued(self) -> list[int]:
+        """Runs waiting in the database (queued by any server process), oldest first."""
+        try:
+            with self.database.session(SYSTEM) as session:
+                return list(
+                    session.scalars(
+                        select(RunRow.id)
+                        .where(RunRow.status == RunStatus.QUEUED.value)
+                        .order_by(RunRow.id)
+                        .limit(100)
+                    )
+                )
+        except Exception:  # the database may be briefly away: look again next time
+            log.exception("looking for queued runs failed")
+            return []
 
     def _progress(self, run_id: int, text: str) -> None:
         with self.database.session(SYSTEM, write=True) as session:

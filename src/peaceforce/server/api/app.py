@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import json
+import os
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from pydantic import BaseModel
@@ -12,7 +15,7 @@ from peaceforce.server.api import agreements, audit, incidents, picture, reports
 from peaceforce.server.api.deps import Caller, ServerState
 from peaceforce.server.api.errors import ApiError, install_error_handlers
 from peaceforce.server.api.picture import PictureSettings
-from peaceforce.server.db import Database
+from peaceforce.server.db import Database, open_database
 from peaceforce.server.users import UserPublic
 from peaceforce.server.web import mount_web
 from peaceforce.server.worker import RunWorker
@@ -93,3 +96,45 @@ def create_app(
     if web:
         mount_web(app)
     return app
+
+
+#: Environment variable through which ``serve --workers N`` hands each worker process
+#: the database, the secret and ``create_app``'s other arguments (JSON).
+SERVE_ENV = "PEACEFORCE_SERVE_CONFIG"
+
+
+def serve_config(
+    database: Database, secret: bytes, *, picture_sources: Mapping[str, Path | None]
+) -> str:
+    """What ``app_from_environment`` needs, as the JSON text to put in ``SERVE_ENV``.
+
+    ``picture_sources`` are ``PictureSettings``' arguments: each worker builds its own.
+    """
+    return json.dumps(
+        {
+            "database": database.url.render_as_string(hide_password=False),
+            "secret": secret.decode(),
+            "picture_sources": {
+                name: None if path is None else str(path.resolve())
+                for name, path in picture_sources.items()
+            },
+        }
+    )
+
+
+def app_from_environment() -> FastAPI:
+    """The application of one ``serve --workers N`` process (uvicorn calls it in each).
+
+    Runs are computed by the serving parent, not here, so no run is taken twice.
+    """
+    config = json.loads(os.environ[SERVE_ENV])
+    sources = {
+        name: None if path is None else Path(path)
+        for name, path in config["picture_sources"].items()
+    }
+    return create_app(
+        open_database(config["database"]),
+        config["secret"].encode(),
+        run_worker=False,
+        picture_settings=PictureSettings(**sources),
+    )

@@ -124,8 +124,7 @@ def audit_reads(
     """Audit a read of records above UNCLASSIFIED: one entry per label, listing the ids."""
     if not read:
         return
-    with state.database.session(user.reader()) as session:
-        labels = above_unclassified(session, [label for label, _ in read])
+    labels = above_unclassified(state.database, [label for label, _ in read])
     if not labels:
         return
     with state.database.session(SYSTEM, write=True) as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -172,7 +172,7 @@ def list_incidents_route(  # noqa: PLR0917 (each filter is a query parameter)
     party: Annotated[
         str | None, Query(max_length=64, description="attributed to this party")
     ] = None,
-) -> Page[Incident]:
+) -> Response:
     """The reports the caller may read that match every filter given, in the order accepted."""
     box = _bbox(bbox) if bbox is not None else None
     where = IncidentFilter(
@@ -186,7 +186,7 @@ def list_incidents_route(  # noqa: PLR0917 (each filter is a query parameter)
     with state.database.session(user.reader()) as session:
         page, read = list_incidents(session, where, paging.limit, paging.offset)
     audit_reads(state, request, user, "incidents", read)
-    return page
+    return Response(page, media_type="application/json")
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
