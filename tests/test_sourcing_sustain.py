@@ -316,6 +316,34 @@ def test_fixes_prefer_the_nation_below_its_fair_share() -> None:
     assert len(gap.fixes) <= 3
 
 
+def test_a_gap_in_the_firm_only_fill_is_fixed_by_making_a_conditional_pledge_firm() -> None:
+    # Two battalions needed; the UK's firm one fills one. Two conditional pledges could fill
+    # the other: the UK's second (the UK is above its fair share, 75 % by GDP, with all the
+    # firm personnel) and Poland's (0 of its 25 %): Poland's is proposed first. The French
+    # conditional air defence battery fits no infantry line and is not proposed.
+    conditional = {"commitment": "conditional", "condition": "waits on a cabinet decision"}
+    scenario = tiny_scenario(
+        [
+            pledge("gbr-1", "GBR", "inf"),
+            pledge("gbr-2", "GBR", "inf", **conditional),
+            pledge("pol", "POL", "inf", **conditional),
+            pledge("fra-ad", "FRA", "ad", **conditional),
+        ],
+        [line("inf-line", "inf", 2, "far")],
+    )
+    result = _source(scenario)
+    assert result.gaps() == ()  # firm and conditional together fill the line
+    assert result.firm_only is not None and result.firm_only.first_tour == pytest.approx(0.5)
+    [gap] = result.firm_only_gaps
+    assert (gap.line_id, gap.filled, gap.shortfall) == ("inf-line", 1, 1)
+    assert [(f.pledge_id, f.shortfall_after) for f in gap.fixes] == [("pol", 0), ("gbr-2", 0)]
+    assert gap.fixes[0].obstacle is ObstacleKind.CONDITIONAL
+    assert gap.fixes[0].preference < gap.fixes[1].preference
+    assert gap.fixes[0].description.startswith("make POL's conditional pledge pol (1 Infantry)")
+    assert "waits on a cabinet decision" in gap.fixes[0].description
+    assert SourcingResult.model_validate_json(result.model_dump_json()) == result
+
+
 # --- 5. the US backstop -----------------------------------------------------------------------
 
 

@@ -374,7 +374,10 @@ def notes_text(result: SourcingResult) -> Text:
 
 
 def gaps_table(result: SourcingResult) -> Table:
-    """Every unfilled line: the candidates and what kept each out, and up to three fixes."""
+    """Every unfilled line: the candidates and what kept each out, and up to three fixes.
+
+    Then every line short from firm pledges alone, with the conditional pledges to make firm.
+    """
     table = Table(
         title=f"Gaps and why: {result.mission_id} under {result.framework_id}", show_lines=True
     )
@@ -398,6 +401,19 @@ def gaps_table(result: SourcingResult) -> Table:
             f"{line.shortfall} of {line.required}",
             _lines(candidates or ["no pledge of this capability or its substitutes"]),
             _lines(fixes or ["-"]),
+        )
+    for gap in result.firm_only_gaps:
+        firm_fixes = [
+            f"{n}. {fix.description}"
+            + (f" (still {fix.shortfall_after} short)" if fix.shortfall_after else "")
+            for n, fix in enumerate(gap.fixes, start=1)
+        ]
+        add_plain_row(
+            table,
+            _lines([gap.line_id, "firm pledges only"]),
+            f"{gap.shortfall} of {gap.required}",
+            "conditional pledges left out",
+            _lines(firm_fixes or ["no conditional pledge fills it: see the gaps above"]),
         )
     return table
 

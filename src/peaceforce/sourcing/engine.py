@@ -14,7 +14,7 @@ from peaceforce.mandate.analysis import FrameworkAssessment, MandateReport, anal
 from peaceforce.results import StageResult
 from peaceforce.scenario.model import Scenario
 from peaceforce.solvers.budget import SOURCING, limit
-from peaceforce.sourcing.explain import explain_line
+from peaceforce.sourcing.explain import explain_line, firm_only_gaps
 from peaceforce.sourcing.notes import what_if_notes
 from peaceforce.sourcing.optimise import (
     OBJECTIVE_STATEMENT,
@@ -147,7 +147,9 @@ def solve_and_explain(
     """Optimise a built problem and turn the solution into a result with explained gaps.
 
     With ``sustained`` the lines are also held month by month over the mission,
-    and the fills are worked out again from the firm pledges alone. The time
+    and the fills are worked out again from the firm pledges alone; with
+    ``explain`` as well, each line short from firm pledges alone gets the
+    conditional pledges that, made firm, would fill it. The time
     limit defaults to the sourcing budget for the problem's size.
     """
     seconds = limit(SOURCING, len(problem.candidates), time_limit_s)
@@ -166,6 +168,7 @@ def solve_and_explain(
             "sustainment": held,
             "contributions": _contributions(problem, result.assignments, held),
             "firm_only": firm_result.fills(),
+            "firm_only_gaps": firm_only_gaps(problem, firm_first) if explain else (),
         }
     )
 

@@ -25,6 +25,7 @@ import numpy as np
 from peaceforce.scenario.model import (
     AccessRegime,
     AllowedDomains,
+    Commitment,
     MaxTourLength,
     Pledge,
     RequirementLine,
@@ -38,7 +39,7 @@ from peaceforce.sourcing.optimise import (
     fair_shares,
     optimise,
 )
-from peaceforce.sourcing.result import Candidate, Fix, Obstacle, ObstacleKind
+from peaceforce.sourcing.result import Candidate, FirmOnlyGap, Fix, Obstacle, ObstacleKind
 
 #: How readily a planner can buy each relaxation: lower is easier to ask for.
 _EFFORT = {
@@ -360,3 +361,67 @@ def explain_line(
             shortfall_after=0,
         ),
     )
+
+
+def firm_only_gaps(problem: SourcingProblem, firm_first: Solution) -> tuple[FirmOnlyGap, ...]:
+    """Lines short from firm pledges alone, each with up to three conditional pledges to firm up.
+
+    ``firm_first`` is the first tour solved from the firm pledges alone
+    (``problem.firm_only()``). For each such line, every conditional pledge
+    usable on it is made firm in turn and the shortfall stage re-solved; the
+    fixes that shrink the gap are ranked as :class:`FirmOnlyGap` says. Each says
+    what it adds to the whole firm-only first tour too: a re-solve may close
+    this gap by moving units from a line of lower priority.
+    """
+    scenario = problem.scenario
+    firm = [scenario.commitment(p)[0] is Commitment.FIRM for p in scenario.pledges]
+    index = {p.id: k for k, p in enumerate(scenario.pledges)}
+    ratio = _below_share(problem, firm_first)
+    usable = set(problem.candidates.pledge[problem.usable_index].tolist())
+    result = []
+    for line in problem.mission.requirements:
+        shortfall = firm_first.shortfall[line.id]
+        if shortfall <= 0:
+            continue
+        found: list[tuple[tuple[int, int, int, str], Fix]] = []
+        for pair in problem.pairs_of_line(line.id):
+            pledge = pair.pledge
+            k = index[pledge.id]
+            if firm[k] or k not in usable or pair.obstacles:
+                continue
+            made_firm = problem.keeping([f or j == k for j, f in enumerate(firm)])
+            missing = optimise(made_firm, stages=1, time_limit_s=_RELAXATION_TIME_LIMIT_S).shortfall
+            after = missing[line.id]
+            if after >= shortfall:
+                continue
+            gained = sum(
+                (firm_first.shortfall[x.id] - missing[x.id]) * problem.unit_personnel(x.capability)
+                for x in problem.mission.requirements
+            )
+            preference = _BELOW_SHARE if ratio.get(pledge.nation, 0.0) < 1.0 else _AT_SHARE
+            personnel = pledge.count * problem.unit_personnel(pledge.unit_type)
+            unit = scenario.unit_type_by_id[pledge.unit_type].name
+            why = scenario.commitment(pledge)[1]
+            fix = Fix(
+                pledge_id=pledge.id,
+                nation=pledge.nation,
+                obstacle=ObstacleKind.CONDITIONAL,
+                description=(
+                    f"make {pledge.nation}'s conditional pledge {pledge.id} "
+                    f"({pledge.count} {unit}) firm; conditional because {why}; "
+                    f"firm-only first tour {gained:+,} personnel in all"
+                ),
+                shortfall_after=after,
+                preference=preference,
+            )
+            found.append(((after, preference, personnel, pledge.id), fix))
+        found.sort(key=lambda kv: kv[0])
+        result.append(
+            FirmOnlyGap(
+                line_id=line.id,
+                required=line.quantity,
+                filled=line.quantity - shortfall,
+                fixes=tuple(f for _, f in found[:_FIXES_PER_GAP]),
+            )
+        )
+    return tuple(result)

@@ -24,6 +24,7 @@ class ObstacleKind(StrEnum):
     ACCESS = "access_regime"
     USED_ELSEWHERE = "used_elsewhere"
     CEILING = "personnel_ceiling"
+    CONDITIONAL = "conditional_pledge"
 
 
 class Obstacle(Result):
@@ -73,6 +74,25 @@ class Fix(Result):
     description: str
     shortfall_after: int
     preference: int = 0
+
+
+class FirmOnlyGap(Result):
+    """A line short in the first tour from firm pledges alone, and conditional pledges to firm up.
+
+    Each fix makes one conditional pledge firm and re-solves the firm-only
+    shortfall stage; ranked by the shortfall left, then burden sharing (a
+    nation below its fair share first), then the fewest personnel asked for.
+    """
+
+    line_id: str
+    required: int
+    filled: int = Field(description="stations filled from firm pledges alone")
+    fixes: tuple[Fix, ...] = ()
+
+    @property
+    def shortfall(self) -> int:
+        """Units missing from firm pledges alone."""
+        return self.required - self.filled
 
 
 class Stint(Result):
@@ -186,6 +206,10 @@ class SourcingResult(StageResult):
     sustainment: tuple[LineSustainment, ...] = ()
     firm_only: Fills | None = Field(
         default=None, description="the fills from firm pledges alone (conditional ones left out)"
+    )
+    firm_only_gaps: tuple[FirmOnlyGap, ...] = Field(
+        default=(),
+        description="lines short from firm pledges alone, with conditional pledges to make firm",
     )
     illustrative_units: int = Field(
         default=0, description="first-tour units that rest on illustrative pledges"
