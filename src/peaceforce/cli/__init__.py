@@ -34,6 +34,7 @@ from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect
 from peaceforce.cli.runs import diff
 from peaceforce.cli.server import serve, user_app
+from peaceforce.cli.sweep import sweep
 from peaceforce.cli.workbook import export_xlsx, import_xlsx
 from peaceforce.deployment.planner import RecordKind, deploy_mission
 from peaceforce.deployment.public_data import refresh_network
@@ -316,6 +317,7 @@ app.command()(diff)
 app.command("export-xlsx")(export_xlsx)
 app.command("import-xlsx")(import_xlsx)
 app.command()(serve)
+app.command()(sweep)
 app.add_typer(user_app)
 
 

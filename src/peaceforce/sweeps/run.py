@@ -1,0 +1,246 @@
+"""Running a sweep: plan the cases, solve what the store lacks, in-process or on Dask.
+
+Planning happens in the caller's process: every case of the design gets its
+content key; keys already stored are done; the rest are grouped by sub-problem
+(:func:`~peaceforce.sweeps.cases.subproblem_of`), so identical cases and cases
+that differ only in settings that change nothing are solved once. Batches of
+sub-problems then go to :func:`solve_batch`, in this process or on Dask
+workers (one thread each; each worker reads the scenario once and builds every
+model itself: no solver object crosses a process). Only the caller writes the
+store, as each batch comes back: a worker killed mid-batch loses nothing, since
+its batch is simply run again elsewhere, and a caller stopped mid-sweep leaves
+every finished batch on disk for the next run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from peaceforce.sweeps.cases import (
+    SweepContext,
+    case_key,
+    case_scenario,
+    context_for,
+    evaluate,
+    inputs_json,
+    settings_of,
+    subproblem_of,
+)
+from peaceforce.sweeps.design import Inputs, design_cases, dimension_values
+from peaceforce.sweeps.spec import SetInput, SweepSpec
+from peaceforce.sweeps.store import CaseStore
+
+#: Sub-problems per batch: a few seconds of work, so a lost worker costs little.
+DEFAULT_BATCH = 4
+#: Batches in flight per worker thread: enough to keep each busy, few enough to bound memory.
+IN_FLIGHT_PER_THREAD = 2
+#: Times a batch is tried again after an error on a worker (a killed worker is rescheduled too).
+RETRIES = 2
+
+#: Called as cases finish: (cases done, cases in all).
+Progress = Callable[[int, int], None]
+#: One sub-problem to solve: a representative case and every (key, inputs JSON) it answers.
+Job = tuple[Inputs, list[tuple[str, str]]]
+
+
+@dataclass
+class SweepPlan:
+    """The cases of a sweep, their keys, and the sub-problems still to solve."""
+
+    context: SweepContext
+    cases: list[Inputs]
+    keys: list[str]
+    jobs: list[Job]
+    stored: int = field(default=0, metadata={"doc": "distinct keys found in the store"})
+
+    @property
+    def distinct(self) -> int:
+        """Distinct case keys."""
+        return len(set(self.keys))
+
+    @property
+    def to_solve(self) -> int:
+        """Distinct keys missing from the store."""
+        return sum(len(members) for _, members in self.jobs)
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """What a sweep did, and its table (one row per case of the design, in design order)."""
+
+    spec: SweepSpec
+    table: pd.DataFrame
+    cases: int
+    distinct_cases: int
+    stored_before: int
+    solved_cases: int
+    subproblems_solved: int
+    seconds: float
+    where: str
+
+    @property
+    def cases_per_second(self) -> float:
+        """Cases of the design answered per second of this run."""
+        return self.cases / self.seconds if self.seconds > 0 else float("inf")
+
+
+def plan_sweep(spec: SweepSpec, store: CaseStore) -> SweepPlan:
+    """Design the cases, key them, and group the keys the store lacks by sub-problem."""
+    context = context_for(spec)
+    version = context.scenario_version
+    cases = design_cases(spec)
+    keys = [case_key(case, version, spec) for case in cases]
+    done = store.done_keys(version)
+    groups: dict[Any, Job] = {}
+    seen: set[str] = set()
+    for case, key in zip(cases, keys, strict=True):
+        if key in done or key in seen:
+            continue
+        seen.add(key)
+        settings = settings_of(spec, case)
+        scenario = case_scenario(context, settings)
+        sub = subproblem_of(scenario, settings, spec)
+        if sub in groups:
+            groups[sub][1].append((key, inputs_json(case)))
+        else:
+            groups[sub] = (case, [(key, inputs_json(case))])
+    return SweepPlan(context, cases, keys, list(groups.values()), stored=len(done & set(keys)))
+
+
+def solve_batch(spec_json: str, jobs: Sequence[Job]) -> list[dict[str, Any]]:
+    """Solve sub-problems and give one store row per case they answer (runs on any worker)."""
+    context = context_for(SweepSpec.model_validate_json(spec_json))
+    rows: list[dict[str, Any]] = []
+    for representative, members in jobs:
+        settings = settings_of(context.spec, representative)
+        outcome = evaluate(context, case_scenario(context, settings), settings)
+        for index, (key, inputs) in enumerate(members):
+            seconds = outcome["solve_seconds"] if index == 0 else 0.0
+            rows.append({**outcome, "key": key, "inputs": inputs, "solve_seconds": seconds})
+    return rows
+
+
+def _batches(jobs: list[Job], size: int) -> Iterator[list[Job]]:
+    for start in range(0, len(jobs), size):
+        yield jobs[start : start + size]
+
+
+def run_sweep(
+    spec: SweepSpec,
+    store_folder: Path | str,
+    *,
+    workers: int | None = None,
+    cluster: str | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> SweepRun:
+    """Run every case the store lacks, then read the whole table back from the store.
+
+    ``workers`` starts a local Dask cluster of that many one-thread workers;
+    ``cluster`` (``tcp://HOST:PORT``) uses a running scheduler; neither runs in-process.
+    """
+    started = time.perf_counter()
+    store = CaseStore(store_folder)
+    plan = plan_sweep(spec, store)
+    version = plan.context.scenario_version
+    total = len(plan.cases)
+    per_key = Counter(plan.keys)
+    done = total - sum(per_key[key] for _, members in plan.jobs for key, _ in members)
+    if progress:
+        progress(done, total)
+
+    def finished(rows: list[dict[str, Any]]) -> None:
+        nonlocal done
+        store.write(version, rows)
+        done += sum(per_key[row["key"]] for row in rows)
+        if progress:
+            progress(done, total)
+
+    spec_json = spec.model_dump_json()
+    batches = list(_batches(plan.jobs, max(1, batch_size)))
+    if workers is None and cluster is None:
+        for batch in batches:
+            finished(solve_batch(spec_json, batch))
+        where = "in-process"
+    else:
+        where = _run_on_dask(spec_json, batches, finished, workers=workers, address=cluster)
+    table = sweep_table(spec, plan, store)
+    return SweepRun(
+        spec=spec,
+        table=table,
+        cases=total,
+        distinct_cases=plan.distinct,
+        stored_before=plan.stored,
+        solved_cases=plan.to_solve,
+        subproblems_solved=len(plan.jobs),
+        seconds=time.perf_counter() - started,
+        where=where,
+    )
+
+
+def _run_on_dask(
+    spec_json: str,
+    batches: list[list[Job]],
+    finished: Callable[[list[dict[str, Any]]], None],
+    *,
+    workers: int | None,
+    address: str | None,
+) -> str:
+    """Run the batches on Dask, a bounded number in flight, writing each as it returns."""
+    from distributed import Client, LocalCluster, as_completed
+
+    local = None
+    if address is None:
+        local = LocalCluster(
+            n_workers=workers or 1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+            env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+        )
+        client = Client(local)
+    else:
+        client = Client(address)
+    try:
+        threads = max(1, sum(client.nthreads().values()))
+        limit = threads * IN_FLIGHT_PER_THREAD
+        pending = iter(batches)
+
+        def submit(batch: list[Job]) -> Any:
+            return client.submit(solve_batch, spec_json, batch, pure=False, retries=RETRIES)
+
+        running = as_completed([submit(b) for _, b in zip(range(limit), pending, strict=False)])
+        for future in running:
+            finished(future.result())
+            following = next(pending, None)
+            if following is not None:
+                running.add(submit(following))
+        return f"Dask ({threads} worker threads{'' if address is None else ' at ' + address})"
+    finally:
+        client.close()
+        if local is not None:
+            local.close()
+
+
+def sweep_table(spec: SweepSpec, plan: SweepPlan, store: CaseStore) -> pd.DataFrame:
+    """One row per case of the design: its inputs, its status and its outcomes."""
+    has_sets = any(isinstance(i, SetInput) for i in spec.inputs)
+    records = []
+    for index, (case, key) in enumerate(zip(plan.cases, plan.keys, strict=True)):
+        record: dict[str, Any] = {"case": index, "key": key}
+        for item in spec.inputs:
+            value = case[item.name]
+            record[item.name] = ",".join(value) if isinstance(value, tuple) else value
+        if has_sets:
+            record |= {k: v for k, v in dimension_values(spec, case).items() if "." in k}
+        records.append(record)
+    columns = ["key", "status", "error", *(o.value for o in spec.outcomes)]
+    stored = store.read(plan.context.scenario_version, plan.keys).select(columns).to_pandas()
+    return pd.DataFrame.from_records(records).merge(stored, on="key", how="left")
