@@ -23,6 +23,9 @@ from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow, sweep, withdrawal
 
 #: Called with a short description before each step, for progress display.
 Progress = Callable[[str], None]
+#: Called with each deployment and protection result as soon as it exists (e.g. to
+#: start drawing its figures while the next stage solves).
+StageDone = Callable[[StageResult], None]
 
 
 class PlanResult(StageResult):
@@ -41,12 +44,17 @@ def _quiet(_: str) -> None:
     """Default progress callback: say nothing."""
 
 
+def _ignore(_: StageResult) -> None:
+    """Default stage callback: nothing to start."""
+
+
 def run_plan(
     scenario: Scenario,
     progress: Progress = _quiet,
     *,
     protection: ProtectionData | None = None,
     time_limit_s: float | None = None,
+    stage_done: StageDone = _ignore,
 ) -> PlanResult:
     """Run every stage on a validated scenario.
 
@@ -77,6 +85,7 @@ def run_plan(
                     f"scheduling the deployment of {mission.id} under {assessment.framework_id}"
                 )
                 deployed.append(deploy_mission(scenario, result, time_limit_s=time_limit_s))
+                stage_done(deployed[-1])
             if protection is not None:
                 progress(f"placing air defence for {mission.id} under {assessment.framework_id}")
                 protected.append(
@@ -89,6 +98,7 @@ def run_plan(
                         time_limit_s=time_limit_s,
                     )
                 )
+                stage_done(protected[-1])
     progress("sweeping frameworks × missions against the greedy baseline")
     return PlanResult(
         scenario_id=scenario.id,

@@ -41,8 +41,9 @@ from peaceforce.deployment.public_data import refresh_network
 from peaceforce.mandate.analysis import Outcome, analyse_mandate
 from peaceforce.plan import run_plan
 from peaceforce.presentation import tables
+from peaceforce.presentation.figures import FigurePool
 from peaceforce.presentation.geojson_layers import write_deployment_layers
-from peaceforce.presentation.plan_files import write_plan_files
+from peaceforce.presentation.plan_files import PlanFiles
 from peaceforce.presentation.protection_tables import protection_summary_table
 from peaceforce.presentation.summary import executive_summary
 from peaceforce.presentation.text import plain
@@ -130,11 +131,17 @@ def plan(
             after_peace=after_peace,
         )
         protection = load_protection_data(loaded, folder)
-        result = run_plan(
-            loaded, progress=status.update, protection=protection, time_limit_s=time_limit
-        )
-        status.update(f"writing the results to {out}")
-        run = write_plan_files(result, loaded, protection, out)
+        with FigurePool() as figures:
+            files = PlanFiles(loaded, protection, figures)
+            result = run_plan(
+                loaded,
+                progress=status.update,
+                protection=protection,
+                time_limit_s=time_limit,
+                stage_done=files.stage_done,
+            )
+            status.update(f"writing the results to {out}")
+            run = files.write(result, out)
     if as_json:
         print_json(result)
         return

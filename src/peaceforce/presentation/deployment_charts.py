@@ -1,41 +1,35 @@
 """Charts of a deployment: a Gantt chart of the movement legs and the arrivals over time.
 
-Each chart is saved as PNG and SVG through :func:`peaceforce.outputs.write_atomic`.
+Each chart is a :class:`~peaceforce.presentation.figures.Drawing`: built once with
+matplotlib's object API (no pyplot state, so it can be drawn in a worker process)
+and saved as PNG and SVG by :mod:`peaceforce.presentation.figures`.
 """
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
+from typing import Any
 
 from peaceforce.deployment.planner import DeploymentResult, RecordKind
-from peaceforce.outputs import write_atomic
+from peaceforce.presentation.figures import Drawing
+
+_SAVE = {"bbox_inches": "tight"}
 
 
-def _figure_bytes(figure: object, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, bbox_inches="tight")  # type: ignore[attr-defined]
-    return buffer.getvalue()
+def _stem(result: DeploymentResult, chart: str) -> str:
+    return f"deploy-{result.mission_id}-{result.framework_id}-{chart}"
 
 
-def _save(figure: object, stem: Path) -> list[Path]:
-    import matplotlib.pyplot as plt
-
-    paths = []
-    for fmt in ("png", "svg"):
-        path = stem.with_suffix(f".{fmt}")
-        write_atomic(path, _figure_bytes(figure, fmt))
-        paths.append(path)
-    plt.close(figure)  # type: ignore[arg-type]
-    return paths
+def deployment_drawings(result: DeploymentResult) -> list[Drawing]:
+    """The deployment's charts: ``deploy-<mission>-<framework>-gantt`` and ``-arrivals``."""
+    return [
+        Drawing(_stem(result, "gantt"), draw_gantt, (result,), _SAVE),
+        Drawing(_stem(result, "arrivals"), draw_arrivals, (result,), _SAVE),
+    ]
 
 
-def gantt_chart(result: DeploymentResult, stem: Path) -> list[Path]:
+def draw_gantt(result: DeploymentResult) -> Any:
     """One bar per scheduled leg, grouped by unit and coloured by mode; IOC and FOC marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
     legs = [
@@ -44,7 +38,8 @@ def gantt_chart(result: DeploymentResult, stem: Path) -> list[Path]:
     units = list(dict.fromkeys(r.unit for r in legs))
     colours = {"air": "tab:blue", "sea": "tab:cyan", "rail": "tab:brown", "road": "tab:green"}
     height = max(3.0, 0.18 * len(units) + 1.5)
-    figure, axes = plt.subplots(figsize=(11, height))
+    figure = Figure(figsize=(11, height))
+    axes = figure.add_subplot()
     for row, unit in enumerate(units):
         for leg in (r for r in legs if r.unit == unit):
             start = leg.start_day or 0
@@ -65,20 +60,18 @@ def gantt_chart(result: DeploymentResult, stem: Path) -> list[Path]:
     axes.set_title(title + (f" ({', '.join(reached)})" if reached else ""), fontsize=9)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     axes.legend(handles, list(colours), loc="lower right", fontsize=8)
-    return _save(figure, stem)
+    return figure
 
 
-def arrivals_chart(result: DeploymentResult, stem: Path) -> list[Path]:
+def draw_arrivals(result: DeploymentResult) -> Any:
     """Personnel arriving per day and cumulatively, against the required levels:
     the IOC share and all of the required personnel (not of what was sourced).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     arrivals = result.arrivals_by_day()
-    figure, axes = plt.subplots(figsize=(9, 4))
+    figure = Figure(figsize=(9, 4))
+    axes = figure.add_subplot()
     if arrivals:
         days, people = zip(*arrivals, strict=True)
         axes.bar(days, people, color="tab:gray", label="arriving that day")
@@ -102,4 +95,4 @@ def arrivals_chart(result: DeploymentResult, stem: Path) -> list[Path]:
     axes.set_ylabel("personnel")
     axes.set_title(f"Arrivals: {result.mission_name} under {result.framework_id}", fontsize=9)
     axes.legend(fontsize=8)
-    return _save(figure, stem)
+    return figure

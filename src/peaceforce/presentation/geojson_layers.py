@@ -21,10 +21,9 @@ from shapely.geometry import mapping
 from peaceforce.deployment.planner import DeploymentResult, RecordKind
 from peaceforce.outputs import write_atomic
 from peaceforce.presentation.kml import kml_document
-from peaceforce.presentation.protection_maps import Layers, map_layers
+from peaceforce.presentation.protection_maps import Layers, MapLayers, map_stem
 from peaceforce.presentation.tpfdd import Calendar, movement_of, tpfdd_rows
 from peaceforce.protection.data import ProtectionData
-from peaceforce.protection.geometry import Frontier
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.scenario.model import Scenario
 from peaceforce.sourcing.candidates import area_centre
@@ -117,13 +116,20 @@ def write_deployment_layers(
 
 
 def write_protection_layers(
-    results: Sequence[ProtectionResult], scenario: Scenario, data: ProtectionData, folder: Path
+    results: Sequence[ProtectionResult],
+    scenario: Scenario,
+    data: ProtectionData,
+    folder: Path,
+    layers: MapLayers | None = None,
 ) -> list[Path]:
-    """The coverage and threat map layers, named ``protection-<mission>-<framework>-<layer>``."""
-    frontier = Frontier.of(scenario, data)
+    """The coverage and threat map layers, named ``protection-<mission>-<framework>-<layer>``.
+
+    ``layers`` shares layers already made for the same results (the maps').
+    """
+    layers_of = layers or MapLayers(scenario, data)
     written = []
     for result in results:
-        stem = folder / f"protection-{result.mission_id}-{result.framework_id}"
+        stem = folder / map_stem(result)
         title = f"Air defence and threat, {result.mission_id} under {result.framework_id}"
-        written += write_layers(map_layers(result, scenario, data, frontier), stem, title)
+        written += write_layers(layers_of(result), stem, title)
     return written

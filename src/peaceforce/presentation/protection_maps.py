@@ -12,7 +12,7 @@ it draws.
 
 from __future__ import annotations
 
-import io
+import functools
 import json
 import math
 from collections.abc import Sequence
@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from peaceforce.geo.crs import lonlat_to_metric, to_lonlat, to_metric
 from peaceforce.geo.frontline import natural_earth_land, natural_earth_ukraine
 from peaceforce.outputs import write_atomic
+from peaceforce.presentation.figures import HERE, Drawing, FigurePool
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
 from peaceforce.protection.result import AssetKind, ProtectionResult
@@ -178,6 +179,30 @@ def map_layers(
     return layers
 
 
+class MapLayers:
+    """Each result's map layers, made once: the maps, the layer files and KML share them."""
+
+    def __init__(self, scenario: Scenario, data: ProtectionData) -> None:
+        self._scenario = scenario
+        self._data = data
+        self._frontier: Frontier | None = None
+        self._made: dict[str, Layers] = {}
+
+    def __call__(self, result: ProtectionResult) -> Layers:
+        """The result's layers (:func:`map_layers`)."""
+        key = map_stem(result)
+        if key not in self._made:
+            if self._frontier is None:
+                self._frontier = Frontier.of(self._scenario, self._data)
+            self._made[key] = map_layers(result, self._scenario, self._data, self._frontier)
+        return self._made[key]
+
+
+def map_stem(result: ProtectionResult) -> str:
+    """The file stem of a result's maps and layers: ``protection-<mission>-<framework>``."""
+    return f"protection-{result.mission_id}-{result.framework_id}"
+
+
 # --- pictures ------------------------------------------------------------------------------
 
 
@@ -197,9 +222,16 @@ class Basemap:
         )
 
 
-def _axes(title: str, basemap: Basemap) -> tuple[Any, Any]:
+@functools.cache
+def _basemap() -> Basemap:
+    """The basemap, made once per process (each drawing worker makes its own)."""
+    return Basemap.natural_earth()
+
+
+def _axes(title: str) -> tuple[Any, Any]:
     from matplotlib.figure import Figure
 
+    basemap = _basemap()
     figure = Figure(figsize=(11, 7.5), layout="constrained")
     axes = figure.add_subplot()
     west, south, east, north = EXTENT
@@ -247,12 +279,6 @@ def _context(axes: Any, layers: Layers) -> None:
         _draw(axes, feature["geometry"], edgecolor="#b00000", linewidth=1.6)
 
 
-def _render(figure: Any, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=130)
-    return buffer.getvalue()
-
-
 #: Line style of an engagement ring per threat class (the fill is the unit type's colour).
 _THREAT_LINES = {
     "aircraft": "-.",
@@ -263,9 +289,7 @@ _THREAT_LINES = {
 _UNIT_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 
-def render_coverage_map(
-    result: ProtectionResult, layers: Layers, basemap: Basemap, fmt: str = "png"
-) -> bytes:
+def draw_coverage_map(result: ProtectionResult, layers: Layers) -> Any:
     """Engagement rings, defended and undefended assets, the line and the occupied area."""
     totals = result.coverage.totals
     mix = ", ".join(
@@ -277,7 +301,6 @@ def render_coverage_map(
         f"Air-defence coverage — {result.mission_id} under {result.framework_id}: "
         f"{totals.population_covered / 1e6:.1f} of {totals.population / 1e6:.1f} M people, "
         f"{totals.mw_covered:,.0f} of {totals.mw:,.0f} MW\nagainst the threat mix ({mix})",
-        basemap,
     )
     _context(axes, layers)
     types = sorted({f["properties"]["unit_type"] for f in layers["ad_coverage"]["features"]})
@@ -351,19 +374,16 @@ def render_coverage_map(
             textcoords="offset points",
         )
     axes.legend(loc="lower left", fontsize=7, framealpha=0.9)
-    return _render(figure, fmt)
+    return figure
 
 
-def render_threat_map(
-    result: ProtectionResult, layers: Layers, basemap: Basemap, fmt: str = "png"
-) -> bytes:
+def draw_threat_map(result: ProtectionResult, layers: Layers) -> Any:
     """Threat bands by class and every position coloured by its risk score."""
     from matplotlib import colormaps
 
     figure, axes = _axes(
         f"Threat — {result.mission_id} under {result.framework_id}: reach of each class past "
         "the line of contact and Russia's border; positions by risk (0-100)",
-        basemap,
     )
     bands = layers["threat_bands"]["features"]
     shades = colormaps["OrRd"]
@@ -405,25 +425,38 @@ def render_threat_map(
         for f in bands
     )
     axes.text(0.01, 0.99, labels, transform=axes.transAxes, fontsize=7, va="top", wrap=True)
-    return _render(figure, fmt)
+    return figure
+
+
+def protection_drawings(result: ProtectionResult, layers: Layers) -> list[Drawing]:
+    """The result's coverage and threat maps, drawn from its layers."""
+    stem = map_stem(result)
+    return [
+        Drawing(f"{stem}-{name}", draw, (result, layers), {"dpi": 130})
+        for name, draw in (("coverage", draw_coverage_map), ("threat", draw_threat_map))
+    ]
 
 
 def write_maps(
-    results: Sequence[ProtectionResult], scenario: Scenario, data: ProtectionData, folder: Path
+    results: Sequence[ProtectionResult],
+    scenario: Scenario,
+    data: ProtectionData,
+    folder: Path,
+    *,
+    figures: FigurePool = HERE,
+    layers: MapLayers | None = None,
 ) -> tuple[Path, ...]:
-    """Write each result's coverage and threat maps (PNG, SVG) and map layers (GeoJSON)."""
-    frontier = Frontier.of(scenario, data)
-    basemap = Basemap.natural_earth()
+    """Write each result's coverage and threat maps (PNG, SVG) and map layers (JSON).
+
+    The maps come from ``figures`` when they were submitted there; otherwise they
+    are drawn now. ``layers`` shares layers already made for the same results.
+    """
+    layers_of = layers or MapLayers(scenario, data)
     written = []
     for result in results:
-        layers = map_layers(result, scenario, data, frontier)
-        stem = f"protection-{result.mission_id}-{result.framework_id}"
-        for fmt in ("png", "svg"):
-            for name, render in (("coverage", render_coverage_map), ("threat", render_threat_map)):
-                path = folder / f"{stem}-{name}.{fmt}"
-                write_atomic(path, render(result, layers, basemap, fmt))
-                written.append(path)
-        path = folder / f"{stem}-layers.json"
-        write_atomic(path, json.dumps(layers))
+        for drawing in protection_drawings(result, layers_of(result)):
+            written += figures.write(drawing, folder)
+        path = folder / f"{map_stem(result)}-layers.json"
+        write_atomic(path, json.dumps(layers_of(result)))
         written.append(path)
     return tuple(written)

@@ -26,7 +26,8 @@ from typing import Any
 
 from peaceforce.deployment.planner import DeploymentResult, MovementRecord, RecordKind
 from peaceforce.outputs import write_atomic
-from peaceforce.presentation.deployment_charts import arrivals_chart, gantt_chart
+from peaceforce.presentation.deployment_charts import deployment_drawings
+from peaceforce.presentation.figures import HERE, FigurePool
 from peaceforce.scenario.model import Scenario
 
 #: Crockford's base-32 digits: no I, L, O or U, so a ULN read aloud or typed is not misread.
@@ -412,9 +413,13 @@ def node_use_csv(result: DeploymentResult) -> str:
 
 
 def write_deployment_files(
-    result: DeploymentResult, folder: Path, calendar: Calendar
+    result: DeploymentResult, folder: Path, calendar: Calendar, figures: FigurePool = HERE
 ) -> list[Path]:
-    """Every file of one deployment, named after its mission and framework."""
+    """Every file of one deployment, named after its mission and framework.
+
+    The charts come from ``figures`` when they were submitted there (drawn while
+    the plan ran on); otherwise they are drawn now.
+    """
     stem = folder / f"deploy-{result.mission_id}-{result.framework_id}"
     written = []
     for suffix, text in (
@@ -428,6 +433,6 @@ def write_deployment_files(
     xlsx = stem.with_name(stem.name + ".tpfdd.xlsx")
     write_tpfdd_xlsx(result, calendar, xlsx)
     written.append(xlsx)
-    written += gantt_chart(result, stem.with_name(stem.name + "-gantt"))
-    written += arrivals_chart(result, stem.with_name(stem.name + "-arrivals"))
+    for drawing in deployment_drawings(result):
+        written += figures.write(drawing, folder)
     return written
