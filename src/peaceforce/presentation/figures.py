@@ -25,8 +25,10 @@ from peaceforce.outputs import write_atomic
 
 #: Every figure is written in these formats: PNG for slides, SVG for print and the web.
 FORMATS = ("png", "svg")
-#: Drawing workers of a plan: two keep both cores busy while the stages solve.
-PLAN_WORKERS = 2
+#: Drawing workers of a plan. One keeps the second core busy while the stages
+#: solve; a second costs its own imports (about a second of CPU) and, on a machine
+#: with two shared cores, slowed the stages more than it sped the drawing.
+PLAN_WORKERS = 1
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,14 @@ class FigurePool:
     def __init__(self, workers: int = PLAN_WORKERS) -> None:
         self._executor = (
             ProcessPoolExecutor(
-                max_workers=workers,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_warm_up,
+                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
             )
             if workers > 0
             else None
         )
         self._futures: dict[str, Future[dict[str, bytes]]] = {}
+        for _ in range(workers):  # workers start on demand: start them now, importing
+            self._executor.submit(_warm_up)  # type: ignore[union-attr]
 
     def submit(self, drawing: Drawing) -> None:
         """Start drawing a figure in a worker (without workers: nothing until it is written)."""
