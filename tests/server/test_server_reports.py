@@ -63,17 +63,24 @@ def test_a_daily_report_run_stores_labelled_results(database: Database, scenario
             _report("far", far, ["COALITION", "UKR"]),
         ]
         assert client.post(f"{API}/incidents", json=reports, headers=headers).status_code == 200
-        started = client.post(
-            f"{API}/runs",
-            json={
-                "kind": "daily_report",
-                "agreement": "buffer-only",
-                "date": "2025-04-10",
-                "cutoff": "19:30",
-            },
-            headers=headers,
-        )
+        asked = {"agreement": "buffer-only", "date": "2025-04-10", "cutoff": "19:30"}
+        started = client.post(f"{API}/daily-reports", json=asked, headers=headers)
         assert started.status_code == 202, started.text
+        assert started.headers["location"] == f"{API}/runs/{started.json()['id']}"
+        assert started.json()["kind"] == "daily_report"
+        # an analyst may read reports but not ask for them; a bad day is a 422 naming it
+        analyst = add_user(database, SECRET, "ana", nation="FRA", role=Role.ANALYST)
+        refused = client.post(
+            f"{API}/daily-reports",
+            json=asked,
+            headers={"Authorization": f"Bearer {analyst.token}"},
+        )
+        assert refused.status_code == 403
+        bad = client.post(
+            f"{API}/daily-reports", json={**asked, "date": "2025-13-40"}, headers=headers
+        )
+        assert bad.status_code == 422
+        assert bad.json()["problems"][0]["location"].endswith("date")
         for _ in range(400):
             run = client.get(f"{API}/runs/{started.json()['id']}", headers=headers).json()
             if run["status"] in {"done", "failed"}:

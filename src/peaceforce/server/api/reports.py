@@ -1,23 +1,28 @@
 """``/api/v1/adjudications`` and ``/api/v1/daily-reports``: results of daily-report runs.
 
-They are computed by a ``daily_report`` run (``POST /api/v1/runs``) from the
-reports its starter may read, and carry the combined label of everything used.
+``POST /api/v1/daily-reports`` asks for one (202: a ``daily_report`` run is
+queued, as ``POST /api/v1/runs`` with that kind also does); the background
+worker computes it from the reports its starter may read, and it carries the
+combined label of everything used. ``GET`` lists and reads the results.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
 from peaceforce.labels import Label
 from peaceforce.server.api.deps import Caller, Paging, State, audit_reads
+from peaceforce.server.api.runs import queue_run
 from peaceforce.server.models import AdjudicationRow, DailyReportRow
 from peaceforce.server.records import Page, label_of
+from peaceforce.server.worker import RunCreate, RunKind, RunPublic
 
 adjudications = APIRouter(prefix="/api/v1/adjudications", tags=["adjudications"])
 daily_reports = APIRouter(prefix="/api/v1/daily-reports", tags=["daily-reports"])
@@ -62,6 +67,47 @@ def read_adjudication(run_key: RunKey, user: Caller, state: State, request: Requ
         raise HTTPException(404, f"no adjudication {run_key}")
     audit_reads(state, request, user, "adjudications", [(row.label_id, run_key)])
     return json.loads(row.content)
+
+
+class DailyReportCreate(BaseModel):
+    """Which daily report to compute: an agreement, a day and its cut-off, the zones' inputs."""
+
+    model_config = {"extra": "forbid", "frozen": True}
+
+    agreement: str = Field(max_length=128, description="a stored agreement's id")
+    date: dt.date = Field(description="the day reported (UTC)")
+    cutoff: dt.time = Field(default=dt.time(19, 30), description="the report's end, UTC")
+    scenario: str = Field(
+        default="coalition-2025", max_length=128, description="scenario whose line is used"
+    )
+    occupied: dict[str, Any] | None = Field(
+        default=None,
+        description="occupied-area GeoJSON, for the line and its sides "
+        "(default: the scenario's line of contact, which has no sides)",
+    )
+    sites_csv: str | None = Field(
+        default=None, max_length=20_000_000, description="protected sites CSV"
+    )
+
+
+@daily_reports.post(
+    "",
+    operation_id="create_daily_report",
+    response_model=RunPublic,
+    status_code=202,
+    responses={404: {"description": "no such scenario, or one the caller may not read"}},
+)
+def create_daily_report(
+    body: DailyReportCreate, user: Caller, state: State, request: Request, response: Response
+) -> RunPublic:
+    """Queue a daily report; answers at once with its run (``Location``: the run to follow).
+
+    When the run is done its ``run_key`` names the report at ``/daily-reports/{run_key}``.
+    """
+    run = RunCreate(kind=RunKind.DAILY_REPORT, **body.model_dump())
+    public = queue_run(run, user, state, request)
+    response.headers["Location"] = f"/api/v1/runs/{public.id}"
+    return public
 
 
 @daily_reports.get("", operation_id="list_daily_reports", response_model=Page[ResultSummary])

@@ -5,15 +5,23 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Request
+from fastapi import APIRouter, HTTPException, Path, Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from peaceforce.server import audit
-from peaceforce.server.api.deps import Caller, Paging, State, audit_reads, remote, require
+from peaceforce.server.api.deps import (
+    Caller,
+    Paging,
+    ServerState,
+    State,
+    audit_reads,
+    remote,
+    require,
+)
 from peaceforce.server.models import RunRow, ScenarioRow
 from peaceforce.server.records import Page, label_of, latest_scenario
-from peaceforce.server.users import Permission
+from peaceforce.server.users import Permission, UserPublic
 from peaceforce.server.visibility import SYSTEM
 from peaceforce.server.worker import RunCreate, RunKind, RunPublic, RunStatus
 
@@ -40,8 +48,17 @@ def _public(session: Session, row: RunRow) -> RunPublic:
 
 
 @router.post("", operation_id="start_run", response_model=RunPublic, status_code=202)
-def start_run(body: RunCreate, user: Caller, state: State, request: Request) -> RunPublic:
+def start_run(
+    body: RunCreate, user: Caller, state: State, request: Request, response: Response
+) -> RunPublic:
     """Queue a run on the newest version of a scenario the caller may read; answers at once."""
+    public = queue_run(body, user, state, request)
+    response.headers["Location"] = f"/api/v1/runs/{public.id}"
+    return public
+
+
+def queue_run(body: RunCreate, user: UserPublic, state: ServerState, request: Request) -> RunPublic:
+    """Store a queued run (audited) and hand it to the worker; its state as it now stands."""
     require(user, Permission.REPORTS if body.kind is RunKind.DAILY_REPORT else Permission.RUNS)
     with state.database.session(user.reader()) as session:
         scenario = latest_scenario(session, body.scenario)
