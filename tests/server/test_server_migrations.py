@@ -23,7 +23,7 @@ def test_migrations_upgrade_an_empty_database_and_the_previous_revision(
         migrate(database, "0001")
         assert current_revision(database) == "0001"
         migrate(database)
-        assert current_revision(database) == head_revision() == "0004"
+        assert current_revision(database) == head_revision() == "0005"
         migrate(database)  # on every start: nothing to do
         tables = set(inspect(database.engine).get_table_names())
         assert set(Base.metadata.tables) <= tables

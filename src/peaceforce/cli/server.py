@@ -91,12 +91,58 @@ def serve(
             help="Processes answering requests (runs are computed in this one).",
         ),
     ] = 1,
+    cot_port: Annotated[
+        int | None,
+        typer.Option(
+            "--cot-port",
+            min=0,
+            max=65535,
+            help="TAK gateway: plain-TCP CoT port (closed networks, tests); off unless given.",
+            show_default=False,
+        ),
+    ] = None,
+    cot_tls_port: Annotated[
+        int | None,
+        typer.Option(
+            "--cot-tls-port",
+            min=0,
+            max=65535,
+            help="TAK gateway: CoT over TLS 1.2+ with client certificates (TAK uses 8089).",
+            show_default=False,
+        ),
+    ] = None,
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option("--tls-cert", help="Server certificate (PEM).", show_default=False),
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="Server private key (PEM).", show_default=False)
+    ] = None,
+    tls_ca: Annotated[
+        Path | None,
+        typer.Option(
+            "--tls-ca", help="CA that signs client certificates (PEM).", show_default=False
+        ),
+    ] = None,
+    cot_user: Annotated[
+        str | None,
+        typer.Option(
+            "--cot-user",
+            help="The user plain-port connections act as (needed with --cot-port).",
+            show_default=False,
+        ),
+    ] = None,
+    cot_allow_remote: Annotated[
+        bool,
+        typer.Option("--cot-allow-remote", help="Let non-loopback peers use the plain CoT port."),
+    ] = False,
 ) -> None:
     """Serve the API (/api/v1, OpenAPI at /openapi.json) and the web page (/) on SQLite by
     default, or PostgreSQL.
 
     Migrations run on start; the built-in scenario is stored if absent. The token
     secret comes from $PEACEFORCE_SECRET, else ./.peaceforce/secret (made on first start).
+    With --cot-port or --cot-tls-port the TAK gateway runs beside the API (docs/tak.md).
     """
     import os
 
@@ -130,37 +176,60 @@ def serve(
         console.print(plain(f"queued a plan of {BUILTIN_SCENARIOS} for the page"))
     if not is_built():
         console.print(Text("note: ", style="yellow") + plain("the web page is not built: make web"))
+    gateway = None
+    if cot_port is not None or cot_tls_port is not None:
+        from peaceforce.server.cot.gateway import GatewaySettings, GatewayThread
+
+        gateway = GatewayThread(
+            opened,
+            GatewaySettings(
+                host=host,
+                port=cot_port,
+                tls_port=cot_tls_port,
+                tls_cert=tls_cert,
+                tls_key=tls_key,
+                tls_ca=tls_ca,
+                allow_remote=cot_allow_remote,
+                plain_user=cot_user,
+            ),
+        )
+        for kind, (address, bound) in gateway.start().items():
+            console.print(plain(f"TAK gateway: CoT over {kind} on {address}:{bound}"))
     console.print(
         plain(f"serving on http://{host}:{port}/ (API at /api/v1, OpenAPI at /openapi.json)")
     )
     # the picture's sources as paths: a worker process builds its own settings from them
     sources = {"snapshots": snapshots, "regions": regions, "sites": sites}
-    if workers == 1:
-        uvicorn.run(
-            create_app(opened, secret.value, picture_settings=PictureSettings(**sources)),
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-        )
-        return
-    console.print(plain(f"{workers} processes answer requests; runs are computed in this one"))
-    PictureSettings(**sources)  # bad sources are reported here, once, not in every worker
-    os.environ[SERVE_ENV] = serve_config(opened, secret.value, picture_sources=sources)
-    runs = RunWorker(opened)
-    runs.start()
     try:
-        uvicorn.run(
-            "peaceforce.server.api.app:app_from_environment",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-        )
+        if workers == 1:
+            uvicorn.run(
+                create_app(opened, secret.value, picture_settings=PictureSettings(**sources)),
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
+            return
+        console.print(plain(f"{workers} processes answer requests; runs are computed in this one"))
+        PictureSettings(**sources)  # bad sources are reported here, once, not in every worker
+        os.environ[SERVE_ENV] = serve_config(opened, secret.value, picture_sources=sources)
+        runs = RunWorker(opened)
+        runs.start()
+        try:
+            uvicorn.run(
+                "peaceforce.server.api.app:app_from_environment",
+                factory=True,
+                workers=workers,
+                host=host,
+                port=port,
+                log_level="warning",
+                access_log=False,
+            )
+        finally:
+            runs.stop()
     finally:
-        runs.stop()
+        if gateway is not None:
+            gateway.stop()
 
 
 @user_app.command("add")
@@ -191,11 +260,25 @@ def add(
             "--caveat", help="Caveat they are briefed on (repeatable).", show_default=False
         ),
     ] = None,
+    cert: Annotated[
+        Path | None,
+        typer.Option(
+            "--cert",
+            help="Client certificate (PEM or DER) whose fingerprint identifies the user to the "
+            "TAK gateway.",
+            show_default=False,
+        ),
+    ] = None,
     database: DatabaseOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Add a user and print their API token, this once (it is stored only as a hash)."""
     from peaceforce.errors import InputError, Problem
+    from peaceforce.server.cot.identity import (
+        check_unregistered,
+        read_certificate,
+        register_certificate,
+    )
     from peaceforce.server.settings import server_secret
     from peaceforce.server.users import Role, add_user
 
@@ -203,7 +286,10 @@ def add(
         chosen = Role(role.strip().lower())
     except ValueError:
         raise InputError([Problem("--role", "-", role, ", ".join(r.value for r in Role))]) from None
+    certificate = None if cert is None else read_certificate(cert)
     opened = _database(database)
+    if certificate is not None:
+        check_unregistered(opened, certificate)
     added = add_user(
         opened,
         server_secret(DATA).value,
@@ -214,8 +300,13 @@ def add(
         clearance=clearance,
         caveats=caveat,
     )
+    if certificate is not None:
+        register_certificate(opened, added.user.id, certificate)
     if as_json:
-        sys.stdout.write(json.dumps({"name": added.name, "token": added.token}) + "\n")
+        shown = {"name": added.name, "token": added.token}
+        if certificate is not None:
+            shown["certificate"] = certificate.fingerprint
+        sys.stdout.write(json.dumps(shown) + "\n")
         return
     user = added.user
     console.print(
@@ -225,6 +316,10 @@ def add(
         )
     )
     console.print(plain(f"token (shown once, keep it safe): {added.token}"))
+    if certificate is not None:
+        console.print(
+            plain(f"certificate {certificate.subject}, SHA-256 {certificate.fingerprint}")
+        )
 
 
 @user_app.command("list")

@@ -242,6 +242,36 @@ class AuditRow(Labelled, Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class CertificateRow(Base):
+    """A client certificate registered to a user (``user add --cert``), by its SHA-256."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True, doc="SHA-256 of the DER, hex")
+    subject: Mapped[str] = mapped_column(Text, doc="the certificate's subject, RFC 4514")
+    not_after: Mapped[datetime] = mapped_column(DateTime)
+    created: Mapped[datetime] = mapped_column(DateTime, default=utc_now)
+    revoked: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class UnitTrackRow(Labelled, Base):
+    """The last position a coalition unit's TAK device reported, by its CoT uid."""
+
+    __tablename__ = "unit_tracks"
+
+    uid: Mapped[str] = mapped_column(String(256), primary_key=True)
+    callsign: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    cot_type: Mapped[str] = mapped_column(String(64))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    time: Mapped[datetime] = mapped_column(DateTime, doc="when the device reported it (UTC)")
+    stale: Mapped[datetime] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    updated: Mapped[datetime] = mapped_column(DateTime, default=utc_now, index=True)
+
+
 #: Every labelled table: the visibility rule is attached to reads of each.
 LABELLED: tuple[type[Labelled], ...] = (
     ScenarioRow,
@@ -251,4 +281,5 @@ LABELLED: tuple[type[Labelled], ...] = (
     AdjudicationRow,
     DailyReportRow,
     AuditRow,
+    UnitTrackRow,
 )

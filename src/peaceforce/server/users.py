@@ -269,3 +269,8 @@ def authenticate(database: Database, secret: bytes, token: str) -> UserPublic | 
                 del _known[next(iter(_known))]
             _known[key] = (now + TOKEN_CACHE_SECONDS, user)
     return user
+
+
+def public_user(row: UserRow) -> UserPublic:
+    """A user's row as the API and the TAK gateway show it."""
+    return _public(row)

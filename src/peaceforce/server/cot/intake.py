@@ -1,0 +1,122 @@
+"""What a received event becomes: an incident, a unit track, a protocol message, or nothing.
+
+Incidents go through ``peaceforce.monitoring.intake.parse_cot``, the code that
+reads CoT files, so a report sent from a device and the same report in a file
+become the same incident (idempotent by event uid). The label is the
+connection user's release list (``default_label``) narrowed, never widened,
+by the event's own marking (``peaceforce.server.cot.events.narrow``).
+
+A friendly atom (``a-f-...``) without an ``<__incident>`` is a position report:
+it updates the unit-track table.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from peaceforce.errors import InputError
+from peaceforce.labels import Classification, Label
+from peaceforce.monitoring.incidents import Incident, Source
+from peaceforce.monitoring.intake import parse_cot
+from peaceforce.server.cot.events import EventError, marking_of, narrow, parse_time
+from peaceforce.server.users import Role, UserPublic
+
+#: CoT types of TAK's own traffic: pings and protocol negotiation.
+PING = "t-x-c-t"
+PONG = "t-x-c-t-r"
+PROTOCOL_REQUEST = "t-x-takp-q"
+PROTOCOL_SUPPORT = "t-x-takp-v"
+PROTOCOL_RESPONSE = "t-x-takp-r"
+#: The source an incident from a party's liaison is recorded as; everyone else reports as a patrol.
+_SOURCES = {Role.LIAISON: Source.PARTY_COMPLAINT}
+
+
+def default_label(user: UserPublic) -> Label:
+    """What a user's reports are labelled without a marking: UNCLASSIFIED, their release list."""
+    return Label(
+        classification=Classification.UNCLASSIFIED,
+        releasable_to=frozenset(user.releasable),
+        originator=user.nation,
+    )
+
+
+@dataclass(frozen=True)
+class TrackUpdate:
+    """A coalition device's position, to upsert by uid."""
+
+    uid: str
+    callsign: str | None
+    cot_type: str
+    lon: float
+    lat: float
+    time: datetime
+    stale: datetime
+    label: Label
+
+
+@dataclass(frozen=True)
+class Received:
+    """What one event is: exactly one of incident, track, or control (a TAK message type)."""
+
+    incident: Incident | None = None
+    track: TrackUpdate | None = None
+    control: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+def _track(event: ET.Element, label: Label) -> TrackUpdate:
+    point = event.find("point")
+    if point is None:
+        raise EventError("<point>: missing, expected a position")
+    try:
+        lat, lon = float(point.get("lat", "")), float(point.get("lon", ""))
+    except ValueError:
+        raise EventError(
+            f"<point>: {point.get('lat')!r}, {point.get('lon')!r}, expected degrees"
+        ) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise EventError(f"<point>: lat {lat}, lon {lon}, expected -90..90 and -180..180")
+    contact = event.find("detail/contact")
+    time = parse_time(event.get("time"), "time")
+    stale = parse_time(event.get("stale"), "stale")
+    return TrackUpdate(
+        uid=event.get("uid", "")[:256],
+        callsign=None if contact is None else (contact.get("callsign") or None),
+        cot_type=event.get("type", "")[:64],
+        lon=lon,
+        lat=lat,
+        time=time.astimezone(UTC),
+        stale=stale.astimezone(UTC),
+        label=label,
+    )
+
+
+def receive(event: ET.Element, user: UserPublic, peer: str) -> Received:
+    """What ``event`` from ``user`` (connected from ``peer``) becomes; ``EventError`` why not."""
+    kind = event.get("type", "")
+    if kind.startswith("t-x-"):
+        return Received(control=kind)
+    label, notes = narrow(default_label(user), marking_of(event))
+    if not user.reader().classification >= label.classification or not label.caveats <= set(
+        user.caveats
+    ):
+        raise EventError(f"label {label}: above what {user.name} may read themselves")
+    if kind.startswith("a-f-") and event.find("detail/__incident") is None:
+        return Received(track=_track(event, label), notes=tuple(notes))
+    try:
+        result = parse_cot(
+            ET.tostring(event, encoding="unicode"),
+            file=f"cot:{peer}",
+            label=label,
+            default_source=_SOURCES.get(user.role, Source.PATROL),
+        )
+    except InputError as exc:
+        raise EventError(
+            "; ".join(f"{p.location}: {p.value}, expected {p.expected}" for p in exc.problems)
+        ) from None
+    if result.rejected:
+        problem = result.rejected[0]
+        raise EventError(f"{problem.location}: {problem.value}, expected {problem.expected}")
+    return Received(incident=result.incidents[0], notes=tuple(notes))
