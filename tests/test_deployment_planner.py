@@ -32,6 +32,7 @@ from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.transport import TransportNetwork
+from peaceforce.solvers import SolveStatus
 from peaceforce.sourcing.engine import source_mission
 from tiny_scenario import line, pledge, tiny_scenario
 
@@ -379,6 +380,38 @@ def test_no_node_or_lift_is_ever_over_capacity() -> None:
     result = _deploy(scenario, _ukraine_network(gateway_trains=1, staging_units=2))
     for use in result.node_use:
         assert max(use.daily_use, default=0) <= use.capacity, use.name
+
+
+def test_the_same_input_gives_the_same_plan() -> None:
+    """16 units through two one-landing-a-day airfields: too many for CP-SAT to prove
+    optimal in 0.2 s, so a wall-clock limit gave a different plan from run to run.
+    """
+    nations = ["FRA", "GBR", "POL"]
+    pledges = [
+        pledge(f"p{i}", nations[i % 3], ["inf", "ad"][i % 2], 1, readiness_days=i % 5)
+        for i in range(16)
+    ]
+    lines = [
+        line(f"l{i}", ["inf", "ad"][i % 2], 1, ["far", "near"][i % 2], day=5 + (i * 3) % 11)
+        for i in range(16)
+    ]
+    network = _network(
+        [
+            NEAR,
+            FAR,
+            _node("gate", "rail_gateway", 22.9, 49.8, 1),
+            _node("stage", "staging_area", 30.0, 50.0, 1),
+            _node("port", "seaport", 28.65, 44.17, 1),
+        ]
+    )
+    scenario = tiny_scenario(pledges, lines)
+    first, second = (
+        _deploy(scenario, network, time_limit_s=0.2, bottlenecks=False) for _ in range(2)
+    )
+    assert first.status is SolveStatus.FEASIBLE  # cut short by the limit, not proven optimal
+    assert first.model_dump(exclude={"solve_seconds"}) == second.model_dump(
+        exclude={"solve_seconds"}
+    )
 
 
 # --- records ----------------------------------------------------------------------------

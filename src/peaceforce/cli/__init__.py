@@ -246,6 +246,21 @@ app.add_typer(agreement_app)
 app.add_typer(monitor_app)
 
 
+#: ``deploy --time-limit``: the routing solve's limit is deterministic time, so it repeats.
+DeployTimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=0.1,
+        help="Deterministic seconds the routing solve may take: CP-SAT's count of work, "
+        "about a second each on a typical machine, so the same input gives the same plan on "
+        "any machine and load (default: scaled to the number of movements, see "
+        "docs/robustness.md); when it runs out without a plan, raise it.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def deploy(
     mission: Annotated[str, typer.Option("--mission", "-m", help="Mission option id.")],
@@ -268,7 +283,7 @@ def deploy(
     ports: Annotated[
         Path | None, typer.Option(help="World Port Index CSV: refresh port depth and Ro-Ro.")
     ] = None,
-    time_limit: TimeLimitOption = None,
+    time_limit: DeployTimeLimitOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Schedule the movement of a sourced mission: TPFDD, IOC/FOC, bottlenecks, charts.

@@ -19,6 +19,16 @@ so far and bounded by the values found before it:
 A greedy schedule (movements one by one, most urgent first, each on its best
 route given what is already booked) gives the first hint and the horizon, and
 is kept if CP-SAT finds nothing better within the time limit.
+
+The same input gives the same schedule: the time limit is CP-SAT's
+*deterministic* time (a count of work calibrated to about a second on a
+typical machine, ``max_deterministic_time``), the search is interleaved
+(``interleave_search``, deterministic for any worker count) with a fixed seed
+and worker count, and the share of the limit left for the later solves is
+counted in the same units. A slow or loaded machine takes longer in wall time
+but finds the same plan; only the wall-clock guard (:data:`WALL_GUARD`, times the
+limit), reached when the machine is many times slower than that, ends a solve
+early, and then the plan may differ.
 """
 
 from __future__ import annotations
@@ -43,6 +53,11 @@ IntArray = np.ndarray[tuple[int], np.dtype[np.int64]]
 #: The three objectives in order, and the share of the time limit each solve may use.
 OBJECTIVES = ("lateness", "cost", "arrivals")
 STAGE_SHARES = {"lateness": 0.5, "cost": 0.25, "arrivals": 0.25}
+#: CP-SAT's random seed: fixed, so a solve repeats exactly.
+SEED = 20250901
+#: A solve may take this many times its deterministic limit in wall seconds before it
+#: is stopped (a guard against a machine far slower than the calibration).
+WALL_GUARD = 30.0
 
 
 @dataclass(frozen=True)
@@ -429,9 +444,11 @@ def solve_routes(
     ``used`` is capacity already booked (the deployment, when reliefs are
     scheduled); ``hint`` a feasible schedule to start from instead of the
     greedy one (e.g. the plan a bottleneck re-solve improves on); ``objectives``
-    a subset of :data:`OBJECTIVES`, in that order.
+    a subset of :data:`OBJECTIVES`, in that order. ``time_limit_s`` is deterministic
+    time (see the module docstring), so the result depends on the input alone.
     """
     t0 = time.monotonic()
+    spent = 0.0
     used = used or {}
     bound = earliest_arrivals(movements)
     capacity_free_bound = sum(m.weight * max(0, bound[m.key] - m.due) for m in movements)
@@ -459,13 +476,17 @@ def solve_routes(
             continue
         model.cp.minimize(expression)
         _hint(model, movements, best)
-        remaining = time_limit_s - (time.monotonic() - t0)
+        remaining = time_limit_s - spent
         share = STAGE_SHARES[objective] / sum(STAGE_SHARES[o] for o in objectives[n:])
         limit = max(0.05, remaining * share)
         solver = cp.CpSolver()
-        solver.parameters.max_time_in_seconds = limit
+        solver.parameters.max_deterministic_time = limit
+        solver.parameters.max_time_in_seconds = WALL_GUARD * limit
+        solver.parameters.interleave_search = True
         solver.parameters.num_workers = threads
+        solver.parameters.random_seed = SEED
         code = solver.solve(model.cp)
+        spent += solver.deterministic_time
         if code == cp.MODEL_INVALID:
             raise SolverError(f"CP-SAT rejected the routing model: {model.cp.validate()}")
         if code in (cp.OPTIMAL, cp.FEASIBLE):
