@@ -18,7 +18,13 @@ def test_writes_plan_and_scenario_with_label_and_run_key(tmp_path: Path) -> None
     plan = run_plan(scenario)
     out = tmp_path / "out"
     run = write_plan_files(plan, scenario, None, out)
-    assert sorted(p.name for p in run.files) == ["plan.json", "scenario.json"]
+    assert sorted(p.name for p in run.files) == [
+        "briefing.html",
+        "briefing.pdf",
+        "briefing.xlsx",
+        "plan.json",
+        "scenario.json",
+    ]
     assert run.folder == out / scenario.id / scenario.run_key
     stored = PlanResult.model_validate_json((run.folder / "plan.json").read_text(encoding="utf-8"))
     assert stored == plan

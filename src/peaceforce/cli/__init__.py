@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from peaceforce.cli.briefing import brief
 from peaceforce.cli.common import (
     AfterPeaceOption,
     BackstopOption,
@@ -185,7 +186,7 @@ def plan(
     if result.protection:
         console.print(protection_summary_table(result.protection))
     console.print(plain(f"run {result.run_key}, marked {result.label}"))
-    console.print(run_written(run, "plan.json, TPFDD, charts, maps"))
+    console.print(run_written(run, "plan.json, TPFDD, charts, maps, briefing pack"))
 
 
 @app.command()
@@ -336,6 +337,7 @@ def deploy(
 
 app.command()(protect)
 app.command()(diff)
+app.command()(brief)
 app.command("export-xlsx")(export_xlsx)
 app.command("import-xlsx")(import_xlsx)
 app.command()(serve)

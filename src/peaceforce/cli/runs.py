@@ -11,15 +11,15 @@ from peaceforce.cli.common import JsonOption, console, print_json
 from peaceforce.presentation.run_diff import run_diff_report
 from peaceforce.runs import diff_runs, load_plan_run, resolve_run
 
-_RUN_HELP = (
+RUN_HELP = (
     "a run folder, 'latest' (or SCENARIO/latest), or a run key or a unique prefix of one "
     "(SCENARIO/PREFIX to look in one scenario)"
 )
 
 
 def diff(
-    run_a: Annotated[str, typer.Argument(metavar="RUN_A", help=f"The run before: {_RUN_HELP}.")],
-    run_b: Annotated[str, typer.Argument(metavar="RUN_B", help=f"The run after: {_RUN_HELP}.")],
+    run_a: Annotated[str, typer.Argument(metavar="RUN_A", help=f"The run before: {RUN_HELP}.")],
+    run_b: Annotated[str, typer.Argument(metavar="RUN_B", help=f"The run after: {RUN_HELP}.")],
     out: Annotated[
         Path, typer.Option("--out", help="Folder of the runs, where keys and latest are looked up.")
     ] = Path("out"),

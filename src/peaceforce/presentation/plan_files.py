@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from peaceforce.briefing import write_briefing
 from peaceforce.deployment.planner import DeploymentResult
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import PlanResult
@@ -31,7 +32,7 @@ from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.results import StageResult
 from peaceforce.runs import RunCommand, WrittenRun, write_run
-from peaceforce.runs.folders import PLAN_FILE
+from peaceforce.runs.folders import PLAN_FILE, SCENARIO_FILE
 from peaceforce.scenario.model import Scenario
 
 
@@ -58,8 +59,8 @@ class PlanFiles:
             self.figures.submit(drawing)
 
     def write(self, plan: PlanResult, out: Path) -> WrittenRun:
-        """Write the plan's JSON, TPFDD, charts, maps and layers into its run folder under
-        ``out``.
+        """Write the plan's JSON, TPFDD, charts, maps, layers and briefing pack into its run
+        folder under ``out``.
 
         Raises
         ------
@@ -71,7 +72,7 @@ class PlanFiles:
         scenario, protection = self.scenario, self.protection
 
         def write_all(folder: Path) -> list[Path]:
-            written = [folder / "scenario.json", folder / PLAN_FILE]
+            written = [folder / SCENARIO_FILE, folder / PLAN_FILE]
             write_atomic(written[0], scenario.model_dump_json(indent=2))
             write_atomic(written[1], plan.model_dump_json(indent=2))
             calendar = Calendar.of(scenario)
@@ -91,6 +92,7 @@ class PlanFiles:
                     plan.protection, scenario, protection, folder, self.layers
                 )
             # Further outputs of the plan (each returning the paths it wrote) go here.
+            written += write_briefing(plan, scenario, folder)
             return written
 
         return write_run(out, scenario, RunCommand.PLAN, write_all, inputs=(protection,))

@@ -76,19 +76,24 @@ def _readiness(deployment: DeploymentResult | None) -> list[str]:
     return [_level("IOC", deployment.ioc), _level("FOC", deployment.foc) + arrived]
 
 
-def _weight(line: LineFill) -> int:
+def gap_weight(line: LineFill) -> int:
     """A gap's priority-weighted personnel, as the sourcing objective counts it."""
     return int(2 ** (5 - line.priority)) * line.shortfall * line.unit_personnel
 
 
+def worst_gaps(sourced: SourcingResult) -> list[LineFill]:
+    """The lines not filled, worst first (by priority-weighted missing personnel)."""
+    return sorted(sourced.gaps(), key=lambda line: (-gap_weight(line), line.line_id))
+
+
 def _worst_gaps(sourced: SourcingResult, scenario: Scenario) -> str:
-    gaps = sorted(sourced.gaps(), key=lambda line: (-_weight(line), line.line_id))
+    gaps = worst_gaps(sourced)
     if not gaps:
         return "none: every line filled"
     areas = {a.id: a.name for a in scenario.areas}
     types = scenario.unit_type_by_id
     shown = [
-        f"{_short(types[g.capability].name) if g.capability in types else g.capability} "
+        f"{short_name(types[g.capability].name) if g.capability in types else g.capability} "
         f"at {areas.get(g.area, g.area)} {g.shortfall} of {g.required}"
         for g in gaps[:3]
     ]
@@ -96,7 +101,7 @@ def _worst_gaps(sourced: SourcingResult, scenario: Scenario) -> str:
     return "; ".join(shown) + more
 
 
-def _short(name: str) -> str:
+def short_name(name: str) -> str:
     """A catalogue name without its parenthesis: 'SAMP/T battery', not '... (Aster 30 B1)'."""
     return name.split(" (", 1)[0]
 

@@ -57,10 +57,12 @@ from peaceforce.scenario.whatif import WhatIf
 MANIFEST_FILE = "run.json"
 #: The plan's own result, in a plan run's folder.
 PLAN_FILE = "plan.json"
+#: The scenario the plan ran on, what-ifs applied, in a plan run's folder.
+SCENARIO_FILE = "scenario.json"
 _LOCK_FILE = ".lock"
 _KEY_PATTERN = rf"^[0-9a-f]{{{RUN_KEY_LENGTH}}}$"
 _HEX = frozenset("0123456789abcdef")
-_Model = TypeVar("_Model", bound=StageResult)
+_Model = TypeVar("_Model", bound=BaseModel)
 
 #: A command setting as the manifest records it.
 Setting = str | int | float | bool | None
@@ -327,6 +329,29 @@ def load_plan_run(folder: Path) -> SavedRun:
             [Problem(str(folder / PLAN_FILE), "run_key", plan.run_key, manifest.run_key)]
         )
     return SavedRun(folder, manifest, plan)
+
+
+def load_run_scenario(folder: Path) -> Scenario:
+    """The scenario a plan run ran on (``scenario.json``, what-ifs applied), validated."""
+    return _read_model(folder / SCENARIO_FILE, Scenario, "a scenario written by peaceforce plan")
+
+
+def add_run_files(folder: Path, written: Iterable[Path]) -> RunManifest:
+    """Add files written later into a run's folder (``peaceforce brief``) to its manifest.
+
+    The manifest, and the scenario's pointer when it names this run, are rewritten
+    under the scenario folder's lock.
+    """
+    names = [path.relative_to(folder).as_posix() for path in written]
+    with _locked(folder.parent):
+        manifest = read_manifest(folder / MANIFEST_FILE)
+        files = tuple(dict.fromkeys((*manifest.files, *names)))
+        updated = manifest.model_copy(update={"files": files})
+        write_atomic(folder / MANIFEST_FILE, updated.model_dump_json(indent=2))
+        pointer = pointer_path(folder.parent, manifest.command)
+        if pointer.is_file() and read_manifest(pointer).folder == folder.name:
+            write_atomic(pointer, updated.model_dump_json(indent=2))
+    return updated
 
 
 def _read_model(path: Path, model: type[_Model], what: str) -> _Model:

@@ -1,0 +1,44 @@
+"""The briefing pack for ministers' staff: HTML, PDF and XLSX of one plan run, every figure sourced.
+
+::
+
+    model.py     BriefingPack: figures with sources and illustrative marks (JSON and back)
+    build.py     build_briefing: the pack from a PlanResult and its scenario
+    charts.py    the pack's own SVG charts (fill, contributions, burden share)
+    render.py    Jinja2 templates to HTML, and through WeasyPrint to a PDF/A-3b with plan.json
+    workbook.py  the same figures in an XLSX with native Excel charts
+    templates/   briefing.html.j2 and its stylesheet
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from peaceforce.briefing.build import build_briefing
+from peaceforce.briefing.model import BriefingPack
+from peaceforce.briefing.render import HTML_FILE, PDF_FILE, XLSX_FILE, write_html_and_pdf
+from peaceforce.briefing.workbook import write_workbook
+from peaceforce.plan import PlanResult
+from peaceforce.scenario.model import Scenario
+
+#: The files the pack adds to a run's folder.
+BRIEFING_FILES = (HTML_FILE, PDF_FILE, XLSX_FILE)
+
+__all__ = ["BRIEFING_FILES", "BriefingPack", "build_briefing", "write_briefing"]
+
+
+def write_briefing(
+    plan: PlanResult, scenario: Scenario, folder: Path, dated: date | None = None
+) -> list[Path]:
+    """Write briefing.html, briefing.pdf and briefing.xlsx into a run's folder.
+
+    The folder must hold the run's ``plan.json`` (the PDF carries it) and its charts
+    and maps, which the pack shows; ``dated`` defaults to today (UTC).
+    """
+    from peaceforce.runs.folders import PLAN_FILE
+
+    pack = build_briefing(plan, scenario, dated or datetime.now(UTC).date(), folder)
+    written = write_html_and_pdf(pack, folder, folder / PLAN_FILE)
+    written.append(write_workbook(pack, folder / XLSX_FILE))
+    return written

@@ -1,0 +1,141 @@
+"""The pack's own charts, drawn from its figures as SVG (fill, contributions, burden share).
+
+The deployment and air-defence charts and maps are the run's own files; these three
+are small bar charts drawn here so that they show exactly the pack's numbers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from peaceforce.briefing.model import BriefingPack, Contribution
+from peaceforce.mandate.analysis import Outcome
+
+#: Marks an illustrative bar's label in the charts, as the pack marks its figures.
+MARK = "◆"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart in both forms: SVG for the HTML page, PNG for the PDF.
+
+    WeasyPrint draws an SVG chart node by node, several times slower than it places
+    a picture, so the PDF takes the PNG.
+    """
+
+    svg: str
+    png: bytes
+
+
+def _saved(figure: Any) -> Chart:
+    import matplotlib.pyplot as plt
+
+    figure.tight_layout()
+    svg = io.StringIO()
+    png = io.BytesIO()
+    # text stays text in the SVG: smaller, searchable, drawn in the page's font
+    with plt.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(svg, format="svg")
+    figure.savefig(png, format="png", dpi=150)
+    plt.close(figure)
+    return Chart(svg=svg.getvalue(), png=png.getvalue())
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def fill_chart(pack: BriefingPack) -> Chart:
+    """First-tour fill of each mission under each framework; blocked frames hatched."""
+    plt = _pyplot()
+    frameworks = list(dict.fromkeys(c.framework_id for c in pack.fill_matrix))
+    missions = list(dict.fromkeys(c.mission_id for c in pack.fill_matrix))
+    figure, axes = plt.subplots(figsize=(7.5, 2.8))
+    width = 0.8 / max(len(frameworks), 1)
+    for f, framework in enumerate(frameworks):
+        for m, mission in enumerate(missions):
+            cell = next(
+                (
+                    c
+                    for c in pack.fill_matrix
+                    if (c.framework_id, c.mission_id) == (framework, mission)
+                ),
+                None,
+            )
+            if cell is None:
+                continue
+            blocked = cell.outcome is not Outcome.AUTHORISABLE
+            axes.bar(
+                m + f * width,
+                (cell.fill.number or 0) * 100,
+                width=width * 0.95,
+                color=f"C{f}",
+                hatch="//" if blocked else None,
+                alpha=0.55 if blocked else 1.0,
+                label=framework + (" (blocked)" if blocked else "") if m == 0 else None,
+            )
+    axes.set_xticks([m + width * (len(frameworks) - 1) / 2 for m in range(len(missions))], missions)
+    axes.set_ylabel("required units filled, %")
+    axes.set_ylim(0, 100)
+    axes.legend(fontsize=7, ncols=3, loc="upper right")
+    axes.set_title("Fill by framework × mission (hatched: the framework is blocked)", fontsize=9)
+    return _saved(figure)
+
+
+def _by_mission(pack: BriefingPack) -> dict[tuple[str, str], list[Contribution]]:
+    grouped: dict[tuple[str, str], list[Contribution]] = {}
+    for c in pack.contributions:
+        grouped.setdefault((c.mission_id, c.framework_id), []).append(c)
+    return grouped
+
+
+def _labels(rows: Sequence[Contribution]) -> list[str]:
+    return [c.nation + (MARK if c.deployed.illustrative else "") for c in rows]
+
+
+def contributions_chart(pack: BriefingPack, mission_id: str, framework_id: str) -> Chart:
+    """Personnel each nation deploys and holds over the mission (rule of thirds), and its
+    share of the personnel committed against its share of the burden basis."""
+    plt = _pyplot()
+    rows = _by_mission(pack).get((mission_id, framework_id), [])
+    figure, (personnel, shares) = plt.subplots(1, 2, figsize=(10, 3.0))
+    positions = list(range(len(rows)))
+    basis = "GDP" if pack.burden_basis == "gdp" else "population"
+    for axes, pairs, unit in (
+        (
+            personnel,
+            (
+                ("deployed (first tour)", "C0", [c.deployed.number or 0 for c in rows]),
+                ("committed over the mission", "C1", [c.committed.number or 0 for c in rows]),
+            ),
+            "personnel",
+        ),
+        (
+            shares,
+            (
+                (
+                    "share of personnel committed",
+                    "C1",
+                    [(c.commitment_share.number or 0) * 100 for c in rows],
+                ),
+                (f"share of {basis}", "C7", [(c.basis_share.number or 0) * 100 for c in rows]),
+            ),
+            "%",
+        ),
+    ):
+        for offset, (label, colour, values) in zip((-0.2, 0.2), pairs, strict=True):
+            axes.bar([p + offset for p in positions], values, width=0.4, label=label, color=colour)
+        axes.set_xticks(positions, _labels(rows), fontsize=7, rotation=60)
+        axes.set_ylabel(unit)
+        axes.legend(fontsize=7)
+    personnel.set_title(f"Contributions: {mission_id} under {framework_id}", fontsize=9)
+    shares.set_title(f"Burden share: {mission_id} under {framework_id}", fontsize=9)
+    return _saved(figure)

@@ -1,0 +1,132 @@
+"""Render the briefing pack: one set of Jinja2 templates for the HTML and, via WeasyPrint, the PDF.
+
+The PDF is tagged and archival (PDF/A-3b) and carries the run's ``plan.json`` as an
+attachment, so the figures it shows travel with the data they came from. Maps and
+Gantt charts are the run's own files: the HTML shows their SVG, the PDF embeds
+their PNG (WeasyPrint draws a large SVG map several times slower than it places a
+picture).
+"""
+
+from __future__ import annotations
+
+import base64
+import gc
+import warnings
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from peaceforce.briefing import charts
+from peaceforce.briefing.model import BriefingPack, Figure
+
+#: The file names the pack takes in a run's folder.
+HTML_FILE = "briefing.html"
+PDF_FILE = "briefing.pdf"
+XLSX_FILE = "briefing.xlsx"
+
+Medium = Literal["html", "pdf"]
+
+
+@cache
+def _environment() -> Any:
+    import jinja2
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("peaceforce.briefing", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["cite"] = cite
+    environment.filters["pct"] = lambda share: f"{share:.0%}"
+    return environment
+
+
+def cite(numbers: Iterable[int]) -> str:
+    """Source numbers as a short citation: ``[1–4, 7]``."""
+    ordered = sorted(set(numbers))
+    if not ordered:
+        return ""
+    runs: list[str] = []
+    start = previous = ordered[0]
+    for number in [*ordered[1:], None]:
+        if number is not None and number == previous + 1:
+            previous = number
+            continue
+        runs.append(str(start) if start == previous else f"{start}–{previous}")
+        if number is not None:
+            start = previous = number
+    return "[" + ", ".join(runs) + "]"
+
+
+def _data_uri(chart: charts.Chart, medium: Medium) -> str:
+    if medium == "html":
+        return "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode("ascii")
+    return "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
+
+
+def _charts(pack: BriefingPack) -> dict[str, Any]:
+    outcomes = list(dict.fromkeys((c.mission_id, c.framework_id) for c in pack.contributions))
+    return {
+        "fill": charts.fill_chart(pack) if pack.fill_matrix else None,
+        "contributions": [
+            (mission, framework, charts.contributions_chart(pack, mission, framework))
+            for mission, framework in outcomes
+        ],
+    }
+
+
+def render_html(
+    pack: BriefingPack, medium: Medium = "html", drawn: dict[str, Any] | None = None
+) -> str:
+    """The pack as one HTML page; ``medium`` picks the pictures (SVG for screens, PNG for PDF)."""
+    template = _environment().get_template("briefing.html.j2")
+    return str(
+        template.render(
+            pack=pack,
+            medium=medium,
+            charts=drawn if drawn is not None else _charts(pack),
+            uri=lambda chart: _data_uri(chart, medium),
+            mark=charts.MARK,
+            marked=_marked,
+        )
+    )
+
+
+def _marked(figure: Figure | None) -> bool:
+    return figure is not None and figure.illustrative
+
+
+def write_html_and_pdf(pack: BriefingPack, folder: Path, attachment: Path) -> list[Path]:
+    """Write ``briefing.html`` and ``briefing.pdf`` into the run's folder (pictures from it)."""
+    from weasyprint import HTML, Attachment
+
+    from peaceforce.outputs import write_atomic
+
+    drawn = _charts(pack)
+    html_path = folder / HTML_FILE
+    write_atomic(html_path, render_html(pack, "html", drawn))
+    # WeasyPrint opens its sRGB profile for a PDF/A and leaves closing it to the garbage
+    # collector: collect here, where its ResourceWarning is expected and silenced.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        document = HTML(string=render_html(pack, "pdf", drawn), base_url=str(folder)).render()
+        pdf = document.write_pdf(
+            pdf_variant="pdf/a-3b",
+            pdf_tags=True,
+            attachments=[
+                Attachment(
+                    filename=str(attachment),
+                    name=attachment.name,
+                    description="the run's result as JSON",
+                    relationship="Data",
+                )
+            ],
+        )
+        del document
+        gc.collect()
+    pdf_path = folder / PDF_FILE
+    write_atomic(pdf_path, pdf)
+    return [html_path, pdf_path]
