@@ -18,7 +18,8 @@ from constructed_results import deployment_result
 from peaceforce.briefing import BRIEFING_FILES, BriefingPack, build_briefing, write_briefing
 from peaceforce.cli import app
 from peaceforce.plan import PlanResult, run_plan
-from peaceforce.presentation.deployment_charts import arrivals_chart, gantt_chart
+from peaceforce.presentation.deployment_charts import deployment_drawings
+from peaceforce.presentation.figures import render
 from peaceforce.presentation.plan_files import write_plan_files
 from peaceforce.runs import WrittenRun
 from peaceforce.runs.folders import read_manifest
@@ -158,8 +159,9 @@ def test_pack_shows_the_runs_charts(planned: tuple[PlanResult, Scenario], tmp_pa
     plan, scenario = planned
     (tmp_path / "plan.json").write_text(plan.model_dump_json(), encoding="utf-8")
     drawn = deployment_result(mission_id="m", framework_id="coalition")
-    gantt_chart(drawn, tmp_path / "deploy-m-coalition-gantt")
-    arrivals_chart(drawn, tmp_path / "deploy-m-coalition-arrivals")
+    for drawing in deployment_drawings(drawn):
+        for fmt, content in render(drawing).items():
+            (tmp_path / f"{drawing.stem}.{fmt}").write_bytes(content)
     write_briefing(plan, scenario, tmp_path, date(2026, 12, 2))
     page = _Links()
     page.feed((tmp_path / "briefing.html").read_text(encoding="utf-8"))

@@ -31,34 +31,31 @@ class Chart:
 
 
 def _saved(figure: Any) -> Chart:
-    import matplotlib.pyplot as plt
+    import matplotlib
 
     figure.tight_layout()
     svg = io.StringIO()
     png = io.BytesIO()
     # text stays text in the SVG: smaller, searchable, drawn in the page's font
-    with plt.rc_context({"svg.fonttype": "none"}):
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
         figure.savefig(svg, format="svg")
     figure.savefig(png, format="png", dpi=150)
-    plt.close(figure)
     return Chart(svg=svg.getvalue(), png=png.getvalue())
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _figure(width: float, height: float) -> Any:
+    """A figure of matplotlib's object API: no pyplot state to leak between charts."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return Figure(figsize=(width, height))
 
 
 def fill_chart(pack: BriefingPack) -> Chart:
     """First-tour fill of each mission under each framework; blocked frames hatched."""
-    plt = _pyplot()
     frameworks = list(dict.fromkeys(c.framework_id for c in pack.fill_matrix))
     missions = list(dict.fromkeys(c.mission_id for c in pack.fill_matrix))
-    figure, axes = plt.subplots(figsize=(7.5, 2.8))
+    figure = _figure(7.5, 2.8)
+    axes = figure.add_subplot()
     width = 0.8 / max(len(frameworks), 1)
     for f, framework in enumerate(frameworks):
         for m, mission in enumerate(missions):
@@ -104,9 +101,9 @@ def _labels(rows: Sequence[Contribution]) -> list[str]:
 def contributions_chart(pack: BriefingPack, mission_id: str, framework_id: str) -> Chart:
     """Personnel each nation deploys and holds over the mission (rule of thirds), and its
     share of the personnel committed against its share of the burden basis."""
-    plt = _pyplot()
     rows = _by_mission(pack).get((mission_id, framework_id), [])
-    figure, (personnel, shares) = plt.subplots(1, 2, figsize=(10, 3.0))
+    figure = _figure(10, 3.0)
+    personnel, shares = figure.subplots(1, 2)
     positions = list(range(len(rows)))
     basis = "GDP" if pack.burden_basis == "gdp" else "population"
     for axes, pairs, unit in (
