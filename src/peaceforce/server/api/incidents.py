@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    Response,
+    UploadFile,
+)
 from fastapi.exceptions import RequestValidationError
 from pydantic import Field, TypeAdapter, ValidationError
 from sqlalchemy import select
 
 from peaceforce.errors import InputError, Problem
-from peaceforce.labels import Label
-from peaceforce.monitoring.incidents import Incident, IncidentType
+from peaceforce.labels import Classification, Label
+from peaceforce.monitoring.incidents import COALITION, Incident, IncidentType
+from peaceforce.monitoring.intake import (
+    RECORD_FIELDS,
+    IntakeFormat,
+    format_of,
+    parse_columns,
+    parse_incidents,
+)
 from peaceforce.monitoring.store.sql import append_incidents
 from peaceforce.results import Result
 from peaceforce.server import audit
@@ -148,6 +166,145 @@ def create_incidents(
     return IncidentBatch(
         received=len(batch), added=len(result.added), duplicates=len(result.present)
     )
+
+
+class FileImport(Result):
+    """What an uploaded file gave: as ``monitor import --json`` reports a file, with its problems.
+
+    Valid reports are stored even when others in the file are rejected; each
+    rejected one is listed with its line (or JSON path) and reason.
+    """
+
+    file: str
+    format: IntakeFormat
+    reports: int
+    accepted: int
+    duplicates: int
+    rejected: tuple[Problem, ...]
+
+
+@router.post(
+    "/import",
+    operation_id="import_incidents",
+    response_model=FileImport,
+    responses={413: {"model": ApiError, "description": "the file is too large"}},
+)
+def import_incidents(  # noqa: PLR0917 (each form field is an option of monitor import)
+    user: Caller,
+    state: State,
+    request: Request,
+    file: Annotated[
+        UploadFile,
+        File(description="reports: .csv (or UCDP GED), .geojson/.json, .xml/.cot, .jsonl"),
+    ],
+    format: Annotated[
+        IntakeFormat | None, Form(description="the file's format (default: by its name)")
+    ] = None,
+    classification: Annotated[
+        Classification, Form(description="of reports that carry no label of their own")
+    ] = Classification.UNCLASSIFIED,
+    release: Annotated[
+        list[str] | None,
+        Form(
+            description=f"releasable to, for unlabelled reports (repeatable; default {COALITION})"
+        ),
+    ] = None,
+    caveat: Annotated[
+        list[str] | None, Form(description="caveat of unlabelled reports (repeatable)")
+    ] = None,
+    columns: Annotated[
+        str | None,
+        Form(max_length=2000, description="CSV column mapping field=column,..."),
+    ] = None,
+    default: Annotated[
+        list[str] | None, Form(description="field=value for a field no column gives (repeatable)")
+    ] = None,
+) -> FileImport:
+    """Import a report file as ``peaceforce monitor import`` does: one batch, idempotent by id.
+
+    The answer comes after the batch commits. A repeat of a stored report is a
+    duplicate; a report reusing a stored id with other content is rejected and
+    named, and the rest of the file is still stored.
+    """
+    require(user, Permission.INCIDENTS)
+    name = Path(file.filename or "upload").name[:256]
+    data = file.file.read(MAX_BODY + 1)
+    if len(data) > MAX_BODY:
+        raise HTTPException(413, f"a file of at most {MAX_BODY} bytes")
+    kind = format or format_of(Path(name), data[:4096].decode("utf-8", "replace"))
+    label = _upload_label(classification, release or [COALITION], caveat or [])
+    check_writable(user.reader(), label, "release")
+    defaults: dict[str, str] = {}
+    for item in default or []:
+        defaults.update(parse_columns(item, option="default", fields=RECORD_FIELDS))
+    intake = parse_incidents(
+        data,
+        kind,
+        source=name,
+        label=label,
+        columns=parse_columns(columns, option="columns") if columns else None,
+        defaults=defaults or None,
+    )
+    for incident in intake.incidents:
+        check_writable(user.reader(), incident.label, f"{name}: {incident.id}")
+    with state.database.session(SYSTEM, write=True) as session:
+        result = append_incidents(session, intake.incidents)
+        added = set(result.added)
+        by_label: dict[Label, list[str]] = {}
+        for incident in intake.incidents:
+            if incident.id in added:
+                by_label.setdefault(incident.label, []).append(incident.id)
+        for written, ids in (by_label or {label: []}).items():
+            audit.record(
+                session,
+                user=user,
+                action="create",
+                resource="incidents",
+                remote=remote(request),
+                label=written,
+                ids=ids,
+                detail=f"import {name}: {len(result.added)} added, "
+                f"{len(result.present)} duplicate, {len(intake.rejected)} rejected",
+            )
+    conflicts = [
+        Problem(
+            name,
+            f"id {ident}",
+            "other content",
+            "a new id: the store already holds a different report under this one",
+        )
+        for ident in dict.fromkeys(result.conflicts)
+    ]
+    return FileImport(
+        file=name,
+        format=kind,
+        reports=len(intake.incidents) + intake.duplicates,
+        accepted=len(result.added),
+        duplicates=intake.duplicates + len(result.present),
+        rejected=(*intake.rejected, *conflicts),
+    )
+
+
+def _upload_label(classification: Classification, release: list[str], caveats: list[str]) -> Label:
+    """The label of unlabelled reports in an upload; a bad token names its form field."""
+    try:
+        return Label(
+            classification=classification,
+            releasable_to=frozenset(t.strip().upper() for t in release),
+            caveats=frozenset(t.strip().upper() for t in caveats),
+        )
+    except ValidationError as exc:
+        raise InputError(
+            [
+                Problem(
+                    "release" if error["loc"][0] == "releasable_to" else "caveat",
+                    "-",
+                    repr(error.get("input"))[:200],
+                    "upper-case tokens (A-Z, 0-9, _) such as GBR or COALITION",
+                )
+                for error in exc.errors(include_url=False)
+            ]
+        ) from None
 
 
 @router.get("", operation_id="list_incidents", response_model=Page[Incident])
