@@ -31,6 +31,7 @@ from peaceforce.cli.common import (
     print_json,
     run_written,
 )
+from peaceforce.cli.cot import cot_app
 from peaceforce.cli.monitoring import agreement_app, geo_app, monitor_app
 from peaceforce.cli.protection import protect
 from peaceforce.cli.runs import diff
@@ -343,6 +344,7 @@ app.command("import-xlsx")(import_xlsx)
 app.command()(serve)
 app.command()(sweep)
 app.add_typer(user_app)
+app.add_typer(cot_app)
 
 
 def main() -> None:

@@ -129,12 +129,12 @@ def user_for_certificate(database: Database, found: CertificateFacts) -> UserPub
         return None if row is None else public_user(row)
 
 
-def user_by_name(database: Database, name: str) -> UserPublic:
+def user_by_name(database: Database, name: str, *, option: str = "--cot-user") -> UserPublic:
     """A user who is not revoked, by name (the plain port's ``--cot-user``)."""
     with database.session(SYSTEM) as session:
         row = session.execute(
             select(UserRow).where(UserRow.name == name, UserRow.revoked.is_(None))
         ).scalar_one_or_none()
     if row is None:
-        raise InputError([Problem("--cot-user", "-", name, "the name of a user not revoked")])
+        raise InputError([Problem(option, "-", name, "the name of a user not revoked")])
     return public_user(row)
