@@ -15,11 +15,13 @@ import csv
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from peaceforce.deployment.movements import RELIEFS_MOVE
 from peaceforce.deployment.planner import (
     Bottleneck,
     DeploymentResult,
@@ -28,7 +30,8 @@ from peaceforce.deployment.planner import (
 )
 from peaceforce.deployment.travel import great_circle_km, sea_km
 from peaceforce.errors import InputError
-from peaceforce.presentation.tpfdd import Calendar, write_deployment_files
+from peaceforce.presentation.tables import deployments_table
+from peaceforce.presentation.tpfdd import Calendar, write_deployment_files, write_tpfdd_xlsx
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Scenario
 from peaceforce.scenario.transport import TransportNetwork
@@ -246,6 +249,23 @@ def test_reliefs_are_scheduled_on_the_airfields_they_use() -> None:
         assert r.start_day is not None and r.arrival_day is not None
         assert r.earliest_arrival_day <= r.latest_arrival_day == r.required_delivery_day
     assert result.reliefs_days_late == 0
+
+
+def test_reliefs_move_people_only_and_every_output_says_so(tmp_path: Path) -> None:
+    # Three infantry companies, one relief each: the relieving people fly in with no
+    # cargo and no vehicles (they take over the equipment in place), while the
+    # deployment itself moved the units' vehicles and stores.
+    result = _deploy(_three_for_the_hub(), _network([NEAR]))
+    reliefs = [r for r in result.records if r.kind is RecordKind.ROTATION]
+    deployed = [r for r in result.records if r.kind is RecordKind.DEPLOYMENT]
+    assert len(reliefs) == 3
+    assert all(r.passengers > 0 and r.short_tons == 0 and r.vehicles == 0 for r in reliefs)
+    assert sum(r.short_tons for r in deployed) > 0
+    assert "reliefs move people only" in RELIEFS_MOVE
+    assert RELIEFS_MOVE in (deployments_table((result,)).caption or "")
+    write_tpfdd_xlsx(result, Calendar.of(_three_for_the_hub()), tmp_path / "t.xlsx")
+    about = openpyxl.load_workbook(tmp_path / "t.xlsx")["Columns"]
+    assert ["reliefs", RELIEFS_MOVE] in [[c.value for c in row] for row in about.iter_rows()]
 
 
 # --- dependencies and lateness ----------------------------------------------------------

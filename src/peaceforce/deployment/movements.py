@@ -530,6 +530,13 @@ def movement_plan(
     return _Builder(network, unit_moves(scenario, sourcing)).build()
 
 
+#: What a planned relief moves, said wherever reliefs are shown (tables, TPFDD, charts).
+RELIEFS_MOVE = (
+    "planned reliefs move people only: a relieving ground unit takes over the vehicles and "
+    "equipment in place; a warship sails out and a squadron flies its own aircraft in"
+)
+
+
 def relief_movements(
     plan: MovementPlan, network: TransportNetwork, arrivals: dict[str, int], months: int
 ) -> list[Movement]:

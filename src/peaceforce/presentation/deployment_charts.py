@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from peaceforce.deployment.movements import RELIEFS_MOVE
 from peaceforce.deployment.planner import DeploymentResult, RecordKind
 from peaceforce.presentation.figures import Drawing
 
@@ -60,6 +61,7 @@ def draw_gantt(result: DeploymentResult) -> Any:
     axes.set_title(title + (f" ({', '.join(reached)})" if reached else ""), fontsize=9)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     axes.legend(handles, list(colours), loc="lower right", fontsize=8)
+    figure.text(0.01, -0.04, f"Deployment legs; {RELIEFS_MOVE}.", fontsize=7, va="top")
     return figure
 
 

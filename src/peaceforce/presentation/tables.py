@@ -8,6 +8,7 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 
+from peaceforce.deployment.movements import RELIEFS_MOVE
 from peaceforce.deployment.planner import DeploymentResult
 from peaceforce.errors import Problem
 from peaceforce.mandate.analysis import (
@@ -478,7 +479,8 @@ def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
     share = results[0].ioc_share if results else 0.5
     table.caption = (
         f"days after D-day; personnel sourced of required; IOC = every priority-1 line and "
-        f"{share:.0%} of the required personnel in place; FOC = every required line in place"
+        f"{share:.0%} of the required personnel in place; FOC = every required line in place; "
+        f"{RELIEFS_MOVE}"
     )
     return table
 

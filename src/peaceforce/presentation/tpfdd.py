@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from peaceforce.deployment.movements import RELIEFS_MOVE
 from peaceforce.deployment.planner import DeploymentResult, MovementRecord, RecordKind
 from peaceforce.outputs import write_atomic
 from peaceforce.presentation.deployment_charts import deployment_drawings
@@ -223,7 +224,8 @@ DAY_FIELDS = {
 TPFDD_COLUMNS: dict[str, str] = {
     "uln": "unit line number: force requirement number (5), increment (00 deploys, 01.. relieve)",
     "leg": "leg of the movement (sea, port, rail, pax, rsoi, sail, fly; relief)",
-    "kind": "deployment (scheduled) or rotation (planned relief, not capacity-checked)",
+    "kind": "deployment (scheduled) or rotation (planned relief, not capacity-checked); "
+    + RELIEFS_MOVE,
     "requirement": "the sourced unit and the requirement line it fills",
     "nation": "providing nation (ISO 3166 alpha-3)",
     "unit_type": "unit type of the capability catalogue",
@@ -394,6 +396,7 @@ def write_tpfdd_xlsx(result: DeploymentResult, calendar: Calendar, path: Path) -
     about.append([])
     about.append(["C-day", calendar.c_day.isoformat()])
     about.append(["D-day (day 0)", calendar.d_day.isoformat()])
+    about.append(["reliefs", RELIEFS_MOVE])
     buffer = io.BytesIO()
     book.save(buffer)
     write_atomic(path, buffer.getvalue())
