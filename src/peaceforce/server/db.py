@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from sqlalchemy.pool import NullPool
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Clearance
+from peaceforce.server.spatial import SQLITE_DISTANCE, distance_m
 from peaceforce.server.visibility import SYSTEM, Reader, ServerSession
 
 #: Environment variable naming the database when ``--database`` is not given.
@@ -62,6 +64,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
+    dbapi_connection.create_function(SQLITE_DISTANCE, 4, distance_m, deterministic=True)
 
 
 def _sqlite_begin(connection: Any) -> None:
@@ -76,6 +79,21 @@ class Database:
 
     url: URL
     engine: Engine
+    #: Use PostGIS for ``near=``: ``None`` finds out (the extension and its index present).
+    use_postgis: bool | None = field(default=None, compare=False)
+
+    @cached_property
+    def postgis(self) -> bool:
+        """Whether ``near=`` queries run on PostGIS (migration 0004 indexed the points)."""
+        if self.use_postgis is not None or self.is_sqlite:
+            return bool(self.use_postgis) and not self.is_sqlite
+        with self.engine.connect() as connection:
+            return (
+                connection.execute(
+                    text("SELECT 1 FROM pg_indexes WHERE indexname = 'ix_incidents_point'")
+                ).first()
+                is not None
+            )
 
     @property
     def location(self) -> str:
@@ -135,8 +153,13 @@ def _row_level_security(connection: Connection, reader: Reader) -> None:
     connection.execute(text(f"SELECT {calls}"), parameters)
 
 
-def open_database(url: URL | str, *, pool_size: int = 10) -> Database:
-    """An engine for ``url`` (nothing is connected until first used)."""
+def open_database(
+    url: URL | str, *, pool_size: int = 10, use_postgis: bool | None = None
+) -> Database:
+    """An engine for ``url`` (nothing is connected until first used).
+
+    ``use_postgis=False`` answers ``near=`` without PostGIS even where it is installed.
+    """
     url = database_url(url) if isinstance(url, str) else url
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -150,7 +173,7 @@ def open_database(url: URL | str, *, pool_size: int = 10) -> Database:
         event.listen(engine, "begin", _sqlite_begin)
     else:
         engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-    return Database(url=url, engine=engine)
+    return Database(url=url, engine=engine, use_postgis=use_postgis)
 
 
 # --- migrations --------------------------------------------------------------------------

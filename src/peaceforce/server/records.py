@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -38,6 +38,7 @@ from peaceforce.server.models import (
     LabelRow,
     ScenarioRow,
 )
+from peaceforce.server.spatial import near_criteria
 from peaceforce.server.visibility import SYSTEM
 
 #: The most files and bytes a scenario given as files may have.
@@ -320,9 +321,16 @@ class IncidentFilter(Result):
     types: frozenset[IncidentType] | None = None
     clause: str | None = None
     party: str | None = None
+    near: tuple[float, float, float] | None = Field(
+        default=None, description="lon, lat and a distance in metres"
+    )
 
-    def criteria(self) -> list[ColumnElement[bool]]:
-        """The SQL criteria: times, box (edges inside) and types as the store's query, and more."""
+    def criteria(self, *, dialect: str = "", postgis: bool = False) -> list[ColumnElement[bool]]:
+        """The SQL criteria: times, box (edges inside) and types as the store's query, and more.
+
+        ``near`` is decided by PostGIS when ``postgis``, else by the same formula in
+        SQL, which needs the ``dialect`` of the session it runs in.
+        """
         query = IncidentQuery(
             start=self.start,
             end=self.end,
@@ -339,11 +347,15 @@ class IncidentFilter(Result):
                 .where(BreachRow.clause == self.clause)
             )
             criteria.append(IncidentRow.id.in_(breached))
+        if self.near is not None:
+            if not dialect:
+                raise ValueError("a near= filter needs the session's dialect")
+            criteria += near_criteria(*self.near, dialect=dialect, postgis=postgis)
         return criteria
 
 
 def list_incidents(
-    session: Session, where: IncidentFilter, limit: int, offset: int
+    session: Session, where: IncidentFilter, limit: int, offset: int, *, postgis: bool = False
 ) -> tuple[bytes, list[tuple[int, str]]]:
     """A page of readable incidents in the order accepted, as ``Page[Incident]`` JSON.
 
@@ -351,7 +363,7 @@ def list_incidents(
     ``Incident.model_dump_json`` on intake), so a read neither parses nor
     re-serialises 100 reports. Also (label id, id) of each, for the audit.
     """
-    criteria = where.criteria()
+    criteria = where.criteria(dialect=session.get_bind().dialect.name, postgis=postgis)
     count = session.execute(
         select(func.count()).select_from(IncidentRow).where(*criteria)
     ).scalar_one()

@@ -44,6 +44,7 @@ from peaceforce.server.records import (
     check_writable,
     list_incidents,
 )
+from peaceforce.server.spatial import MAX_RADIUS_KM
 from peaceforce.server.users import Permission
 from peaceforce.server.visibility import SYSTEM
 
@@ -329,6 +330,14 @@ def list_incidents_route(  # noqa: PLR0917 (each filter is a query parameter)
     party: Annotated[
         str | None, Query(max_length=64, description="attributed to this party")
     ] = None,
+    near: Annotated[
+        str | None,
+        Query(
+            description="lon,lat,km: within km kilometres of the point (great circle; "
+            "PostGIS where installed)",
+            pattern=r"^\s*-?\d+(\.\d+)?\s*(,\s*-?\d+(\.\d+)?\s*){2}$",
+        ),
+    ] = None,
 ) -> Response:
     """The reports the caller may read that match every filter given, in the order accepted."""
     box = _bbox(bbox) if bbox is not None else None
@@ -339,9 +348,12 @@ def list_incidents_route(  # noqa: PLR0917 (each filter is a query parameter)
         types=frozenset(type) if type else None,
         clause=clause,
         party=party,
+        near=_near(near) if near is not None else None,
     )
     with state.database.session(user.reader()) as session:
-        page, read = list_incidents(session, where, paging.limit, paging.offset)
+        page, read = list_incidents(
+            session, where, paging.limit, paging.offset, postgis=state.database.postgis
+        )
     audit_reads(state, request, user, "incidents", read)
     return Response(page, media_type="application/json")
 
@@ -360,6 +372,23 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
             ]
         )
     return west, south, east, north
+
+
+def _near(text: str) -> tuple[float, float, float]:
+    lon, lat, km = (float(part) for part in text.split(","))
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90 and 0 <= km <= MAX_RADIUS_KM):
+        raise InputError(
+            [
+                Problem(
+                    "near",
+                    "-",
+                    text,
+                    f"lon,lat,km with lon within -180..180, lat within -90..90, "
+                    f"km within 0..{MAX_RADIUS_KM:.0f}",
+                )
+            ]
+        )
+    return lon, lat, km * 1000
 
 
 @router.get(
