@@ -219,6 +219,28 @@ def test_sealift_from_australia_follows_the_shipping_lanes() -> None:
     assert 15_500 < km < 18_000
 
 
+@pytest.mark.parametrize(
+    ("nation", "home", "ships"),
+    [
+        ("GBR", (24.33, 57.07), False),  # a battalion based at Ādaži, Latvia: rail
+        ("GBR", (-1.66, 51.24), True),  # at Tidworth, Great Britain: no fixed link known
+        ("FRA", (4.32, 49.10), False),  # at Mourmelon, on the continent
+        ("FRA", (9.15, 41.92), True),  # on Corsica
+    ],
+)
+def test_overseas_is_decided_by_the_home_base_not_the_nation(
+    nation: str, home: tuple[float, float], ships: bool
+) -> None:
+    scenario = tiny_scenario(
+        [pledge("p", nation, "inf", 1, home_base={"lon": home[0], "lat": home[1]})],
+        [line("l", "inf", 1, "far")],
+    )
+    result = _deploy(scenario, _ukraine_network(), bottlenecks=False)
+    legs = {r.leg for r in result.records if r.kind is RecordKind.DEPLOYMENT}
+    assert ("sea" in legs) is ships, legs
+    assert "rail" in legs
+
+
 def test_a_chartered_ship_is_held_for_its_voyage_back() -> None:
     # One ship: the second British unit's cargo sails only when the ship is back.
     scenario = tiny_scenario(

@@ -8,11 +8,11 @@ with the day (see :mod:`peaceforce.deployment.routing`):
 - combat aircraft fly to any airfield of debarkation, their support following
   by airlift (``fly``);
 - other units: cargo by chartered Ro-Ro ship to any usable seaport first if
-  their nation is not on the continental rail network (``sea``: the ship is
-  held for its voyage out and back), then by rail through any border gateway
-  (``rail``); people by strategic airlift into any airfield (``pax``); both
-  meet at any staging area for reception, staging and onward movement
-  (``rsoi``) and drive on to their area;
+  their home base is not on their area's landmass (``sea``: the ship is held
+  for its voyage out and back; :mod:`peaceforce.deployment.land`), then by
+  rail through any border gateway (``rail``); people by strategic airlift into
+  any airfield (``pax``); both meet at any staging area for reception, staging
+  and onward movement (``rsoi``) and drive on to their area;
 - units for areas outside Ukraine (the Polish and Romanian hubs) go straight there.
 
 Travel days come from distance and mode speed, node use from daily
@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from peaceforce.deployment.land import reaches_by_land
 from peaceforce.deployment.travel import (
     RAIL_ROUTE_FACTOR,
     ROAD_ROUTE_FACTOR,
@@ -41,8 +42,6 @@ from peaceforce.sourcing.candidates import area_centre
 from peaceforce.sourcing.optimise import priority_weight
 from peaceforce.sourcing.result import SourcingResult
 
-#: Nations whose home bases are not on the continental European rail network.
-OVERSEAS = frozenset({"GBR", "IRL", "ISL", "CAN", "USA", "AUS", "NZL", "JPN"})
 AIRCRAFT_PER_SQUADRON = 12
 
 
@@ -331,11 +330,13 @@ class _Builder:
         )  # fmt: skip
 
     def ground(self, move: UnitMove) -> tuple[list[Step], list[Link]]:
-        """Cargo by rail (after sealift for overseas nations), people by air, meeting at staging."""
+        """Cargo by rail (after sealift from a home base off the area's landmass), people by
+        air, meeting at staging.
+        """
         net, unit = self.net, move.unit_type
         centre = area_centre(move.area)
         in_ukraine = move.area.host_nation == "UKR"
-        overseas = move.pledge.nation in OVERSEAS
+        overseas = not reaches_by_land(_point(move.pledge), centre)
         steps: list[Step] = []
         links: list[Link] = []
 
