@@ -29,7 +29,8 @@ Medium = Literal["html", "pdf"]
 
 
 @cache
-def _environment() -> Any:
+def environment() -> Any:
+    """The one Jinja2 environment of the pack's and the daily report's templates."""
     import jinja2
 
     environment = jinja2.Environment(
@@ -82,7 +83,7 @@ def render_html(
     pack: BriefingPack, medium: Medium = "html", drawn: dict[str, Any] | None = None
 ) -> str:
     """The pack as one HTML page; ``medium`` picks the pictures (SVG for screens, PNG for PDF)."""
-    template = _environment().get_template("briefing.html.j2")
+    template = environment().get_template("briefing.html.j2")
     return str(
         template.render(
             pack=pack,
@@ -99,34 +100,48 @@ def _marked(figure: Figure | None) -> bool:
     return figure is not None and figure.illustrative
 
 
-def write_html_and_pdf(pack: BriefingPack, folder: Path, attachment: Path) -> list[Path]:
-    """Write ``briefing.html`` and ``briefing.pdf`` into the run's folder (pictures from it)."""
+def pdf_bytes(page: str, attachments: dict[str, bytes], base: Path | None = None) -> bytes:
+    """A page rendered as a tagged PDF/A-3b, with these files attached (name: content).
+
+    ``base`` is the folder the page's relative pictures are read from.
+    """
     from weasyprint import HTML, Attachment
 
+    # WeasyPrint opens its sRGB profile for a PDF/A and leaves closing it to the garbage
+    # collector: collect here, where its ResourceWarning is expected and silenced.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        document = HTML(string=page, base_url=str(base) if base else None).render()
+        pdf: bytes = document.write_pdf(
+            pdf_variant="pdf/a-3b",
+            pdf_tags=True,
+            attachments=[
+                Attachment(
+                    string=content,
+                    name=name,
+                    description="the result as JSON",
+                    relationship="Data",
+                )
+                for name, content in attachments.items()
+            ],
+        )
+        del document
+        gc.collect()
+    return pdf
+
+
+def write_html_and_pdf(pack: BriefingPack, folder: Path, attachment: Path) -> list[Path]:
+    """Write ``briefing.html`` and ``briefing.pdf`` into the run's folder (pictures from it)."""
     from peaceforce.outputs import write_atomic
 
     drawn = _charts(pack)
     html_path = folder / HTML_FILE
     write_atomic(html_path, render_html(pack, "html", drawn))
-    # WeasyPrint opens its sRGB profile for a PDF/A and leaves closing it to the garbage
-    # collector: collect here, where its ResourceWarning is expected and silenced.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        document = HTML(string=render_html(pack, "pdf", drawn), base_url=str(folder)).render()
-        pdf = document.write_pdf(
-            pdf_variant="pdf/a-3b",
-            pdf_tags=True,
-            attachments=[
-                Attachment(
-                    filename=str(attachment),
-                    name=attachment.name,
-                    description="the run's result as JSON",
-                    relationship="Data",
-                )
-            ],
-        )
-        del document
-        gc.collect()
+    pdf = pdf_bytes(
+        render_html(pack, "pdf", drawn),
+        attachments={attachment.name: attachment.read_bytes()},
+        base=folder,
+    )
     pdf_path = folder / PDF_FILE
     write_atomic(pdf_path, pdf)
     return [html_path, pdf_path]

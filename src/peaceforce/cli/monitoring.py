@@ -32,7 +32,11 @@ from peaceforce.monitoring.store import IncidentStore, JsonLinesStore, TornLineW
 from peaceforce.monitoring.workflow import ZoneFiles, daily_report_from_files
 from peaceforce.outputs import write_atomic
 from peaceforce.presentation import tables
-from peaceforce.presentation.monitoring_report import render_html
+from peaceforce.presentation.monitoring_report import (
+    no_report_warning,
+    render_html,
+    write_pdf,
+)
 from peaceforce.presentation.monitoring_tables import (
     agreement_table,
     frontline_table,
@@ -424,9 +428,15 @@ def report_command(
         Path | None,
         typer.Option("--html", help="Write the report as a self-contained HTML page (map, chart)."),
     ] = None,
+    pdf_path: Annotated[
+        Path | None,
+        typer.Option("--pdf", help="Write the report as a PDF/A with its JSON attached."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """The daily report: violations by region, type and clause; weapons; strikes on sites."""
+    """The daily report, as monitoring missions publish it: the period's violations by region,
+    type and clause against the previous 24 hours, every violation with its place, sources
+    and attribution, weapons, strikes on sites, movement restrictions, civilian harm."""
     end = _cutoff(cutoff)
     files = ZoneFiles(line=line, occupied=occupied, outline=outline, sites=sites)
     with console.status("compiling zones") as status, _store_warnings():
@@ -442,6 +452,9 @@ def report_command(
         if html_path is not None:
             status.update("drawing the map and the trend chart")
             write_atomic(html_path, render_html(result, compiled))
+        if pdf_path is not None:
+            status.update("writing the PDF")
+            write_pdf(result, compiled, pdf_path)
     if as_json:
         print_json(result)
         return
@@ -450,5 +463,9 @@ def report_command(
         console.print(table)
     if regions is None:
         console.print("no --regions file: every violation is counted as outside the regions")
-    if html_path is not None:
-        console.print(Text("HTML report written to ") + plain(html_path))
+    warning = no_report_warning(result)
+    if warning is not None:
+        console.print(tables.headed("warning", warning, "yellow"))
+    for path, kind in ((html_path, "HTML"), (pdf_path, "PDF")):
+        if path is not None:
+            console.print(Text(f"{kind} report written to ") + plain(path))

@@ -23,14 +23,16 @@ from peaceforce.labels import Label
 from peaceforce.monitoring.adjudicate import (
     DEFAULT_CORRELATION,
     Correlation,
+    Event,
     Finding,
     adjudicate,
     monitoring_run_key,
 )
 from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
-from peaceforce.monitoring.incidents import Incident, WeaponClass
+from peaceforce.monitoring.incidents import Incident, IncidentType, Source, WeaponClass
 from peaceforce.results import RUN_KEY_LENGTH
 from peaceforce.sources.boundaries import Region
+from peaceforce.sources.cities import City
 
 OUTSIDE = "outside the regions"
 TREND_DAYS = 14
@@ -98,6 +100,69 @@ class SiteStrike(BaseModel):
     attribution_confidence: float | None
 
 
+class Place(BaseModel):
+    """Where a report puts an incident, as a reader finds it: the nearest named settlement."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lon: float
+    lat: float
+    region: str
+    settlement: str | None = Field(description="nearest GeoNames town of 15,000 or more")
+    settlement_km: float | None
+    bearing: str | None = Field(description="compass point from the settlement, e.g. 'NE'")
+
+    def __str__(self) -> str:
+        if self.settlement is None or self.settlement_km is None:
+            return f"{self.lat:.3f}°N {self.lon:.3f}°E"
+        if self.settlement_km < 1:
+            return f"in {self.settlement}"
+        return f"{self.settlement_km:.0f} km {self.bearing} of {self.settlement}"
+
+
+class SourceReport(BaseModel):
+    """One report behind a violation: who made it and how sure it is."""
+
+    model_config = ConfigDict(frozen=True)
+
+    incident_id: str
+    source: Source
+    confidence: float
+
+
+class Violation(BaseModel):
+    """One violation (an event: every report of it together), as the daily list gives it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    event_id: str
+    time: datetime
+    place: Place
+    type: str
+    weapon: str | None
+    reports: tuple[SourceReport, ...]
+    confidence: float = Field(description="the reports' confidence combined")
+    clauses: tuple[str, ...]
+    attributed_to: str | None
+    attribution_confidence: float | None
+
+
+class Notice(BaseModel):
+    """A report the list gives apart: a restriction of movement or harm to civilians."""
+
+    model_config = ConfigDict(frozen=True)
+
+    incident_id: str
+    time: datetime
+    place: Place
+    type: str
+    source: Source
+    confidence: float
+    deaths: int | None
+    description: str
+    attributed_to: str | None
+
+
 class DayCount(BaseModel):
     """Violation events in the 24 hours ending at the cutoff of ``day``."""
 
@@ -128,6 +193,18 @@ class DailyReport(BaseModel):
     site_strikes: tuple[SiteStrike, ...]
     trend: tuple[DayCount, ...]
     findings: tuple[Finding, ...]
+    violation_list: tuple[Violation, ...] = Field(
+        default=(), description="every violation of the period once, earliest first"
+    )
+    movement_restrictions: tuple[Notice, ...] = Field(
+        default=(), description="restrictions of the monitors' freedom of movement"
+    )
+    civilian_harm: tuple[Notice, ...] = Field(
+        default=(), description="reports of civilian casualties (harm, or deaths given)"
+    )
+    latest_report: datetime | None = Field(
+        default=None, description="the latest report read, up to the cutoff"
+    )
     label: Label = Field(description="the agreement's and every report's labels combined")
     run_key: str = Field(
         pattern=rf"^[0-9a-f]{{{RUN_KEY_LENGTH}}}$",
@@ -170,12 +247,14 @@ def daily_report(
     date: date,
     cutoff: time,
     regions: Sequence[Region] = (),
+    settlements: Sequence[City] = (),
     correlation: Correlation = DEFAULT_CORRELATION,
 ) -> DailyReport:
     """Adjudicate the 24 hours to ``date`` at ``cutoff`` (UTC) and the days before.
 
     The trend covers ``TREND_DAYS`` periods; change is against the previous one.
-    Without ``regions`` every violation counts as ``OUTSIDE`` the regions.
+    Without ``regions`` every violation counts as ``OUTSIDE`` the regions; with
+    ``settlements`` each place is given from the nearest one.
     """
     agreement = zones.agreement
     first, end = report_window(date, cutoff)
@@ -231,6 +310,7 @@ def daily_report(
                         attribution_confidence=finding.attribution_confidence,
                     )
                 )
+    places = _Places(regions, settlements)
     return DailyReport(
         agreement_id=agreement.id,
         agreement_name=agreement.name,
@@ -257,6 +337,18 @@ def daily_report(
             for k in reversed(range(TREND_DAYS))
         ),
         findings=tuple(f for f in today if f.breaches),
+        violation_list=_violations(today, adjudication.events, recent, places),
+        movement_restrictions=_notices(
+            recent,
+            first=end - day,
+            end=end,
+            places=places,
+            kinds={IncidentType.FREEDOM_OF_MOVEMENT},
+        ),
+        civilian_harm=_notices(
+            recent, first=end - day, end=end, places=places, kinds={IncidentType.CIVILIAN_HARM}
+        ),
+        latest_report=max((i.time for i in recent), default=None),
         label=adjudication.label,
         run_key=monitoring_run_key(
             zones,
@@ -268,4 +360,113 @@ def daily_report(
                 "regions": [region.model_dump(mode="json") for region in regions],
             },
         ),
+    )
+
+
+_COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+class _Places:
+    """Region and nearest settlement of points, as the daily list names places."""
+
+    def __init__(self, regions: Sequence[Region], settlements: Sequence[City]) -> None:
+        self.regions = regions
+        self.settlements = settlements
+        self.tree = shapely.STRtree([shapely.Point(c.lon, c.lat) for c in settlements])
+
+    def __call__(self, lon: float, lat: float) -> Place:
+        (region,) = region_of(self.regions, [lon], [lat])
+        if not self.settlements:
+            return Place(lon=lon, lat=lat, region=region, settlement=None, settlement_km=None,
+                         bearing=None)  # fmt: skip
+        from pyproj import Geod
+
+        # the nearest in degrees is near enough to the nearest on the ground at these latitudes
+        # to pick from; the distance and bearing are then geodesic
+        index = int(self.tree.nearest(shapely.Point(lon, lat)))
+        town = self.settlements[index]
+        azimuth, _, metres = Geod(ellps="WGS84").inv(town.lon, town.lat, lon, lat)
+        return Place(
+            lon=lon,
+            lat=lat,
+            region=region,
+            settlement=town.name,
+            settlement_km=round(metres / 1000, 1),
+            bearing=_COMPASS[round((azimuth % 360) / 45) % 8],
+        )
+
+
+def _violations(
+    today: Sequence[Finding],
+    events: Sequence[Event],
+    incidents: Sequence[Incident],
+    places: _Places,
+) -> tuple[Violation, ...]:
+    """One entry per violating event of the period, with every report of it."""
+    by_id = {i.id: i for i in incidents}
+    event_by_id = {e.id: e for e in events}
+    grouped: dict[str, list[Finding]] = {}
+    for finding in today:
+        grouped.setdefault(finding.event_id, []).append(finding)
+    found = []
+    for event_id, findings in grouped.items():
+        breaching = [f for f in findings if f.breaches]
+        if not breaching:
+            continue
+        event = event_by_id.get(event_id)
+        first = min(breaching, key=lambda f: f.time)
+        weapons = sorted({f.weapon_class.value for f in findings if f.weapon_class})
+        found.append(
+            Violation(
+                event_id=event_id,
+                time=first.time,
+                place=places(event.lon if event else first.lon, event.lat if event else first.lat),
+                type=first.type.value,
+                weapon=", ".join(weapons) or None,
+                reports=tuple(
+                    SourceReport(
+                        incident_id=f.incident_id,
+                        source=by_id[f.incident_id].source,
+                        confidence=by_id[f.incident_id].confidence,
+                    )
+                    for f in findings
+                    if f.incident_id in by_id
+                ),
+                confidence=event.confidence if event else by_id[first.incident_id].confidence,
+                clauses=tuple(sorted({b.clause_id for f in breaching for b in f.breaches})),
+                attributed_to=event.attributed_to if event else first.attributed_to,
+                attribution_confidence=(
+                    event.attribution_confidence if event else first.attribution_confidence
+                ),
+            )
+        )
+    return tuple(sorted(found, key=lambda v: (v.time, v.event_id)))
+
+
+def _notices(
+    incidents: Sequence[Incident],
+    *,
+    first: datetime,
+    end: datetime,
+    places: _Places,
+    kinds: set[IncidentType],
+) -> tuple[Notice, ...]:
+    """Reports of the period of these kinds (or, for civilian harm, any that gives deaths)."""
+    harm = IncidentType.CIVILIAN_HARM in kinds
+    chosen = [
+        i for i in incidents if first < i.time <= end and (i.type in kinds or (harm and i.deaths))
+    ]
+    return tuple(
+        Notice(
+            incident_id=i.id,
+            time=i.time,
+            place=places(i.lon, i.lat),
+            type=i.type.value,
+            source=i.source,
+            confidence=i.confidence,
+            deaths=i.deaths,
+            description=i.description,
+            attributed_to=i.attributed_to,
+        )
+        for i in sorted(chosen, key=lambda i: (i.time, i.id))
     )

@@ -32,6 +32,7 @@ from peaceforce.monitoring.importer import read_reports
 from peaceforce.monitoring.report import DailyReport, daily_report, report_window
 from peaceforce.monitoring.store import IncidentQuery
 from peaceforce.sources.boundaries import load_regions
+from peaceforce.sources.cities import ukrainian_cities
 
 
 class ZoneFiles(BaseModel):
@@ -100,4 +101,8 @@ def daily_report_from_files(
     reports = read_reports(incidents, IncidentQuery(start=first, end=end + timedelta(seconds=1)))
     areas = load_regions(regions) if regions is not None else ()
     step(f"adjudicating {len(reports):,} reports")
-    return daily_report(zones, reports, date=day, cutoff=cutoff, regions=areas), zones
+    settlements = ukrainian_cities()
+    report = daily_report(
+        zones, reports, date=day, cutoff=cutoff, regions=areas, settlements=settlements
+    )
+    return report, zones

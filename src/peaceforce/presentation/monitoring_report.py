@@ -1,15 +1,18 @@
-"""The daily report as a self-contained HTML page: summary, map, trend chart and tables.
+"""The daily report as a self-contained HTML page and a PDF, in the form monitoring missions
+publish (the OSCE SMM daily reports): period and cut-off, a narrative summary, counts
+against the previous 24 hours, every violation once, a map and a trend chart.
 
-Images are PNG data URIs, so the page is one file that can be mailed to the
-parties. Every value taken from the report is HTML-escaped.
+Images are PNG data URIs, so the page is one file that can be mailed to the parties;
+the PDF comes from the same template (:mod:`peaceforce.briefing.render`). Every value
+taken from the report is HTML-escaped by the template.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import io
-from collections.abc import Sequence
+import math
+from pathlib import Path
 from typing import Any
 
 import shapely
@@ -17,6 +20,7 @@ import shapely
 from peaceforce.geo.crs import to_lonlat
 from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
 from peaceforce.monitoring.report import DailyReport
+from peaceforce.outputs import write_atomic
 
 
 def _png(figure: Any) -> str:
@@ -36,22 +40,42 @@ def _draw(axes: Any, geometry: Any, **style: Any) -> None:
 
 
 def render_map(report: DailyReport, zones: CompiledZones) -> str:
-    """A PNG map (data URI): occupied area, line, zone outlines, sites and the day's violations."""
+    """A PNG map (data URI) on a Natural Earth basemap: land, Ukraine's border, occupied area,
+    line, zone outlines, protected sites, the largest settlements by name, the day's
+    violations, and a legend."""
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
-    figure = Figure(figsize=(8, 6))
+    from peaceforce.geo.frontline import natural_earth_land, natural_earth_ukraine
+    from peaceforce.sources.cities import ukrainian_cities
+
+    line = to_lonlat(zones.line)
+    points = [(f.lon, f.lat) for f in report.findings]
+    west, south, east, north = shapely.union_all([line, *(shapely.Point(p) for p in points)]).bounds
+    pad = max(east - west, north - south, 1.0) * 0.15
+    frame = shapely.box(west - pad, south - pad, east + pad, north + pad)
+    figure = Figure(figsize=(8, 6), layout="constrained")
     axes = figure.subplots()
-    _draw(axes, to_lonlat(zones.occupied), color="#f3c5c5", linewidth=0)
+    axes.set_facecolor("#dcebf5")  # sea
+    _draw(axes, natural_earth_land().intersection(frame), color="#f4f1ea", linewidth=0)
+    _draw(axes, natural_earth_ukraine().boundary.intersection(frame), color="#555", linewidth=0.6)
+    _draw(axes, to_lonlat(zones.occupied).intersection(frame), color="#f3c5c5", linewidth=0)
     for zone in zones.zones:
         if zone.kind in (ZoneKind.BUFFER, ZoneKind.WITHDRAWAL, ZoneKind.MARITIME):
             _draw(
                 axes,
-                to_lonlat(zone.geometry.boundary),
+                to_lonlat(zone.geometry.boundary).intersection(frame),
                 color="#7a7a7a",
                 linewidth=0.5,
                 linestyle="--",
             )
-    _draw(axes, to_lonlat(zones.line), color="#b00020", linewidth=1.5)
+    _draw(axes, line, color="#b00020", linewidth=1.5)
+    towns = [c for c in ukrainian_cities() if frame.contains(shapely.Point(c.lon, c.lat))][:25]
+    axes.scatter([c.lon for c in towns], [c.lat for c in towns], s=6, c="#333", zorder=3)
+    for town in towns:
+        axes.annotate(town.name, (town.lon, town.lat), fontsize=6, xytext=(2, 2),
+                      textcoords="offset points")  # fmt: skip
     if zones.sites:
         axes.scatter(
             [s.lon for s in zones.sites],
@@ -59,16 +83,36 @@ def render_map(report: DailyReport, zones: CompiledZones) -> str:
             marker="^",
             s=18,
             c="#1f5fa8",
+            zorder=4,
         )
-    if report.findings:
+    if points:
         axes.scatter(
-            [f.lon for f in report.findings], [f.lat for f in report.findings], s=14, c="#000000"
+            [lon for lon, _ in points],
+            [lat for _, lat in points],
+            s=16,
+            c="#000",
+            marker="x",
+            zorder=5,
         )
-    axes.set_aspect(1.5)
+    axes.set_xlim(west - pad, east + pad)
+    axes.set_ylim(south - pad, north + pad)
+    axes.set_aspect(1 / max(math.cos(math.radians((south + north) / 2)), 0.2))
     axes.set_xlabel("longitude")
     axes.set_ylabel("latitude")
     axes.set_title(
         f"Violations {report.period_start:%Y-%m-%d %H:%M} – {report.period_end:%Y-%m-%d %H:%M} UTC"
+    )
+    axes.legend(
+        handles=[
+            Line2D([], [], color="#b00020", linewidth=1.5, label="line of contact"),
+            Patch(color="#f3c5c5", label="occupied area"),
+            Line2D([], [], color="#7a7a7a", linestyle="--", linewidth=0.5, label="zone edges"),
+            Line2D([], [], marker="^", color="#1f5fa8", linestyle="", label="protected site"),
+            Line2D([], [], marker="o", color="#333", markersize=3, linestyle="", label="town"),
+            Line2D([], [], marker="x", color="#000", linestyle="", label="violation"),
+        ],
+        fontsize=7,
+        loc="lower left",
     )
     return _png(figure)
 
@@ -89,99 +133,48 @@ def render_trend(report: DailyReport) -> str:
     return _png(figure)
 
 
-def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None else str(v))}</td>" for v in row)
-        + "</tr>"
-        for row in rows
-    )
-    empty = f"<tr><td colspan='{len(header)}'>none</td></tr>" if not rows else ""
-    return f"<h2>{html.escape(title)}</h2><table><tr>{head}</tr>{body}{empty}</table>"
+def render_html(report: DailyReport, zones: CompiledZones, medium: str = "html") -> str:
+    """The daily report as one self-contained page in the form monitoring missions publish:
+    period and cut-off, summary, counts against the previous 24 hours, every violation
+    once, weapons, strikes on protected sites, movement restrictions, civilian harm, map."""
+    from peaceforce.briefing.render import environment
 
-
-def _km(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
-
-
-def render_html(report: DailyReport, zones: CompiledZones) -> str:
-    """A self-contained HTML page: summary, map, trend chart and tables (images inlined)."""
-    counts = [
-        ("Violations by region", report.by_region),
-        ("by type", report.by_type),
-        ("by clause", report.by_clause),
-    ]
-    sections = [
-        _table(
-            title,
-            ["", "today", "previous", "change"],
-            [(c.key, c.count, c.previous, f"{c.change:+d}") for c in rows],
-        )
-        for title, rows in counts
-    ]
-    sections.append(
-        _table(
-            "Weapons inside withdrawal lines",
-            [
-                "incident",
-                "time",
-                "region",
-                "weapon",
-                "count",
-                "km from line",
-                "clause",
-                "attributed to",
-            ],
-            [
-                (
-                    w.incident_id,
-                    f"{w.time:%H:%M}",
-                    w.region,
-                    w.weapon_class.value,
-                    w.count,
-                    _km(w.distance_km),
-                    w.clause_id,
-                    w.attributed_to,
-                )
-                for w in report.weapons
-            ],
+    template = environment().get_template("bulletin.html.j2")
+    return str(
+        template.render(
+            report=report,
+            map=render_map(report, zones),
+            trend=render_trend(report),
+            warning=no_report_warning(report),
+            medium=medium,
         )
     )
-    sections.append(
-        _table(
-            "Strikes on protected sites",
-            ["incident", "time", "region", "site", "km from site", "type", "attributed to"],
-            [
-                (
-                    s.incident_id,
-                    f"{s.time:%H:%M}",
-                    s.region,
-                    s.site_name,
-                    _km(s.distance_km),
-                    s.type,
-                    s.attributed_to,
-                )
-                for s in report.site_strikes
-            ],
+
+
+def no_report_warning(report: DailyReport) -> str | None:
+    """A warning when no report at all was read for the period asked for."""
+    if report.reports or report.movement_restrictions or report.civilian_harm:
+        return None
+    if report.latest_report is None:
+        return (
+            f"The store holds no report for the 24 hours to {report.period_end:%Y-%m-%d %H:%M} "
+            "UTC, nor for the 14 days before: check that it covers this day (the UCDP file, "
+            "for one, ends in 2023)."
         )
+    return (
+        f"The store holds no report for the 24 hours to {report.period_end:%Y-%m-%d %H:%M} UTC; "
+        f"the latest report before it is of {report.latest_report:%Y-%m-%d %H:%M} UTC."
     )
-    title = html.escape(f"{report.agreement_name}: daily report {report.date.isoformat()}")
-    # the marking heads and closes the page, as on any marked document
-    marking = f'<p class="marking">{html.escape(str(report.label))}</p>'
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:sans-serif;max-width:60em;margin:auto}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left}}
-.marking{{text-align:center;font-weight:bold}}</style></head><body>
-{marking}
-<h1>{title}</h1>
-<p>{report.period_start:%Y-%m-%d %H:%M} to {report.period_end:%Y-%m-%d %H:%M} UTC:
-{report.reports} reports, {report.events} events, <strong>{report.violations} violations</strong>
-({report.violations - report.previous_violations:+d} on the previous 24 hours).</p>
-<img alt="map of violations" src="{render_map(report, zones)}">
-<img alt="violations per day" src="{render_trend(report)}">
-{"".join(sections)}
-{marking}
-</body></html>
-"""
+
+
+def write_pdf(report: DailyReport, zones: CompiledZones, path: Path) -> None:
+    """The daily report as a tagged PDF/A-3b with the report's JSON attached."""
+    from peaceforce.briefing.render import pdf_bytes
+
+    write_atomic(
+        path,
+        pdf_bytes(
+            render_html(report, zones, "pdf"),
+            attachments={"daily-report.json": report.model_dump_json(indent=2).encode()},
+        ),
+    )
