@@ -4,6 +4,7 @@ write rules, audit, scenarios, runs, and every GET route checked against the ora
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import time
@@ -13,12 +14,23 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from peaceforce.labels import Classification, Clearance, Label, may_read
+from peaceforce.scenario.model import Scenario
 from peaceforce.server.api import create_app
 from peaceforce.server.db import Database
-from peaceforce.server.records import builtin_files, seed_builtin
+from peaceforce.server.label_rows import label_id
+from peaceforce.server.models import AdjudicationRow, DailyReportRow, RunRow, UserRow
+from peaceforce.server.records import (
+    builtin_files,
+    parse_agreement_text,
+    seed_builtin,
+    store_agreement,
+    store_scenario,
+)
 from peaceforce.server.users import Role, add_user
+from peaceforce.server.visibility import SYSTEM
 
 SECRET = b"s" * 48
 API = "/api/v1"
@@ -275,10 +287,130 @@ def _label(rng: random.Random) -> dict[str, Any]:
     }
 
 
+AGREEMENT_YAML = """\
+id: {ident}
+name: {name}
+parties:
+  - {{id: UKR, name: Ukraine, holds: unoccupied}}
+  - {{id: RUS, name: Russian Federation, holds: occupied}}
+period: {{start: 2025-04-03, days: null}}
+scope: full
+clauses:
+  - {{kind: demilitarised_buffer, id: art-2, width_km: 15}}
+"""
+#: Record names whose canary the walk looks for (a name, not an id: runs have numeric ids).
+CANARY_NAME = re.compile(r"(rec|scn|agr|run|adjudication|daily_report)\d+")
+
+
+def _seed_every_resource(
+    database: Database, rng: random.Random, scenario: Scenario
+) -> dict[str, dict[str, Label]]:
+    """Records of every resource but incidents, each with a random label and a canary.
+
+    Stored straight through the library (the walk is about reads): a scenario and a
+    finished run under the same label, an agreement, an adjudication and a daily
+    report. Keyed by the path parameter that names them (``run_key`` split by kind);
+    each record appears under its id and under its canary's name.
+    """
+    made: dict[str, dict[str, Label]] = {
+        "scenario_id": {},
+        "run_id": {},
+        "agreement_id": {},
+        "adjudication": {},
+        "daily_report": {},
+    }
+    with database.session(SYSTEM, write=True) as session:
+        admin = session.execute(select(UserRow.id).limit(1)).scalar_one()
+        for n in range(6):
+            label = Label.model_validate(_label(rng))
+            ident = f"scn{n}"
+            version = scenario.model_copy(
+                update={
+                    "id": ident,
+                    "name": CANARY.format(ident),
+                    "label": label,
+                    "file_labels": {},
+                }
+            )
+            row = store_scenario(session, version, None, user_id=None)
+            made["scenario_id"][ident] = label
+            run = RunRow(
+                kind="mandate",
+                scenario_row=row.id,
+                settings='{"kind": "mandate"}',
+                status="done",
+                progress="done",
+                run_key=f"{n:016x}",
+                result=json.dumps({"run_key": f"{n:016x}", "note": CANARY.format(f"run{n}")}),
+                label_id=label_id(session, label),
+            )
+            session.add(run)
+            session.flush()
+            made["run_id"][str(run.id)] = label
+            made["run_id"][f"run{n}"] = label
+
+            label = Label.model_validate(_label(rng))
+            ident = f"agr{n}"
+            text = AGREEMENT_YAML.format(ident=ident, name=CANARY.format(ident))
+            agreement = parse_agreement_text(text).model_copy(update={"label": label})
+            store_agreement(session, agreement, text, user_id=admin)
+            made["agreement_id"][ident] = label
+
+            for kind, table in (
+                ("adjudication", AdjudicationRow),
+                ("daily_report", DailyReportRow),
+            ):
+                label = Label.model_validate(_label(rng))
+                key = ("a" if kind == "adjudication" else "d") + f"{n:015x}"
+                ident = f"{kind}{n}"
+                fields: dict[str, Any] = {
+                    "run_key": key,
+                    "agreement_id": f"agr{n}",
+                    "day": "2025-04-10",
+                    "content": json.dumps({"note": CANARY.format(ident)}),
+                    "label_id": label_id(session, label),
+                }
+                if table is DailyReportRow:
+                    fields["html"] = f"<p>{CANARY.format(ident)}</p>"
+                session.add(table(**fields))
+                made[kind][key] = label
+                made[kind][ident] = label
+    return made
+
+
+def _by_id(records: dict[str, Label]) -> dict[str, Label]:
+    """The records under their ids (not their canary names)."""
+    return {
+        k: v
+        for k, v in records.items()
+        if not CANARY_NAME.fullmatch(k) or k.startswith(("rec", "scn", "agr"))
+    }
+
+
+def _records_for(path: str, made: dict[str, dict[str, Label]]) -> tuple[str, dict[str, Label]]:
+    """The path parameter of ``path`` and the records whose ids fill it."""
+    name = re.findall(r"\{(\w+)\}", path)[0]
+    if name == "run_key":
+        return name, _by_id(made["adjudication" if "/adjudications/" in path else "daily_report"])
+    return name, _by_id(made[name])
+
+
+#: List routes, the records they list and the field that names each.
+LISTS = {
+    f"{API}/incidents": ("incident_id", "id"),
+    f"{API}/scenarios": ("scenario_id", "scenario_id"),
+    f"{API}/agreements": ("agreement_id", "agreement_id"),
+    f"{API}/runs": ("run_id", "id"),
+    f"{API}/adjudications": ("adjudication", "run_key"),
+    f"{API}/daily-reports": ("daily_report", "run_key"),
+}
+
+
 def test_every_get_route_returns_exactly_what_the_oracle_allows(
-    client: TestClient, database: Database
+    client: TestClient, database: Database, scenario: Scenario
 ) -> None:
-    """Random labels and users; every GET route of the OpenAPI document, with and without ids."""
+    """Random labels and users; every GET route of the OpenAPI document, with the real ids of
+    every resource (readable or not) and without ids."""
     seed_builtin(database)
     rng = random.Random(13)
     writer = person(database, "root", "GBR", Role.ADMIN, release=["COALITION", *NATIONS])
@@ -309,36 +441,47 @@ def test_every_get_route_returns_exactly_what_the_oracle_allows(
         assert answer.status_code == (200 if writer_may else 422)
         if not writer_may:
             del records[ident]
+    made = {**_seed_every_resource(database, rng, scenario), "incident_id": records}
+    canaries = {
+        name: label
+        for kind in made.values()
+        for name, label in kind.items()
+        if CANARY_NAME.fullmatch(name)
+    }
     paths = [
-        (path, operation)
+        path
         for path, operations in client.get("/openapi.json").json()["paths"].items()
-        for method, operation in operations.items()
-        if method == "get"
+        if "get" in operations
     ]
     assert len(paths) >= 12
+    outcomes: dict[str, set[int]] = {path: set() for path in paths if "{" in path}
     for someone in people:
-        allowed = {i for i, label in records.items() if may_read(someone.clearance, label)}
         received = b""
-        for path, _ in paths:
-            if "{incident_id}" in path:
-                for ident in records:
-                    answer = client.get(path.format(incident_id=ident), headers=someone.headers)
-                    assert answer.status_code == (200 if ident in allowed else 404), (
-                        someone.name,
-                        ident,
-                    )
+        for path in paths:
+            if "{" in path:
+                name, wanted = _records_for(path, made)
+                assert wanted, path
+                for ident, label in wanted.items():
+                    answer = client.get(path.replace(f"{{{name}}}", ident), headers=someone.headers)
+                    expected = 200 if may_read(someone.clearance, label) else 404
+                    assert answer.status_code == expected, (someone.name, path, ident, answer.text)
+                    outcomes[path].add(answer.status_code)
                     received += answer.content
                 continue
-            concrete = re.sub(r"\{run_key\}", "0" * 16, re.sub(r"\{\w+_id\}", "1", path))
-            answer = client.get(concrete, params={"limit": 1000}, headers=someone.headers)
+            answer = client.get(path, params={"limit": 1000}, headers=someone.headers)
             assert answer.status_code in {200, 403, 404, 409}, (path, answer.text)
             received += answer.content
-            if path == f"{API}/incidents":
-                listed = {i["id"] for i in answer.json()["data"]}
-                assert listed == allowed, someone.name
-                assert answer.json()["count"] == len(allowed)
-        for ident in records:
-            assert (CANARY.format(ident).encode() in received) == (ident in allowed), (
-                someone.name,
-                ident,
-            )
+            if path in LISTS:
+                kind, field = LISTS[path]
+                mine = _by_id(made[kind])
+                allowed = {i for i, label in mine.items() if may_read(someone.clearance, label)}
+                listed = {str(item[field]) for item in answer.json()["data"]}
+                assert listed & set(mine) == allowed, (someone.name, path)
+                if path == f"{API}/incidents":
+                    assert answer.json()["count"] == len(allowed)
+        for ident, label in canaries.items():
+            assert (CANARY.format(ident).encode() in received) == may_read(
+                someone.clearance, label
+            ), (someone.name, ident)
+    # every route with an id was walked with ids some could read and some could not
+    assert all(seen == {200, 404} for seen in outcomes.values()), outcomes
