@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint docs fuzz clean
+.PHONY: run test lint docs fuzz clean web
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -12,10 +12,21 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The web page (web/, served by `peaceforce serve` at /): built with Vite from the npm
+# registry only (npm ci from the committed lock, no install scripts, no browser download).
+WEB_BUILT := src/peaceforce/server/web_dist/index.html
+WEB_SOURCES := web/package.json web/package-lock.json web/index.html web/vite.config.js \
+	$(wildcard web/src/*)
+
+$(WEB_BUILT): $(WEB_SOURCES)
+	cd web && npm ci --ignore-scripts --no-audit --no-fund && npx --no-install vite build
+
+web: $(WEB_BUILT)
+
+run: $(STAMP) $(WEB_BUILT)
 	$(BIN)/peaceforce plan
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_BUILT)
 	$(BIN)/python -m pytest -q
 
 # Coverage-guided fuzzing of every reader with atheris (docs/robustness.md records a run).
@@ -34,4 +45,5 @@ docs: $(STAMP)
 	$(BIN)/python tools/cli_docs.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache web/node_modules \
+		src/peaceforce/server/web_dist
