@@ -91,6 +91,7 @@ class GatewaySettings:
     poll_s: float = 1.0
     max_queue: int = 20_000
     max_event_bytes: int = MAX_EVENT_BYTES
+    batch: int = BATCH
 
     def check(self) -> None:
         """Refuse settings that cannot work, naming the option."""
@@ -473,7 +474,7 @@ class CotGateway:
     async def _write_loop(self) -> None:
         while (first := await self._inbox.get()) is not None:
             batch = [first]
-            while not self._inbox.empty() and len(batch) < BATCH:
+            while not self._inbox.empty() and len(batch) < self.settings.batch:
                 item = self._inbox.get_nowait()
                 if item is None:
                     break
