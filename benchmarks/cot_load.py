@@ -70,6 +70,8 @@ class LoadResult:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    gateway_cpu_ms: float
+    client_cpu_ms: float
 
 
 def _context(ca: str, cert: str, key: str) -> ssl.SSLContext:
@@ -173,7 +175,8 @@ async def _clients(plan: ClientPlan) -> dict[str, object]:
 
 
 def _client_process(plan: ClientPlan, answer: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
-    answer.put(asyncio.run(_clients(plan)))
+    outcome = asyncio.run(_clients(plan))
+    answer.put({**outcome, "cpu": time.process_time()})
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -214,6 +217,7 @@ def run_load(
         ),
     )
     host, port = gateway.start()["tls"]
+    cpu = time.process_time()
     plan = ClientPlan(
         host=host,
         port=port,
@@ -233,6 +237,7 @@ def run_load(
     finally:
         process.join(timeout=30)
         stats = gateway.gateway.stats
+        cpu = time.process_time() - cpu
         gateway.stop()
         database.dispose()
     latencies = list(outcome["latencies"])  # type: ignore[call-overload]
@@ -249,6 +254,8 @@ def run_load(
         p50_ms=_percentile(latencies, 0.50),
         p99_ms=_percentile(latencies, 0.99),
         max_ms=max(latencies) if latencies else float("nan"),
+        gateway_cpu_ms=cpu * 1000 / max(1, stats.stored),
+        client_cpu_ms=float(outcome["cpu"]) * 1000 / max(1, sent),  # type: ignore[arg-type]
     )
 
 
@@ -259,13 +266,14 @@ def table(results: list[LoadResult], senders: int, subscribers: int, rate: float
         f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores",
         "",
         "| gateway | sent | stored | delivered / expected | events/s stored | p50 ms | p99 ms "
-        "| max ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| max ms | gateway CPU ms/event | clients CPU ms/event |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.name} | {r.sent:,} | {r.stored:,} | {r.delivered:,} / {r.expected:,} "
-            f"| {r.events_per_s:,.0f} | {r.p50_ms:,.1f} | {r.p99_ms:,.1f} | {r.max_ms:,.1f} |"
+            f"| {r.events_per_s:,.0f} | {r.p50_ms:,.1f} | {r.p99_ms:,.1f} | {r.max_ms:,.1f} "
+            f"| {r.gateway_cpu_ms:.2f} | {r.client_cpu_ms:.2f} |"
         )
     return "\n".join(lines)
 

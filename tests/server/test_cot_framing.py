@@ -180,3 +180,24 @@ def test_protocol_1_round_trip_keeps_the_event_and_its_label() -> None:
 def test_protocol_1_with_a_broken_payload_is_refused() -> None:
     with pytest.raises(EventError):
         from_proto(b"\xff\xff\xff")
+
+
+def test_events_written_out_read_back_with_markup_in_their_text() -> None:
+    tricky = "shelling near \"Bridge 3\" & <checkpoint>\n'A' side"
+    event = OutEvent(
+        uid='u&"<1>',
+        type="a-f-G",
+        lon=36.0,
+        lat=49.0,
+        label=UKR_GBR,
+        time=NOW,
+        stale=NOW,
+        callsign=tricky,
+        remarks=tricky,
+    )
+    back = parse_event(event.xml())
+    assert back.get("uid") == 'u&"<1>'
+    assert back.findtext("detail/remarks") == tricky
+    contact = back.find("detail/contact")
+    assert contact is not None and contact.get("callsign") == tricky
+    assert ET.tostring(back) == ET.tostring(event.element())

@@ -158,6 +158,21 @@ def serve(
     from peaceforce.server.web import is_built
     from peaceforce.server.worker import RunWorker, queue_plan
 
+    cot_settings = None
+    if cot_port is not None or cot_tls_port is not None:
+        from peaceforce.server.cot.gateway import GatewaySettings
+
+        cot_settings = GatewaySettings(
+            host=host,
+            port=cot_port,
+            tls_port=cot_tls_port,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
+            tls_ca=tls_ca,
+            allow_remote=cot_allow_remote,
+            plain_user=cot_user,
+        )
+        cot_settings.check()  # before the database is opened: a wrong option fails at once
     opened = _database(database)
     secret = server_secret(DATA)
     seeded = seed_builtin(opened)
@@ -177,22 +192,10 @@ def serve(
     if not is_built():
         console.print(Text("note: ", style="yellow") + plain("the web page is not built: make web"))
     gateway = None
-    if cot_port is not None or cot_tls_port is not None:
-        from peaceforce.server.cot.gateway import GatewaySettings, GatewayThread
+    if cot_settings is not None:
+        from peaceforce.server.cot.gateway import GatewayThread
 
-        gateway = GatewayThread(
-            opened,
-            GatewaySettings(
-                host=host,
-                port=cot_port,
-                tls_port=cot_tls_port,
-                tls_cert=tls_cert,
-                tls_key=tls_key,
-                tls_ca=tls_ca,
-                allow_remote=cot_allow_remote,
-                plain_user=cot_user,
-            ),
-        )
+        gateway = GatewayThread(opened, cot_settings)
         for kind, (address, bound) in gateway.start().items():
             console.print(plain(f"TAK gateway: CoT over {kind} on {address}:{bound}"))
     console.print(

@@ -40,7 +40,7 @@ from peaceforce.labels import Clearance, Label, may_read
 from peaceforce.monitoring.incidents import Incident
 from peaceforce.monitoring.store.sql import append_incidents
 from peaceforce.server import audit
-from peaceforce.server.cot.events import EventError, OutEvent, parse_event
+from peaceforce.server.cot.events import EventError, OutEvent, parse_event, serialize
 from peaceforce.server.cot.framing import (
     MAX_EVENT_BYTES,
     Frame,
@@ -155,7 +155,7 @@ class Encoded:
 
     @cached_property
     def xml(self) -> bytes:
-        return bytes(ET.tostring(self.element, encoding="utf-8"))
+        return serialize(self.element)
 
     @cached_property
     def proto(self) -> bytes:
@@ -432,7 +432,8 @@ class CotGateway:
             else:
                 event = parse_event(frame.data)
             uid = event.get("uid", "-")
-            received = receive(event, connection.user, connection.peer)
+            text = frame.data.decode("utf-8", "replace") if frame.kind == "xml" else None
+            received = receive(event, connection.user, connection.peer, text=text)
         except EventError as exc:
             if uid == "-" and frame.kind == "xml" and (hint := _UID.search(frame.data)):
                 uid = hint.group(1).decode("utf-8", "replace")  # named in the log, never used

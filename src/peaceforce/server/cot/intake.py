@@ -93,8 +93,12 @@ def _track(event: ET.Element, label: Label) -> TrackUpdate:
     )
 
 
-def receive(event: ET.Element, user: UserPublic, peer: str) -> Received:
-    """What ``event`` from ``user`` (connected from ``peer``) becomes; ``EventError`` why not."""
+def receive(event: ET.Element, user: UserPublic, peer: str, *, text: str | None = None) -> Received:
+    """What ``event`` from ``user`` (connected from ``peer``) becomes; ``EventError`` why not.
+
+    ``text`` is the event as received, when it came as XML (the intake reads it
+    as it is rather than the event written out again).
+    """
     kind = event.get("type", "")
     if kind.startswith("t-x-"):
         return Received(control=kind)
@@ -107,7 +111,7 @@ def receive(event: ET.Element, user: UserPublic, peer: str) -> Received:
         return Received(track=_track(event, label), notes=tuple(notes))
     try:
         result = parse_cot(
-            ET.tostring(event, encoding="unicode"),
+            text if text is not None else ET.tostring(event, encoding="unicode"),
             file=f"cot:{peer}",
             label=label,
             default_source=_SOURCES.get(user.role, Source.PATROL),
