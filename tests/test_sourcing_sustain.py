@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 
+from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Nation, Scenario, UnitType
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
 from peaceforce.sourcing.engine import source_mission
+from peaceforce.sourcing.optimise import build_problem, optimise
 from peaceforce.sourcing.result import ObstacleKind, SourcingResult
+from peaceforce.sourcing.sustain import line_sustainment, sustain
 from tiny_scenario import ASSUMPTION, line, pledge, tiny_scenario
 
 
@@ -52,6 +55,50 @@ def test_one_nation_alone_holds_the_line_until_month_seven() -> None:
     [held] = result.sustainment
     assert (held.months_held, held.first_unheld_month, held.hand_overs) == (6, 7, 0)
     assert result.fills().sustained == pytest.approx(0.5)  # 6 of 12 personnel-months
+
+
+def test_first_tour_and_sustainment_chosen_together_keep_every_month() -> None:
+    # Two lines, one battalion each for 12 months. P sustains 12 months but is based in
+    # London; S (no presence on Ukrainian soil: Poland only) and T sustain 6 and are near.
+    # Alone, the first tour moves least with T and S; P then holds one line from month 7
+    # and the other is empty for 6 months (18 of 24 battalion-months). Together: P holds
+    # the Ukrainian line from month 1, S the Polish one, and T relieves S in month 7.
+    london = {"lon": -0.1, "lat": 51.5}
+    scenario = tiny_scenario(
+        [
+            pledge("p", "GBR", "inf", sustain_months=12, home_base=london),
+            pledge(
+                "s",
+                "GBR",
+                "inf",
+                sustain_months=6,
+                caveats=[{"kind": "no_presence_on_ukrainian_territory"}],
+            ),
+            pledge("t", "GBR", "inf", sustain_months=6),
+        ],
+        [line("ukr", "inf", 1, "far"), line("pol", "inf", 1, "pol")],
+    )
+    problem = build_problem(
+        scenario, scenario.mission("m"), analyse_mandate(scenario).assessment("coalition")
+    )
+    alone = optimise(problem, time_limit_s=10)
+    assert alone.units == {("t", "ukr"): 1, ("s", "pol"): 1}
+    sequential = line_sustainment(problem, sustain(problem, alone))
+    assert sum(sum(x.held_per_month) for x in sequential) == 18
+    result = _source(scenario)
+    assert result.fills().first_tour == pytest.approx(1.0)
+    assert result.fills().sustained == pytest.approx(1.0)  # was 0.75 when chosen in turn
+    assert {(a.pledge_id, a.line_id) for a in result.assignments} == {("p", "ukr"), ("s", "pol")}
+    [ukr, pol] = result.sustainment
+    assert [(x.pledge_id, x.first_month, x.last_month) for x in pol.stints] == [
+        ("s", 1, 6),
+        ("t", 7, 12),
+    ]
+    assert (ukr.hand_overs, pol.hand_overs) == (0, 1)
+    # the first tour moves more than the one chosen alone: the price of the sustained months
+    assert result.objective.weighted_shortfall == 0
+    assert result.objective.movement_personnel_km is not None
+    assert result.objective.movement_personnel_km > alone.objectives[2]
 
 
 def test_sustain_defaults_to_one_tour() -> None:

@@ -32,7 +32,7 @@ from peaceforce.sourcing.result import (
     Objective,
     SourcingResult,
 )
-from peaceforce.sourcing.sustain import line_sustainment, sustain
+from peaceforce.sourcing.sustain import line_sustainment, source_jointly
 from peaceforce.sourcing.sweep import WithdrawalRow, withdrawals
 
 #: Seconds for the first-tour solve of the firm pledges alone (the shortfall stage only).
@@ -146,23 +146,29 @@ def solve_and_explain(
 ) -> SourcingResult:
     """Optimise a built problem and turn the solution into a result with explained gaps.
 
-    With ``sustained`` the lines are also held month by month over the mission,
-    and the fills are worked out again from the firm pledges alone; with
+    With ``sustained`` the first tour and the months after it are chosen
+    together (:func:`~peaceforce.sourcing.sustain.source_jointly`: the first
+    tour's shortfall held at its optimum, then the sustained shortfall, then
+    the first tour closest to the fairest, least-moving one), and the fills are
+    worked out again from the firm pledges alone; with
     ``explain`` as well, each line short from firm pledges alone gets the
     conditional pledges that, made firm, would fill it. The time
     limit defaults to the sourcing budget for the problem's size.
     """
     seconds = limit(SOURCING, len(problem.candidates), time_limit_s)
     solution = optimise(problem, time_limit_s=seconds)
-    result = result_from_solution(problem, solution, explain=explain)
     if not sustained or not solution.status.has_solution:
-        return result
-    held = line_sustainment(problem, sustain(problem, solution))
+        return result_from_solution(problem, solution, explain=explain)
+    solution, months = source_jointly(problem, solution, time_limit_s=seconds)
+    result = result_from_solution(problem, solution, explain=explain)
+    held = line_sustainment(problem, months)
     firm = problem.firm_only()
     firm_first = optimise(firm, stages=1, time_limit_s=_FIRM_ONLY_TIME_LIMIT_S)
+    firm_first, firm_months = source_jointly(firm, firm_first, time_limit_s=seconds)
     firm_result = result_from_solution(firm, firm_first, explain=False)
-    firm_held = line_sustainment(firm, sustain(firm, firm_first))
-    firm_result = firm_result.model_copy(update={"sustainment": firm_held})
+    firm_result = firm_result.model_copy(
+        update={"sustainment": line_sustainment(firm, firm_months)}
+    )
     return result.model_copy(
         update={
             "sustainment": held,

@@ -1,7 +1,6 @@
 """Sustained presence: who holds each line month by month for the whole mission.
 
-The first tour (month 1) is the first-tour sourcing, kept as it is: it is what
-deployment moves. From month 2 on, a MIP on HiGHS decides who holds each line:
+A MIP on HiGHS decides who holds each line in every month:
 
 * ``y[k, t]`` units of usable pair k (a pledge on a line) in month t, each
   half a station where units take turns under a stay limit; ``s[r, t]``
@@ -16,10 +15,22 @@ deployment moves. From month 2 on, a MIP on HiGHS decides who holds each line:
   every month;
 * nothing is in place outside the pledge's availability window.
 
-Objective: minimise priority-weighted missing personnel-months, then (a far
-smaller weight) entries after month 1, so that a line changes hands only when
-it must. Hand-overs are counted afterwards, per line and month, as the units
-that enter while others leave.
+:func:`sustain` keeps month 1 as the first-tour sourcing decided it (the
+sequential plan). :func:`source_jointly` chooses month 1 in the same model
+(the first tour and who holds the lines later, together), lexicographically:
+the first tour's priority-weighted shortfall is held at the first-tour
+optimum (a row), then the sustained shortfall is minimised, then the first
+tour stays as close as it can to the one the first-tour sourcing found
+fairest and moving least (``d[k] ≥ |y[k, 1] − x[k]|``, a small cost), then a
+line changes hands as seldom as it can. A first tour chosen alone can strand
+a unit that sustains the mission for long on a line that short-lived units
+could have held first; the joint model does not.
+
+Objective weights: a missing personnel-month weighs at least the smallest
+unit's personnel (tens); a unit of the first tour moved weighs
+``_DEVIATION_WEIGHT``, an entry after month 1 ``_ENTRY_WEIGHT``. Hand-overs
+are counted afterwards, per line and month, as the units that enter while
+others leave.
 """
 
 from __future__ import annotations
@@ -36,12 +47,22 @@ from peaceforce.solvers import SolveStatus, highs
 from peaceforce.solvers.highs_mip import new_highs, outcome
 from peaceforce.solvers.highs_mip import run as run_highs
 from peaceforce.sourcing.candidates import FloatArray, IntArray
-from peaceforce.sourcing.optimise import Solution, SourcingProblem, priority_weight
+from peaceforce.sourcing.optimise import Solution, SourcingProblem, fair_shares, priority_weight
 from peaceforce.sourcing.result import LineSustainment, Stint
 
 #: Weight of one entry after month 1 against one missing personnel-month (the
 #: smallest of which weighs 1 × the smallest unit's personnel, far above it).
 _ENTRY_WEIGHT = 1e-3
+#: Weight of one unit of the joint first tour away from the first-tour sourcing's.
+_DEVIATION_WEIGHT = 1e-2
+#: Seconds at most for the tie-breaks once the shortfall is proven optimal.
+_TIE_BREAK_TIME_S = 0.5
+#: Seconds at most for the joint model, started from the sequential plan: its
+#: root bound is tight, but HiGHS's heuristics may take long to find the plan
+#: that meets it; past this the best plan found stands (never worse than the start).
+_JOINT_TIME_LIMIT_S = 2.0
+#: Seconds at most for the small MIP over what the joint LP relaxation leaves unsettled.
+_SETTLE_TIME_LIMIT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +119,114 @@ def sustain(
     problem: SourcingProblem, first_tour: Solution, *, time_limit_s: float = 10.0
 ) -> Sustainment:
     """Hold every line month by month from the first tour on; see the module docstring."""
+    held = _hold(problem, first_tour, joint=False, time_limit_s=time_limit_s)
+    assert held is not None  # only a start given can stand
+    return held[0]
+
+
+def source_jointly(
+    problem: SourcingProblem, first_tour: Solution, *, time_limit_s: float = 10.0
+) -> tuple[Solution, Sustainment]:
+    """The first tour and who holds the lines later, chosen together; see the module docstring.
+
+    ``first_tour`` is the first-tour sourcing (its shortfall is held, its
+    units are the tie-break). The first tour comes back as a solution of its
+    own; without a joint solution in time, the first tour is kept and held on.
+    """
+    started = time.perf_counter()
+    sequential = _hold(problem, first_tour, joint=False, time_limit_s=time_limit_s)
+    assert sequential is not None  # only a start given can stand
+    plan, values = sequential
+    if not len(values):
+        return first_tour, plan
+    joint = _hold(
+        problem,
+        first_tour,
+        joint=True,
+        time_limit_s=min(time_limit_s, _JOINT_TIME_LIMIT_S),
+        start=np.concatenate([values, np.zeros(len(plan.pairs))]),
+    )
+    if joint is None or not joint[0].status.has_solution:
+        return first_tour, plan
+    held = joint[0]
+    cand, pledges, lines = (
+        problem.candidates,
+        problem.scenario.pledges,
+        problem.mission.requirements,
+    )
+    units: dict[tuple[str, str], int] = {}
+    filled = np.zeros(len(lines))
+    hulls = problem.hulls[held.pairs]
+    for row in np.flatnonzero(held.stations[:, 0]).tolist():
+        k = int(held.pairs[row])
+        key = (pledges[int(cand.pledge[k])].id, lines[int(cand.line[k])].id)
+        units[key] = int(held.stations[row, 0])
+        filled[int(cand.line[k])] += held.stations[row, 0] / hulls[row]
+    shortfall = {
+        line.id: line.quantity - math.floor(filled[r] + 1e-9) for r, line in enumerate(lines)
+    }
+    if units == first_tour.units:
+        return first_tour, held
+    status = (
+        SolveStatus.OPTIMAL
+        if first_tour.status is SolveStatus.OPTIMAL and held.status is SolveStatus.OPTIMAL
+        else SolveStatus.FEASIBLE
+    )
+    chosen = Solution(
+        units,
+        shortfall,
+        first_tour_objectives(problem, units),
+        status,
+        first_tour.seconds + time.perf_counter() - started,
+    )
+    return chosen, held
+
+
+def first_tour_objectives(
+    problem: SourcingProblem, units: dict[tuple[str, str], int]
+) -> tuple[float, float, float]:
+    """The three first-tour objectives of a first tour: shortfall, burden deviation, movement."""
+    pledges = {p.id: p for p in problem.scenario.pledges}
+    lines = {line.id: line for line in problem.mission.requirements}
+    filled = dict.fromkeys(lines, 0.0)
+    personnel: dict[str, float] = {}
+    movement = 0.0
+    for (pledge_id, line_id), n in units.items():
+        k = problem.candidate_index(pledge_id, line_id)
+        filled[line_id] += n / int(problem.hulls[k])
+        size = n * problem.unit_personnel(pledges[pledge_id].unit_type)
+        personnel[pledges[pledge_id].nation] = personnel.get(pledges[pledge_id].nation, 0) + size
+        movement += size * float(problem.candidates.distance_km[k])
+    weighted = sum(
+        priority_weight(line.priority)
+        * problem.unit_personnel(line.capability)
+        * (line.quantity - math.floor(filled[line.id] + 1e-9))
+        for line in lines.values()
+    )
+    total = sum(personnel.values())
+    burden = sum(
+        abs(personnel.get(nation, 0.0) - share * total)
+        for nation, share in fair_shares(problem).items()
+    )
+    return float(weighted), float(burden), movement
+
+
+def _hold(
+    problem: SourcingProblem,
+    first_tour: Solution,
+    *,
+    joint: bool,
+    time_limit_s: float,
+    start: FloatArray | None = None,
+    tie_breaks: bool = True,
+) -> tuple[Sustainment, FloatArray] | None:
+    """The month-by-month model, month 1 fixed to ``first_tour`` or (``joint``) chosen too.
+
+    Returns the plan and the model's column values (empty without a solution),
+    which start the joint model from the sequential plan; None when such a
+    ``start`` stands (nothing better found). Without ``tie_breaks`` only the
+    shortfall is minimised.
+    """
     started = time.perf_counter()
     months = problem.mission.duration_months
     cand, pledges, lines = (
@@ -120,7 +249,7 @@ def sustain(
         first[position[problem.candidate_index(pledge_id, line_id)]] = units
     available = _months_available(problem, pledge_of, months)
 
-    # columns: y (pairs × months), e (pairs × months), s (lines × months)
+    # columns: y (pairs × months), e (pairs × months), s (lines × months), d (pairs, if joint)
     def y(j: Any, t: Any) -> Any:
         return j * months + t
 
@@ -130,14 +259,25 @@ def sustain(
     def s(r: Any, t: Any) -> Any:
         return 2 * n_pairs * months + r * months + t
 
-    n_cols = 2 * n_pairs * months + n_lines * months
+    def d(j: Any) -> Any:
+        return 2 * n_pairs * months + n_lines * months + j
+
+    n_deviations = n_pairs if joint else 0
+    n_cols = 2 * n_pairs * months + n_lines * months + n_deviations
     upper_y = np.minimum(offered[pledge_of], quantity[line_of] * hulls)[:, None] * available
-    upper_y[:, 0] = first
     lower_y = np.zeros((n_pairs, months))
-    lower_y[:, 0] = first
-    col_lower = np.concatenate([lower_y.ravel(), np.zeros(n_pairs * months + n_lines * months)])
+    if not joint:
+        upper_y[:, 0] = lower_y[:, 0] = first
+    col_lower = np.concatenate(
+        [lower_y.ravel(), np.zeros(n_pairs * months + n_lines * months + n_deviations)]
+    )
     col_upper = np.concatenate(
-        [upper_y.ravel(), np.full(n_pairs * months, math.inf), np.repeat(quantity, months)]
+        [
+            upper_y.ravel(),
+            np.full(n_pairs * months, math.inf),
+            np.repeat(quantity, months),
+            np.full(n_deviations, math.inf),
+        ]
     )
     weight = np.array(
         [priority_weight(x.priority) * problem.unit_personnel(x.capability) for x in lines]
@@ -145,7 +285,12 @@ def sustain(
     entry_cost = np.full((n_pairs, months), _ENTRY_WEIGHT)
     entry_cost[:, 0] = 0.0
     cost = np.concatenate(
-        [np.zeros(n_pairs * months), entry_cost.ravel(), np.repeat(weight, months)]
+        [
+            np.zeros(n_pairs * months),
+            entry_cost.ravel(),
+            np.repeat(weight, months),
+            np.full(n_deviations, _DEVIATION_WEIGHT),
+        ]
     )
 
     rows = _Rows()
@@ -218,6 +363,26 @@ def sustain(
         share[at, slot],
     )
 
+    if joint:
+        # the first tour's weighted shortfall held at the first-tour optimum
+        held_at = sum(weight[r] * first_tour.shortfall[line.id] for r, line in enumerate(lines))
+        rows.add(
+            np.array([-math.inf]),
+            np.array([held_at + 1e-6 * max(1.0, held_at)]),
+            np.zeros(n_lines, dtype=np.int64),
+            s(np.arange(n_lines), 0),
+            weight,
+        )
+        # d[j] ≥ |y[j, 1] − first[j]|
+        j = np.arange(n_pairs)
+        rows.add(
+            np.concatenate([-first, first]),
+            np.full(2 * n_pairs, math.inf),
+            np.concatenate([j, j, n_pairs + j, n_pairs + j]),
+            np.concatenate([d(j), y(j, 0), d(j), y(j, 0)]),
+            np.concatenate([np.ones(n_pairs), -np.ones(n_pairs), np.ones(2 * n_pairs)]),
+        )
+
     hs = highs()
     row, col, value = (np.concatenate(x) for x in (rows.row, rows.col, rows.value))
     order = np.lexsort((row, col))
@@ -230,25 +395,113 @@ def sustain(
     lp.a_matrix_.index_ = row[order].astype(np.int32)
     lp.a_matrix_.value_ = value[order]
     # units and missing stations are whole (a lone unit where units take turns holds none);
-    # month 1 is the first tour as given, which may leave such a lone unit
+    # a first tour given may leave such a lone unit in month 1
     whole, part = hs.HighsVarType.kInteger, hs.HighsVarType.kContinuous
     lp.integrality_ = (
         [whole] * (n_pairs * months)
         + [part] * (n_pairs * months)
-        + ([part] + [whole] * (months - 1)) * n_lines
+        + ([whole if joint else part] + [whole] * (months - 1)) * n_lines
+        + [part] * n_deviations
     )
-    mip = new_highs()
-    mip.passModel(lp)
-    mip.setOptionValue("time_limit", max(0.01, time_limit_s))
-    run_highs(mip)
-    result = outcome(mip)
+    shortfall_cols = s(np.arange(n_lines * months) // months, np.arange(n_lines * months) % months)
+    result, values = _solve_in_two_stages(
+        lp,
+        shortfall_cols,
+        np.repeat(weight, months),
+        start=start,
+        tie_breaks=tie_breaks,
+        deadline=started + time_limit_s,
+    )
+    if result is None:
+        return None
     if not result.has_solution:
         stations = np.zeros((n_pairs, months), dtype=np.int64)
         stations[:, 0] = first.astype(np.int64)
     else:
-        values = np.asarray(mip.getSolution().col_value)
         stations = np.rint(values[: n_pairs * months]).astype(np.int64).reshape(n_pairs, months)
-    return Sustainment(result.status, months, pairs, stations, time.perf_counter() - started)
+    held = Sustainment(result.status, months, pairs, stations, time.perf_counter() - started)
+    return held, values
+
+
+def _solve_in_two_stages(
+    lp: Any,
+    shortfall_cols: IntArray,
+    shortfall_cost: FloatArray,
+    *,
+    start: FloatArray | None,
+    tie_breaks: bool,
+    deadline: float,
+) -> tuple[Any | None, FloatArray]:
+    """Minimise the missing personnel-months, proven; then, within them, the tie-breaks.
+
+    With a ``start`` (a plan of the model), the outcome is None when the start
+    stands: it meets the LP bound, or the MIP found nothing better in time.
+
+    Missing stations are whole and their costs whole numbers, so stopping once
+    the incumbent is within half their greatest common divisor of the bound
+    proves the shortfall optimal. The tie-breaks (entries, a first tour moved)
+    are then minimised with the shortfall held, for at most
+    ``_TIE_BREAK_TIME_S``: their incumbent stands if the proof takes longer.
+    """
+    hs = highs()
+    later = np.asarray(lp.col_cost_, dtype=float).copy()
+    later[shortfall_cols] = 0.0
+    first = np.zeros(len(later))
+    first[shortfall_cols] = shortfall_cost
+    lp.col_cost_ = first
+    step = max(1.0, float(np.gcd.reduce(np.rint(shortfall_cost).astype(np.int64))))
+    if start is not None and _meets_lp_bound(lp, start, step, deadline):
+        return None, start
+    mip = new_highs()
+    mip.passModel(lp)
+    mip.setOptionValue("mip_abs_gap", 0.5 * step)
+    mip.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
+    if start is not None:
+        given = hs.HighsSolution()
+        given.col_value = start
+        mip.setSolution(given)
+    run_highs(mip)
+    result = outcome(mip)
+    if result.objective is None:
+        return result, np.zeros(0)
+    if start is not None and result.objective > first @ start - 0.5 * step:
+        return None, start  # no better than the start
+    solution = mip.getSolution()
+    if not tie_breaks or not later.any():
+        return result, np.asarray(solution.col_value)
+    held = np.flatnonzero(first)
+    mip.addRow(-math.inf, result.objective + 0.5 * step, len(held), held, first[held])
+    mip.changeColsCost(len(later), np.arange(len(later), dtype=np.int32), later)
+    mip.setOptionValue("mip_abs_gap", 1e-6)
+    mip.setOptionValue(
+        "time_limit", max(0.01, min(_TIE_BREAK_TIME_S, deadline - time.perf_counter()))
+    )
+    restart = hs.HighsSolution()
+    restart.col_value = solution.col_value
+    mip.setSolution(restart)
+    run_highs(mip)
+    if not outcome(mip).has_solution:  # no time left even to take the start back
+        return result, np.asarray(solution.col_value)
+    return result, np.asarray(mip.getSolution().col_value)
+
+
+def _meets_lp_bound(lp: Any, start: FloatArray, step: float, deadline: float) -> bool:
+    """Whether ``start`` is within half a step of the model's LP relaxation (so optimal)."""
+    hs = highs()
+    relaxed = new_highs()
+    relaxed.passModel(lp)
+    count = len(start)
+    relaxed.changeColsIntegrality(
+        count,
+        np.arange(count, dtype=np.int32),
+        np.array([hs.HighsVarType.kContinuous] * count),
+    )
+    relaxed.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
+    run_highs(relaxed)
+    if outcome(relaxed).status is not SolveStatus.OPTIMAL:
+        return False
+    bound = float(relaxed.getInfo().objective_function_value)
+    return float(np.asarray(lp.col_cost_, dtype=float) @ start) <= bound + 0.5 * step
 
 
 def line_sustainment(problem: SourcingProblem, held: Sustainment) -> tuple[LineSustainment, ...]:
