@@ -566,22 +566,22 @@ class CotGateway:
                 log.exception("cot: reading new reports failed")
                 continue
             now = datetime.now(UTC)
-            for seq, incident in rows:
+            for seq, ident, content in rows:
                 self._last_seq = max(self._last_seq, seq)
-                if incident.id in self._own:
-                    self._own.discard(incident.id)
+                if ident in self._own:  # stored and sent on by this gateway already
+                    self._own.discard(ident)
                     continue
-                self.publish(incident_event(incident, now))
+                self.publish(incident_event(Incident.model_validate_json(content), now))
 
-    def _newer(self, seq: int) -> list[tuple[int, Incident]]:
+    def _newer(self, seq: int) -> list[tuple[int, str, str]]:
         with self.database.session(SYSTEM) as session:
             rows = session.execute(
-                select(IncidentRow.seq, IncidentRow.content)
+                select(IncidentRow.seq, IncidentRow.id, IncidentRow.content)
                 .where(IncidentRow.seq > seq)
                 .order_by(IncidentRow.seq)
                 .limit(BATCH)
             ).all()
-        return [(s, Incident.model_validate_json(c)) for s, c in rows]
+        return [(s, i, c) for s, i, c in rows]
 
 
 def _track_out(track: TrackUpdate) -> OutEvent:
