@@ -441,11 +441,16 @@ def test_a_position_report_updates_the_unit_track_and_is_audited(world: World) -
         )
         await monitor.send(position)
         assert await ukr.until(has("ANDROID-gbr-patrol-1"))
+        party = pytak.cot_event(lat=48.5, lon=35.1, uid="ANDROID-ukr-lo", cot_type="a-f-G-U-C")
+        await ukr.send(party)  # a party's device: no coalition unit, not tracked
+        await ukr.send(report("after-party-position"))
+        assert await stored_soon(world, "after-party-position")
         await monitor.close()
         await ukr.close()
 
     run(scenario())
     with world.database.session(SYSTEM) as session:
+        assert session.get(UnitTrackRow, "ANDROID-ukr-lo") is None
         track = session.get(UnitTrackRow, "ANDROID-gbr-patrol-1")
         assert track is not None and track.callsign == "GBR PATROL 1"
         assert (track.lon, track.lat) == pytest.approx((35.04, 48.46))

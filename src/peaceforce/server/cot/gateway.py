@@ -368,10 +368,8 @@ class CotGateway:
         self.connections.add(connection)
         sender = asyncio.create_task(self._send_loop(connection))
         connection.send(_support())
-        picture = await self.picture()
-        for event in picture.visible_to(connection.clearance):
-            connection.send_event(Encoded(event))
         try:
+            await self._send_picture(connection)
             await self._read_loop(reader, connection)
         except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as exc:
             log.info("cot %s: connection lost (%s)", peer, type(exc).__name__)
@@ -381,6 +379,16 @@ class CotGateway:
             await asyncio.gather(sender, return_exceptions=True)
             writer.close()
             log.info("cot %s: disconnected", peer)
+
+    async def _send_picture(self, connection: Connection) -> None:
+        """The current picture, once; a picture that cannot be built is logged, not fatal."""
+        try:
+            picture = await self.picture()
+        except Exception:
+            log.exception("cot %s: the picture could not be built", connection.peer)
+            return
+        for event in picture.visible_to(connection.clearance):
+            connection.send_event(Encoded(event))
 
     async def _send_loop(self, connection: Connection) -> None:
         queue, writer = connection.queue, connection.writer

@@ -7,7 +7,8 @@ connection user's release list (``default_label``) narrowed, never widened,
 by the event's own marking (``peaceforce.server.cot.events.narrow``).
 
 A friendly atom (``a-f-...``) without an ``<__incident>`` is a position report:
-it updates the unit-track table.
+from a coalition user it updates the unit-track table; a party's liaison
+device is no coalition unit, so its position is not kept.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ PONG = "t-x-c-t-r"
 PROTOCOL_REQUEST = "t-x-takp-q"
 PROTOCOL_SUPPORT = "t-x-takp-v"
 PROTOCOL_RESPONSE = "t-x-takp-r"
+#: What a received event that is read but kept nowhere is marked as.
+IGNORED = "ignored"
 #: The source an incident from a party's liaison is recorded as; everyone else reports as a patrol.
 _SOURCES = {Role.LIAISON: Source.PARTY_COMPLAINT}
 
@@ -58,7 +61,8 @@ class TrackUpdate:
 
 @dataclass(frozen=True)
 class Received:
-    """What one event is: exactly one of incident, track, or control (a TAK message type)."""
+    """What one event is: exactly one of incident, track, or control (a TAK message type,
+    or ``IGNORED``)."""
 
     incident: Incident | None = None
     track: TrackUpdate | None = None
@@ -108,6 +112,8 @@ def receive(event: ET.Element, user: UserPublic, peer: str, *, text: str | None 
     ):
         raise EventError(f"label {label}: above what {user.name} may read themselves")
     if kind.startswith("a-f-") and event.find("detail/__incident") is None:
+        if user.role is Role.LIAISON:  # a party's device is no coalition unit: not tracked
+            return Received(control=IGNORED)
         return Received(track=_track(event, label), notes=tuple(notes))
     try:
         result = parse_cot(
