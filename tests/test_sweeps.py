@@ -326,3 +326,18 @@ def test_sweep_command_writes_table_and_report(tmp_path: Path) -> None:
     table = pd.read_parquet(folder / "table.parquet")
     assert list(table.columns[:4]) == ["case", "key", "germany_out", "us_backstop"]
     assert "<script" not in (folder / "report.html").read_text(encoding="utf-8")
+
+
+def test_failure_above_a_day_counts_never_reached_as_failing(scenario: Scenario) -> None:
+    spec = small_spec(
+        outcomes=["sustained_fill", "ioc_day"], failure={"outcome": "ioc_day", "above": 60}
+    )
+    table = pd.DataFrame(
+        {"ioc_day": [30, 61, None, 60], "status": ["optimal", "optimal", "optimal", "error"]}
+    )
+    from peaceforce.sweeps.analysis import failing
+
+    assert failing(spec, table).tolist() == [False, True, True, False]
+    assert outcome_phrase(spec) == "ioc day is later than 60 or never"
+    with pytest.raises(InputError, match="either below or above"):
+        small_spec(failure={"outcome": "sustained_fill", "below": 0.5, "above": 0.9})

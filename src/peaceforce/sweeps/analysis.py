@@ -210,17 +210,29 @@ def outcome_phrase(spec: SweepSpec) -> str:
     """'sustained fill stays under 80 %' for the spec's failure rule."""
     failure = spec.failure
     name = failure.outcome.value.replace("_", " ")
-    threshold = (
-        percent(failure.below) if failure.outcome in SHARE_OUTCOMES else f"{failure.below:,g}"
+    from_below, limit = failure.threshold
+    threshold = percent(limit) if failure.outcome in SHARE_OUTCOMES else f"{limit:,g}"
+    if from_below:
+        return f"{name} stays under {threshold}"
+    return (
+        f"{name} is later than {threshold} or never"
+        if failure.outcome
+        in {
+            Outcome.IOC_DAY,
+            Outcome.FOC_DAY,
+        }
+        else f"{name} is above {threshold}"
     )
-    return f"{name} stays under {threshold}"
 
 
 def failing(spec: SweepSpec, table: pd.DataFrame) -> np.ndarray[tuple[int], np.dtype[np.bool_]]:
-    """Cases that fail: the outcome below the threshold, or no solution at all (errors aside)."""
-    values = pd.to_numeric(table[spec.failure.outcome.value], errors="coerce")
+    """Cases that fail: the outcome past the threshold, or no value at all (errors aside)."""
+    failure = spec.failure
+    values = pd.to_numeric(table[failure.outcome.value], errors="coerce")
+    from_below, limit = failure.threshold
+    past = values < limit if from_below else values > limit
     solved = table["status"] != ERROR_STATUS
-    return np.asarray(((values < spec.failure.below) | values.isna()) & solved, dtype=bool)
+    return np.asarray((past | values.isna()) & solved, dtype=bool)
 
 
 def _as_result(box: Box) -> DiscoveryBox:

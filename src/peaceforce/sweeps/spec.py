@@ -191,10 +191,30 @@ class Design(Frozen):
 
 
 class Failure(Frozen):
-    """Which cases fail: an outcome below a threshold (or a solve with no solution)."""
+    """Which cases fail: an outcome below (or above) a threshold, or no value at all.
+
+    No value means no solution, or a level never reached (IOC or FOC): a failure.
+    """
 
     outcome: Outcome = Outcome.SUSTAINED_FILL
-    below: float = Field(default=0.8, description="a case fails when the outcome is below this")
+    below: float | None = Field(default=None, description="fails when the outcome is below this")
+    above: float | None = Field(
+        default=None, description="fails when the outcome is above this (e.g. an IOC day)"
+    )
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> Failure:
+        if self.below is not None and self.above is not None:
+            raise ValueError("either below or above, not both")
+        return self
+
+    @property
+    def threshold(self) -> tuple[bool, float]:
+        """(True, limit) when the outcome must stay at or above the limit, (False, limit) when
+        at or below it; 80 % from below when neither is given."""
+        if self.above is not None:
+            return False, self.above
+        return True, 0.8 if self.below is None else self.below
 
 
 class Stage(StrEnum):

@@ -1,0 +1,133 @@
+"""A 10,000-case sweep of the built-in scenario: in-process, on 1 and 2 Dask workers, and the
+plain loop an analyst would write without ``peaceforce sweep``, in one run.
+
+* in-process: ``run_sweep`` with a fresh case store;
+* Dask 1 / 2 workers: the same, on a local cluster of one-thread workers (fresh stores);
+* plain loop: ``python -m peaceforce source`` run once per case with the case's what-if
+  flags. It is timed on a sample of cases and scaled to the whole design: at several
+  seconds per case, 10,000 cases would take most of a day. The command has no flag for
+  a tour length, so the loop leaves that input at the scenario's (it costs the same).
+
+Prints a markdown table and the machine's load average; ``--json FILE`` also writes the
+figures. Usage: ``python benchmarks/sweep.py [--cases 10000] [--sample 10] [--skip-dask]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from peaceforce.sweeps.cases import settings_of
+from peaceforce.sweeps.design import design_cases
+from peaceforce.sweeps.run import SweepRun, run_sweep
+from peaceforce.sweeps.spec import SweepSpec, builtin_spec_dir, load_spec
+
+#: Columns that must agree between the in-process and the Dask tables.
+_COMPARED = ("key", "status", "sustained_fill", "first_tour_fill", "firm_sustained_fill")
+
+
+def _spec(cases: int) -> SweepSpec:
+    spec = load_spec(builtin_spec_dir() / "turkey-germany-backstop.yaml")
+    return spec.model_copy(update={"design": spec.design.model_copy(update={"cases": cases})})
+
+
+def _source_command(spec: SweepSpec, case: dict[str, Any]) -> list[str]:
+    """``peaceforce source`` with the case's settings as command-line flags."""
+    settings = settings_of(spec, case)
+    what_if = settings.what_if
+    command = [sys.executable, "-m", "peaceforce", "source", "--json"]
+    command += ["--mission", settings.mission, "--framework", settings.framework]
+    for nation in what_if.joins:
+        command += ["--joins", nation]
+    for nation in what_if.withdraws:
+        command += ["--withdraws", nation]
+    if what_if.us_backstop is not None:
+        command.append("--us-backstop" if what_if.us_backstop else "--no-us-backstop")
+    if what_if.rotation_ratio is not None:
+        command += ["--rotation-ratio", str(what_if.rotation_ratio)]
+    return command
+
+
+def _plain_loop(spec: SweepSpec, sample: int) -> float:
+    """Seconds per case of a loop that runs ``peaceforce source`` once per case."""
+    cases = design_cases(spec)[:sample]
+    started = time.perf_counter()
+    for case in cases:
+        subprocess.run(_source_command(spec, case), check=True, capture_output=True)
+    return (time.perf_counter() - started) / len(cases)
+
+
+def _timed(spec: SweepSpec, folder: Path, workers: int | None) -> SweepRun:
+    return run_sweep(spec, folder, workers=workers)
+
+
+def _row(name: str, run: SweepRun) -> dict[str, Any]:
+    return {
+        "mode": name,
+        "cases": run.cases,
+        "sub_problems_solved": run.subproblems_solved,
+        "seconds": round(run.seconds, 1),
+        "cases_per_second": round(run.cases_per_second, 1),
+    }
+
+
+def main() -> None:
+    """Run every mode and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=10, help="cases the plain loop runs")
+    parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    spec = _spec(args.cases)
+    rows: list[dict[str, Any]] = []
+    identical: bool | None = None
+    with tempfile.TemporaryDirectory() as scratch:
+        alone = _timed(spec, Path(scratch) / "alone", None)
+        rows.append(_row("in-process", alone))
+        if not args.skip_dask:
+            one = _timed(spec, Path(scratch) / "one", 1)
+            rows.append(_row("Dask, 1 worker", one))
+            two = _timed(spec, Path(scratch) / "two", 2)
+            rows.append(_row("Dask, 2 workers", two))
+            columns = list(_COMPARED)
+            identical = alone.table[columns].equals(two.table[columns]) and alone.table[
+                columns
+            ].equals(one.table[columns])
+    per_case = _plain_loop(spec, args.sample)
+    rows.append(
+        {
+            "mode": f"plain loop of `peaceforce source` ({args.sample} cases, scaled)",
+            "cases": args.cases,
+            "sub_problems_solved": args.cases,
+            "seconds": round(per_case * args.cases, 1),
+            "cases_per_second": round(1 / per_case, 2),
+        }
+    )
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average after the runs: {load} ({os.cpu_count()} cores)\n")
+    print("| mode | cases | sub-problems solved | s | cases/s |")
+    print("|---|---:|---:|---:|---:|")
+    for row in rows:
+        print(
+            f"| {row['mode']} | {row['cases']:,} | {row['sub_problems_solved']:,} | "
+            f"{row['seconds']:,.1f} | {row['cases_per_second']:,.2f} |"
+        )
+    summary: dict[str, Any] = {"rows": rows, "load_average": load, "identical_tables": identical}
+    if not args.skip_dask:
+        scaling = rows[1]["seconds"] / rows[2]["seconds"]
+        summary["scaling_1_to_2_workers"] = round(scaling, 2)
+        print(f"\nscaling from 1 to 2 workers: {scaling:.2f}x; tables identical: {identical}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
