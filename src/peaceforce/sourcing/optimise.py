@@ -792,10 +792,24 @@ def _solve_stage(
     return StageOutcome(status, closed, closed if status is SolveStatus.OPTIMAL else bound), closing
 
 
-def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float = 20.0) -> Solution:
-    """Solve the first ``stages`` objectives lexicographically and read the solution back."""
+def optimise(
+    problem: SourcingProblem,
+    *,
+    stages: int = 3,
+    time_limit_s: float = 20.0,
+    prefer: FloatArray | None = None,
+) -> Solution:
+    """Solve the first ``stages`` objectives lexicographically and read the solution back.
+
+    ``prefer`` (units wanted per candidate pair) replaces the second stage: the
+    shortfall held, as many preferred units as can be sent (the joint model's
+    LP relaxation guides a first tour this way).
+    """
     started = time.perf_counter()
     layout = define_variables(problem)
+    objectives = _define_objectives(layout)
+    if prefer is not None:
+        objectives[1] = (np.zeros(layout.fixed_columns), -_per_column(problem, layout, prefer))
     model = _Model(layout, started + time_limit_s)
     model.add(_first_per_line(layout.movement, layout.line_row, _PER_LINE))
     # The spreadsheet baseline respects every constraint: as the first start it
@@ -805,7 +819,7 @@ def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float =
     best = model.start_from(problem, greedy_solution(problem))
     outcomes: list[StageOutcome] = []
     deadline = started + time_limit_s
-    for stage, (fixed, pairs) in enumerate(_define_objectives(layout)[:stages]):
+    for stage, (fixed, pairs) in enumerate(objectives[:stages]):
         # each stage left gets an equal share of the time left
         model.deadline = time.perf_counter() + (deadline - time.perf_counter()) / (stages - stage)
         result, values = _solve_stage(model, fixed, pairs, best)
@@ -826,6 +840,20 @@ def optimise(problem: SourcingProblem, *, stages: int = 3, time_limit_s: float =
         else outcomes[0].status,
         started=started,
     )
+
+
+def _per_column(problem: SourcingProblem, layout: ModelLayout, per_pair: FloatArray) -> FloatArray:
+    """A value per candidate pair summed over each column's pledge group."""
+    lines = problem.mission.requirements
+    pledges = problem.scenario.pledges
+    total = np.zeros(len(layout.pair))
+    for column in np.flatnonzero(layout.pledge_row >= 0).tolist():
+        members = layout.members[int(layout.pledge_row[column])]
+        line_id = lines[int(layout.line_row[column])].id
+        total[column] = sum(
+            per_pair[problem.candidate_index(pledges[k].id, line_id)] for k in members
+        )
+    return total
 
 
 def _read_solution(

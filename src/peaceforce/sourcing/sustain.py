@@ -26,6 +26,13 @@ line changes hands as seldom as it can. A first tour chosen alone can strand
 a unit that sustains the mission for long on a line that short-lived units
 could have held first; the joint model does not.
 
+The joint model is solved from the sequential plan. Its LP relaxation is
+tight on these models: when the sequential plan meets the LP bound it is
+jointly optimal as it stands; otherwise the first tour the relaxation leans
+to (``optimise(..., prefer=)``) is held on in turn, and a plan that meets the
+bound is optimal without a MIP. Only then does the joint MIP run, for at most
+``_JOINT_TIME_LIMIT_S`` (its best plan, never worse than the start, stands).
+
 Objective weights: a missing personnel-month weighs at least the smallest
 unit's personnel (tens); a unit of the first tour moved weighs
 ``_DEVIATION_WEIGHT``, an entry after month 1 ``_ENTRY_WEIGHT``. Hand-overs
@@ -37,6 +44,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +52,16 @@ import numpy as np
 
 from peaceforce.scenario.model import DAYS_PER_MONTH
 from peaceforce.solvers import SolveStatus, highs
-from peaceforce.solvers.highs_mip import new_highs, outcome
+from peaceforce.solvers.highs_mip import HighsOutcome, new_highs, outcome
 from peaceforce.solvers.highs_mip import run as run_highs
 from peaceforce.sourcing.candidates import FloatArray, IntArray
-from peaceforce.sourcing.optimise import Solution, SourcingProblem, fair_shares, priority_weight
+from peaceforce.sourcing.optimise import (
+    Solution,
+    SourcingProblem,
+    fair_shares,
+    optimise,
+    priority_weight,
+)
 from peaceforce.sourcing.result import LineSustainment, Stint
 
 #: Weight of one entry after month 1 against one missing personnel-month (the
@@ -139,12 +153,27 @@ def source_jointly(
     plan, values = sequential
     if not len(values):
         return first_tour, plan
+    pairs, months = plan.pairs, plan.months
+    first = values[np.arange(len(pairs)) * months]  # y[k, 1] of the plan made in turn
+
+    def guide(relaxed: FloatArray) -> FloatArray | None:
+        """The plan made in turn from the first tour the joint LP relaxation leans to."""
+        prefer = np.zeros(len(problem.candidates))
+        prefer[pairs] = relaxed[np.arange(len(pairs)) * months]
+        leaning = optimise(problem, stages=2, prefer=prefer, time_limit_s=time_limit_s)
+        guided = _hold(problem, leaning, joint=False, time_limit_s=time_limit_s, tie_breaks=False)
+        if guided is None or not len(guided[1]):
+            return None
+        moved = np.abs(guided[1][np.arange(len(pairs)) * months] - first)
+        return np.concatenate([guided[1], moved])
+
     joint = _hold(
         problem,
         first_tour,
         joint=True,
         time_limit_s=min(time_limit_s, _JOINT_TIME_LIMIT_S),
-        start=np.concatenate([values, np.zeros(len(plan.pairs))]),
+        start=np.concatenate([values, np.zeros(len(pairs))]),
+        guide=guide,
     )
     if joint is None or not joint[0].status.has_solution:
         return first_tour, plan
@@ -218,6 +247,7 @@ def _hold(
     joint: bool,
     time_limit_s: float,
     start: FloatArray | None = None,
+    guide: Guide | None = None,
     tie_breaks: bool = True,
 ) -> tuple[Sustainment, FloatArray] | None:
     """The month-by-month model, month 1 fixed to ``first_tour`` or (``joint``) chosen too.
@@ -409,6 +439,7 @@ def _hold(
         shortfall_cols,
         np.repeat(weight, months),
         start=start,
+        guide=guide,
         tie_breaks=tie_breaks,
         deadline=started + time_limit_s,
     )
@@ -423,38 +454,72 @@ def _hold(
     return held, values
 
 
+#: Proposes a start of the joint model from its LP relaxation's values (None: none found).
+Guide = Callable[[FloatArray], FloatArray | None]
+
+
 def _solve_in_two_stages(
     lp: Any,
     shortfall_cols: IntArray,
     shortfall_cost: FloatArray,
     *,
     start: FloatArray | None,
+    guide: Guide | None,
     tie_breaks: bool,
     deadline: float,
-) -> tuple[Any | None, FloatArray]:
+) -> tuple[HighsOutcome | None, FloatArray]:
     """Minimise the missing personnel-months, proven; then, within them, the tie-breaks.
-
-    With a ``start`` (a plan of the model), the outcome is None when the start
-    stands: it meets the LP bound, or the MIP found nothing better in time.
 
     Missing stations are whole and their costs whole numbers, so stopping once
     the incumbent is within half their greatest common divisor of the bound
     proves the shortfall optimal. The tie-breaks (entries, a first tour moved)
     are then minimised with the shortfall held, for at most
     ``_TIE_BREAK_TIME_S``: their incumbent stands if the proof takes longer.
+
+    With a ``start`` (a plan of the model), the outcome is None when the start
+    stands: it meets the LP bound, or nothing better is found in time. Before
+    the MIP, ``guide`` may propose a better start from the LP relaxation; one
+    that meets the bound is optimal without the MIP.
     """
-    hs = highs()
     later = np.asarray(lp.col_cost_, dtype=float).copy()
     later[shortfall_cols] = 0.0
     first = np.zeros(len(later))
     first[shortfall_cols] = shortfall_cost
     lp.col_cost_ = first
     step = max(1.0, float(np.gcd.reduce(np.rint(shortfall_cost).astype(np.int64))))
-    if start is not None and _meets_lp_bound(lp, start, step, deadline):
-        return None, start
+    result: HighsOutcome | None = None
+    if start is not None:
+        bound, relaxed = _relaxation(lp, deadline)
+        if bound is None or first @ start <= bound + 0.5 * step:
+            return None, start
+        proposed = guide(relaxed) if guide is not None else None
+        if proposed is not None and first @ proposed < first @ start - 0.5 * step:
+            start = proposed
+            if first @ start <= bound + 0.5 * step:
+                value = float(first @ start)
+                result = HighsOutcome(SolveStatus.OPTIMAL, value, "meets the LP bound")
+    values = start if start is not None else np.zeros(0)
+    if result is None:
+        result, values = _solve_mip(lp, start, 0.5 * step, deadline)
+        if result.objective is None:
+            return result, np.zeros(0)
+        if start is not None and values is start:
+            return None, start  # no better than the start
+    if not tie_breaks or not later.any() or result.objective is None:
+        return result, values
+    return result, _tie_break(
+        lp, values, later, held=(first, result.objective + 0.5 * step), deadline=deadline
+    )
+
+
+def _solve_mip(
+    lp: Any, start: FloatArray | None, gap: float, deadline: float
+) -> tuple[HighsOutcome, FloatArray]:
+    """The MIP within ``gap`` of its bound; the start itself when nothing better is found."""
+    hs = highs()
     mip = new_highs()
     mip.passModel(lp)
-    mip.setOptionValue("mip_abs_gap", 0.5 * step)
+    mip.setOptionValue("mip_abs_gap", gap)
     mip.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
     if start is not None:
         given = hs.HighsSolution()
@@ -464,33 +529,47 @@ def _solve_in_two_stages(
     result = outcome(mip)
     if result.objective is None:
         return result, np.zeros(0)
-    if start is not None and result.objective > first @ start - 0.5 * step:
-        return None, start  # no better than the start
-    solution = mip.getSolution()
-    if not tie_breaks or not later.any():
-        return result, np.asarray(solution.col_value)
-    held = np.flatnonzero(first)
-    mip.addRow(-math.inf, result.objective + 0.5 * step, len(held), held, first[held])
+    cost = np.asarray(lp.col_cost_, dtype=float)
+    if start is not None and result.objective > cost @ start - gap:
+        return result, start
+    return result, np.asarray(mip.getSolution().col_value)
+
+
+def _tie_break(
+    lp: Any,
+    values: FloatArray,
+    later: FloatArray,
+    *,
+    held: tuple[FloatArray, float],
+    deadline: float,
+) -> FloatArray:
+    """Minimise the tie-break costs with the shortfall held at most ``held``, from ``values``."""
+    hs = highs()
+    mip = new_highs()
+    mip.passModel(lp)
+    costs, most = held
+    at = np.flatnonzero(costs)
+    mip.addRow(-math.inf, most, len(at), at, costs[at])
     mip.changeColsCost(len(later), np.arange(len(later), dtype=np.int32), later)
     mip.setOptionValue("mip_abs_gap", 1e-6)
     mip.setOptionValue(
         "time_limit", max(0.01, min(_TIE_BREAK_TIME_S, deadline - time.perf_counter()))
     )
-    restart = hs.HighsSolution()
-    restart.col_value = solution.col_value
-    mip.setSolution(restart)
+    given = hs.HighsSolution()
+    given.col_value = values
+    mip.setSolution(given)
     run_highs(mip)
     if not outcome(mip).has_solution:  # no time left even to take the start back
-        return result, np.asarray(solution.col_value)
-    return result, np.asarray(mip.getSolution().col_value)
+        return values
+    return np.asarray(mip.getSolution().col_value)
 
 
-def _meets_lp_bound(lp: Any, start: FloatArray, step: float, deadline: float) -> bool:
-    """Whether ``start`` is within half a step of the model's LP relaxation (so optimal)."""
+def _relaxation(lp: Any, deadline: float) -> tuple[float | None, FloatArray]:
+    """The LP relaxation's bound and values (None and nothing when it is not solved)."""
     hs = highs()
     relaxed = new_highs()
     relaxed.passModel(lp)
-    count = len(start)
+    count = len(lp.col_cost_)
     relaxed.changeColsIntegrality(
         count,
         np.arange(count, dtype=np.int32),
@@ -499,9 +578,9 @@ def _meets_lp_bound(lp: Any, start: FloatArray, step: float, deadline: float) ->
     relaxed.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
     run_highs(relaxed)
     if outcome(relaxed).status is not SolveStatus.OPTIMAL:
-        return False
-    bound = float(relaxed.getInfo().objective_function_value)
-    return float(np.asarray(lp.col_cost_, dtype=float) @ start) <= bound + 0.5 * step
+        return None, np.zeros(0)
+    value = float(relaxed.getInfo().objective_function_value)
+    return value, np.asarray(relaxed.getSolution().col_value)
 
 
 def line_sustainment(problem: SourcingProblem, held: Sustainment) -> tuple[LineSustainment, ...]:
