@@ -123,7 +123,9 @@ async def _subscribe(
     return seen
 
 
-async def _send(plan: ClientPlan, index: int, cert: str, key: str, started: list[float]) -> int:
+async def _send(  # noqa: PLR0917 (the plan, which sender, its certificate, two signals)
+    plan: ClientPlan, index: int, cert: str, key: str, started: list[float], done: asyncio.Event
+) -> int:
     context = _context(plan.ca, cert, key)
     reader, writer = await asyncio.open_connection(
         plan.host, plan.port, ssl=context, server_hostname="localhost"
@@ -141,7 +143,7 @@ async def _send(plan: ClientPlan, index: int, cert: str, key: str, started: list
         sent += count
         next_tick += TICK
         await asyncio.sleep(max(0.0, next_tick - loop.time()))
-    await asyncio.sleep(0.5)
+    await done.wait()  # stay connected, as a device does, until every report has arrived
     drain.cancel()
     writer.close()
     return sent
@@ -161,10 +163,14 @@ async def _clients(plan: ClientPlan) -> dict[str, object]:
         for c, k in plan.subscribers
     ]
     await asyncio.sleep(1.0)  # every subscriber connected and past its picture
-    sent = await asyncio.gather(
-        *(_send(plan, i, c, k, started) for i, (c, k) in enumerate(plan.senders))
-    )
+    finished = asyncio.Event()
+    senders = [
+        asyncio.create_task(_send(plan, i, c, k, started, finished))
+        for i, (c, k) in enumerate(plan.senders)
+    ]
     received = await asyncio.gather(*subscribers)
+    finished.set()
+    sent = await asyncio.gather(*senders)
     return {
         "sent": sum(sent),
         "received": sum(received),

@@ -414,7 +414,8 @@ class CotGateway:
 
     async def _read_loop(self, reader: asyncio.StreamReader, connection: Connection) -> None:
         splitter = StreamSplitter(self.settings.max_event_bytes)
-        while not connection.closed and (data := await reader.read(_READ)):
+        # read to the end even once sending has stopped: what a client sent is still its report
+        while data := await reader.read(_READ):
             for frame in splitter.feed(data):
                 if not isinstance(frame, Frame):
                     self._refuse(connection, "-", frame.reason)
