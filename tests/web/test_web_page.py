@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -317,6 +318,14 @@ def test_a_planner_sees_the_line_a_symbol_per_sourced_nation_and_the_reference_v
     difference = np.abs(small - np.asarray(reference, dtype=np.int16)).max(axis=2)
     share = float((difference > PIXEL_TOLERANCE).mean())
     assert share <= CHANGED_SHARE, f"{share:.1%} of the map differs from {REFERENCE.name}"
+
+    # under the cursor: latitude, longitude and the MGRS grid reference; a scale bar
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    cursor = page.inner_text("#cursor")
+    assert re.fullmatch(r"\d+\.\d{4}° N \d+\.\d{4}° E · MGRS \d{2}[C-X][A-Z]{2}\d{10}", cursor)
+    assert "km" in page.inner_text(".maplibregl-ctrl-scale")
 
 
 def test_the_slider_replays_the_deployment_as_the_tpfdd_says(

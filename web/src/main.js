@@ -470,7 +470,14 @@ function mandatePanel() {
 
 function sourcingPanel() {
   const option = state.option;
-  const list = (items) => (items.length ? element("ol", {}, ...items.map((t) => element("li", { text: t }))) : "");
+  // long lists of reasons fold after the first few, so the table stays readable
+  const list = (items, shown = 4) => {
+    if (!items.length) return "";
+    const listed = element("ol", {}, ...items.slice(0, shown).map((t) => element("li", { text: t })));
+    if (items.length <= shown) return listed;
+    const rest = element("ol", { start: String(shown + 1) }, ...items.slice(shown).map((t) => element("li", { text: t })));
+    return element("div", {}, listed, element("details", {}, element("summary", { text: `${items.length - shown} more` }), rest));
+  };
   const rows = option.sourcing.map((line) => [
     line.line_id,
     line.capability,
