@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import shapely
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from peaceforce.cli import app, main
@@ -409,7 +410,7 @@ def report_args(shared_data: Path, store: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def daily(report_args: list[str], work: Path) -> tuple[DailyReport, Path]:
     page = work / "report.html"
-    result = invoke(*report_args, "--json", "--html", str(page))
+    result = invoke(*report_args, "--json", "--html", str(page), "--pdf", str(work / "report.pdf"))
     assert result.exit_code == 0, result.output
     return DailyReport.model_validate_json(result.stdout), page
 
@@ -446,6 +447,14 @@ def test_daily_report_html_has_map_and_chart(daily: tuple[DailyReport, Path]) ->
     assert text.count('<p class="marking">UNCLASSIFIED REL COALITION</p>') == 2
     assert 'alt="map of violations"' in text and 'alt="violations per day"' in text
     assert "Darnytska power station" in text
+
+
+def test_daily_report_pdf_carries_its_json(daily: tuple[DailyReport, Path]) -> None:
+    report, page = daily
+    reader = PdfReader(page.with_suffix(".pdf"))
+    assert "Darnytska power station" in " ".join(p.extract_text() for p in reader.pages)
+    attached = reader.attachments["daily-report.json"][0]
+    assert DailyReport.model_validate_json(attached) == report
 
 
 def test_daily_report_tables_and_earlier_cutoff(report_args: list[str]) -> None:

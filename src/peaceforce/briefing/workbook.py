@@ -224,7 +224,7 @@ def workbook_bytes(pack: BriefingPack) -> bytes:
             "units",
             "deployed",
             "committed",
-            "fair share",
+            "fair share of deployed",
             "share committed",
             f"share of {pack.burden_basis}",
             "illustrative",

@@ -55,7 +55,7 @@ def render_map(report: DailyReport, zones: CompiledZones) -> str:
     west, south, east, north = shapely.union_all([line, *(shapely.Point(p) for p in points)]).bounds
     pad = max(east - west, north - south, 1.0) * 0.15
     frame = shapely.box(west - pad, south - pad, east + pad, north + pad)
-    figure = Figure(figsize=(8, 6), layout="constrained")
+    figure = Figure(figsize=(8, 6.5), layout="constrained")
     axes = figure.subplots()
     axes.set_facecolor("#dcebf5")  # sea
     _draw(axes, natural_earth_land().intersection(frame), color="#f4f1ea", linewidth=0)
@@ -146,9 +146,52 @@ def render_html(report: DailyReport, zones: CompiledZones, medium: str = "html")
             map=render_map(report, zones),
             trend=render_trend(report),
             warning=no_report_warning(report),
+            narrative=narrative(report),
             medium=medium,
         )
     )
+
+
+def _times(count: int, what: str) -> str:
+    return f"{count} {what}" + ("" if count == 1 else "s")
+
+
+def narrative(report: DailyReport) -> list[str]:
+    """The summary's sentences after the headline counts, as a monitoring mission words them."""
+    said = []
+    region, kind = report.by_region[:1], report.by_type[:1]
+    if region and region[0].count:
+        most = f"Most were in {region[0].key} ({region[0].count})"
+        if kind and kind[0].count:
+            most += (
+                f"; the most frequent type was {kind[0].key.replace('_', ' ')} ({kind[0].count})"
+            )
+        said.append(most + ".")
+    said.append(
+        f"Weapons were seen inside the withdrawal lines {_times(len(report.weapons), 'time')}."
+        if report.weapons
+        else "No weapon was reported inside the withdrawal lines."
+    )
+    said.append(
+        f"{_times(len(report.site_strikes), 'strike')} fell within a protected site's radius."
+        if report.site_strikes
+        else "No strike on a protected site was reported."
+    )
+    restrictions = len(report.movement_restrictions)
+    said.append(
+        f"The monitors' freedom of movement was restricted {_times(restrictions, 'time')}."
+        if restrictions
+        else "No restriction of the monitors' freedom of movement was reported."
+    )
+    deaths = sum(n.deaths or 0 for n in report.civilian_harm)
+    harm = len(report.civilian_harm)
+    said.append(
+        f"{_times(harm, 'report')} of harm to civilians"
+        + (f", {_times(deaths, 'death')}." if deaths else ".")
+        if harm
+        else "No civilian casualty was reported."
+    )
+    return said
 
 
 def no_report_warning(report: DailyReport) -> str | None:
