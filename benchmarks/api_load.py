@@ -166,7 +166,9 @@ async def reader(client: httpx.AsyncClient, tally: Tally, end: float) -> None:
             tally.failures += 1
 
 
-async def load(port: int, token: str, clients: int, seconds: float, batch: int) -> Tally:
+async def load(  # noqa: PLR0917 (the run's settings)
+    port: int, token: str, clients: int, seconds: float, batch: int, writers: int
+) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(
@@ -178,7 +180,6 @@ async def load(port: int, token: str, clients: int, seconds: float, batch: int) 
         # seed data so the first reads find something
         await client.post("/api/v1/incidents", json=incidents("seed", 5000, random.Random(1)))
         end = time.monotonic() + seconds
-        writers = max(1, clients // 4)
         await asyncio.gather(
             *(writer(client, tally, end, batch) for _ in range(writers)),
             *(reader(client, tally, end) for _ in range(clients - writers)),
@@ -192,7 +193,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def run(backend: str, clients: int, seconds: float, batch: int, workers: int) -> str:
+def run(  # noqa: PLR0917 (the run's settings)
+    backend: str, clients: int, seconds: float, batch: int, workers: int, writers: int
+) -> str:
     """One backend's row of the table."""
     with tempfile.TemporaryDirectory(prefix="peaceforce-load-") as folder:
         name = None
@@ -213,7 +216,7 @@ def run(backend: str, clients: int, seconds: float, batch: int, workers: int) ->
         try:
             processes = server_processes(server.pid)
             before = sum(process_cpu(p) for p in processes)
-            tally = asyncio.run(load(port, token, clients, seconds, batch))
+            tally = asyncio.run(load(port, token, clients, seconds, batch, writers))
             app_cpu = sum(process_cpu(p) for p in processes) - before
             # the database's backends were opened for this run: their whole CPU is its
             db_cpu = (
@@ -228,7 +231,7 @@ def run(backend: str, clients: int, seconds: float, batch: int, workers: int) ->
     reads = tally.reads or [float("nan")]
     requests = max(1, len(tally.reads) + tally.batches + tally.failures)
     return (
-        f"| {backend} | {workers} | {clients} | {seconds:g} s | "
+        f"| {backend} | {workers} | {writers} + {clients - writers} | {seconds:g} s | "
         f"{tally.ingested / seconds:,.0f} | "
         f"{tally.batches} × {batch} | {len(tally.reads) / seconds:,.0f} | "
         f"{percentile(reads, 0.5) * 1000:.0f} ms | {percentile(reads, 0.99) * 1000:.0f} ms | "
@@ -245,16 +248,27 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2, help="serve --workers")
+    parser.add_argument(
+        "--writers",
+        type=int,
+        default=None,
+        help="clients posting batches (default a quarter; 0 reads only, all ingest only)",
+    )
     args = parser.parse_args()
+    writers = max(1, args.clients // 4) if args.writers is None else args.writers
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(
-        "| backend | workers | clients | duration | incidents/s ingested | batches | reads/s | "
+        "| backend | workers | clients (writers + readers) | duration | incidents/s ingested | "
+        "batches | reads/s | "
         "read p50 | read p99 | failed requests | server CPU (app + database) | "
         "CPU per request | cores busy |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend in args.backend:
-        print(run(backend, args.clients, args.seconds, args.batch, args.workers), flush=True)
+        print(
+            run(backend, args.clients, args.seconds, args.batch, args.workers, writers),
+            flush=True,
+        )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 
