@@ -9,12 +9,13 @@ import pytest
 from rich.console import Console
 
 from peaceforce.mandate.analysis import analyse_mandate
-from peaceforce.presentation.protection_maps import write_maps
+from peaceforce.presentation.protection_maps import MapLayers, write_maps
 from peaceforce.presentation.protection_tables import placements_table, protection_report
 from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.protection.stage import protect_mission
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import Names
 from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sourcing.engine import source_mission
 
@@ -93,3 +94,28 @@ def test_maps_for_several_results(
         assert len(layers["ad_coverage"]["features"]) == len(rings)
         assert len(layers["assets"]["features"]) == len(result.coverage.assets)
         assert stem.with_name(stem.name + "-threat.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_tables_and_map_labels_use_names_not_ids(
+    results: tuple[ProtectionResult, ...],
+    scenario: Scenario,
+    protection_data: ProtectionData,
+) -> None:
+    shield = results[0]
+    names = Names.of(scenario, protection_data)
+    printed = _printed(*protection_report(shield, names))
+    norway = [p for p in shield.coverage.placements if p.nation == "NOR"]
+    assert norway, "the built-in air shield places Norway's NASAMS"
+    assert "Norway" in printed and "NASAMS battery" in printed
+    assert "nasams_bty" not in printed and "nor-nasams" not in printed
+    layers = MapLayers(scenario, protection_data)(shield)
+    labels = {f["properties"]["unit_name"] for f in layers["ad_sites"]["features"]}
+    assert "Norway NASAMS battery" in labels
+    assert not any("_bty" in label for label in labels)
+    # the threat map labels every area by the name its position carries
+    areas = [
+        f["properties"]
+        for f in layers["positions"]["features"]
+        if f["properties"]["kind"] == "area"
+    ]
+    assert all(a["name"] != a["id"] for a in areas)

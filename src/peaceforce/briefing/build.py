@@ -36,10 +36,11 @@ from peaceforce.deployment.planner import ROUTE_SEPARATOR, DeploymentResult, Rec
 from peaceforce.deployment.readiness import Readiness
 from peaceforce.mandate.analysis import FrameworkAssessment, MandateReport, PledgeStatus
 from peaceforce.plan import PlanResult
-from peaceforce.presentation.summary import short_name, worst_gaps
+from peaceforce.presentation.summary import worst_gaps
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.scenario.base import ArticleSource, PublicSource, Source
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import short_name
 from peaceforce.sourcing.result import LineFill, ObstacleKind, SourcingResult
 
 #: Where population and generating capacity of the defended assets come from.

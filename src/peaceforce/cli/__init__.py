@@ -55,6 +55,7 @@ from peaceforce.runs import RunCommand, write_run
 from peaceforce.runs.folders import Setting
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import Names
 from peaceforce.solvers.budget import DEPLOYMENT, SOURCING, limit
 from peaceforce.sourcing.engine import source_mission, source_report
 from peaceforce.sourcing.optimise import export_mps as export_mps_file
@@ -95,14 +96,15 @@ def validate(
 @app.command()
 def mandate(scenario: ScenarioOption = None, as_json: JsonOption = False) -> None:
     """Which framework can authorise the mission, who blocks, which pledges survive."""
-    report = analyse_mandate(load_scenario(scenario))
+    loaded = load_scenario(scenario)
+    report = analyse_mandate(loaded)
     if as_json:
         print_json(report)
         return
     console.print(tables.mandate_table(report))
     console.print(tables.blockers_table(report))
     for assessment in report.authorisable():
-        console.print(tables.pledges_table(assessment))
+        console.print(tables.pledges_table(assessment, names=Names.of(loaded)))
 
 
 @app.command()
@@ -163,29 +165,30 @@ def plan(
             "(the seconds each solve may take; by default scaled to its size)"
         )
         console.print(tables.headed("warning", advice, "yellow"))
+    names = Names.of(loaded, protection)
     console.print(tables.scenario_summary(loaded))
     console.print(tables.mandate_table(result.mandate))
     console.print(tables.blockers_table(result.mandate))
     for assessment in result.mandate.authorisable():
-        console.print(tables.pledges_table(assessment, only_affected=True))
+        console.print(tables.pledges_table(assessment, only_affected=True, names=names))
     console.print(tables.sweep_table(result.sweep))
     if result.sourcing:
         console.print(tables.headed("Sourcing objective", result.sourcing[0].objective.statement))
-        console.print(tables.fills_table(result.sourcing))
+        console.print(tables.fills_table(result.sourcing, names))
     for sourced in result.sourcing:
         console.print(tables.notes_text(sourced))
-        console.print(tables.contributions_table(sourced))
-        console.print(tables.gaps_table(sourced))
+        console.print(tables.contributions_table(sourced, names))
+        console.print(tables.gaps_table(sourced, names))
     console.print(tables.withdrawals_table(result.withdrawals))
     if result.deployments:
-        console.print(tables.deployments_table(result.deployments))
+        console.print(tables.deployments_table(result.deployments, names))
     for deployment in result.deployments:
-        console.print(tables.routes_table(deployment))
-        console.print(tables.bottlenecks_table(deployment))
+        console.print(tables.routes_table(deployment, names))
+        console.print(tables.bottlenecks_table(deployment, names=names))
         if deployment.late:
-            console.print(tables.late_table(deployment))
+            console.print(tables.late_table(deployment, names=names))
     if result.protection:
-        console.print(protection_summary_table(result.protection))
+        console.print(protection_summary_table(result.protection, names))
     console.print(plain(f"run {result.run_key}, marked {result.label}"))
     console.print(run_written(run, "plan.json, TPFDD, charts, maps, briefing pack"))
 
@@ -232,12 +235,13 @@ def source(
         advice = out_of_time("plan", used, result.status.value)
         console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective.statement))
-    console.print(tables.fills_table((result,)))
+    names = Names.of(loaded)
+    console.print(tables.fills_table((result,), names))
     console.print(tables.notes_text(result))
-    console.print(tables.lines_table(result))
-    console.print(tables.contributions_table(result))
+    console.print(tables.lines_table(result, names))
+    console.print(tables.contributions_table(result, names))
     if result.gaps():
-        console.print(tables.gaps_table(result))
+        console.print(tables.gaps_table(result, names))
     console.print(tables.withdrawals_table(report.withdrawals))
     if export_mps is not None:
         console.print(plain(f"MPS model written to {export_mps}"))
@@ -314,7 +318,7 @@ def deploy(
 
         def write_files(folder: Path) -> list[Path]:
             return [
-                *write_deployment_files(result, folder, calendar),
+                *write_deployment_files(result, folder, calendar, names=Names.of(loaded)),
                 *write_deployment_layers(result, loaded, folder, calendar),
             ]
 
@@ -328,11 +332,12 @@ def deploy(
         advice = out_of_time("schedule", used, result.status.value)
         console.print(tables.headed("warning", advice, "yellow"))
     console.print(tables.headed("Objective", result.objective))
-    console.print(tables.deployments_table((result,)))
-    console.print(tables.routes_table(result))
-    console.print(tables.bottlenecks_table(result))
+    names = Names.of(loaded)
+    console.print(tables.deployments_table((result,), names))
+    console.print(tables.routes_table(result, names))
+    console.print(tables.bottlenecks_table(result, names=names))
     if result.late:
-        console.print(tables.late_table(result))
+        console.print(tables.late_table(result, names=names))
     console.print(run_written(run, "TPFDD, charts, map layers, JSON"))
 
 

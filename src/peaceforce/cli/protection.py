@@ -32,6 +32,7 @@ from peaceforce.protection.stage import protect_mission
 from peaceforce.runs import RunCommand, write_run
 from peaceforce.runs.folders import Setting, content_digest
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
+from peaceforce.scenario.names import Names
 from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sources.power_plants import PowerPlant, read_power_plants
 from peaceforce.sourcing.engine import source_mission
@@ -108,7 +109,7 @@ def protect(
     if as_json:
         print_json(result)
         return
-    for part in protection_report(result):
+    for part in protection_report(result, Names.of(loaded, data)):
         console.print(part)
     console.print(run_written(run, "JSON, maps"))
 

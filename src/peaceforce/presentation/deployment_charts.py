@@ -12,6 +12,7 @@ from typing import Any
 from peaceforce.deployment.movements import RELIEFS_MOVE
 from peaceforce.deployment.planner import DeploymentResult, RecordKind
 from peaceforce.presentation.figures import Drawing
+from peaceforce.scenario.names import IDS, Names
 
 _SAVE = {"bbox_inches": "tight"}
 
@@ -20,15 +21,15 @@ def _stem(result: DeploymentResult, chart: str) -> str:
     return f"deploy-{result.mission_id}-{result.framework_id}-{chart}"
 
 
-def deployment_drawings(result: DeploymentResult) -> list[Drawing]:
+def deployment_drawings(result: DeploymentResult, names: Names = IDS) -> list[Drawing]:
     """The deployment's charts: ``deploy-<mission>-<framework>-gantt`` and ``-arrivals``."""
     return [
-        Drawing(_stem(result, "gantt"), draw_gantt, (result,), _SAVE),
-        Drawing(_stem(result, "arrivals"), draw_arrivals, (result,), _SAVE),
+        Drawing(_stem(result, "gantt"), draw_gantt, (result, names), _SAVE),
+        Drawing(_stem(result, "arrivals"), draw_arrivals, (result, names), _SAVE),
     ]
 
 
-def draw_gantt(result: DeploymentResult) -> Any:
+def draw_gantt(result: DeploymentResult, names: Names = IDS) -> Any:
     """One bar per scheduled leg, grouped by unit and coloured by mode; IOC and FOC marked."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
@@ -48,16 +49,19 @@ def draw_gantt(result: DeploymentResult) -> Any:
             axes.barh(
                 row, max(end - start, 0.5), left=start, color=colours[leg.mode.value], height=0.7
             )
+    marks: dict[int, list[str]] = {}
     for day, label, style in ((result.ioc.day, "IOC", "--"), (result.foc.day, "FOC", "-")):
         if day is not None:
             axes.axvline(day, color="black", linestyle=style, linewidth=1)
-            axes.text(day, -1, f" {label} day {day}", va="top", fontsize=8)
+            marks.setdefault(day, []).append(label)
+    for day, labels in marks.items():
+        axes.text(day, -1, f" {' and '.join(labels)} day {day}", va="top", fontsize=8)
     reached = [f"{label} not reached" for label, r in (("IOC", result.ioc), ("FOC", result.foc))
                if r.day is None]  # fmt: skip
-    axes.set_yticks(range(len(units)), units, fontsize=6)
+    axes.set_yticks(range(len(units)), [names.unit(u) for u in units], fontsize=6)
     axes.invert_yaxis()
     axes.set_xlabel("days after D-day")
-    title = f"Deployment of {result.mission_name} under {result.framework_id}"
+    title = f"Deployment of {result.mission_name} under {names.framework(result.framework_id)}"
     axes.set_title(title + (f" ({', '.join(reached)})" if reached else ""), fontsize=9)
     handles = [Rectangle((0, 0), 1, 1, color=c) for c in colours.values()]
     axes.legend(handles, list(colours), loc="lower right", fontsize=8)
@@ -65,7 +69,7 @@ def draw_gantt(result: DeploymentResult) -> Any:
     return figure
 
 
-def draw_arrivals(result: DeploymentResult) -> Any:
+def draw_arrivals(result: DeploymentResult, names: Names = IDS) -> Any:
     """Personnel arriving per day and cumulatively, against the required levels:
     the IOC share and all of the required personnel (not of what was sourced).
     """
@@ -95,6 +99,9 @@ def draw_arrivals(result: DeploymentResult) -> Any:
     )
     axes.set_xlabel("days after D-day")
     axes.set_ylabel("personnel")
-    axes.set_title(f"Arrivals: {result.mission_name} under {result.framework_id}", fontsize=9)
+    axes.set_title(
+        f"Arrivals: {result.mission_name} under {names.framework(result.framework_id)}",
+        fontsize=9,
+    )
     axes.legend(fontsize=8)
     return figure

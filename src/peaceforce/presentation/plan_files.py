@@ -34,6 +34,7 @@ from peaceforce.results import StageResult
 from peaceforce.runs import RunCommand, WrittenRun, write_run
 from peaceforce.runs.folders import PLAN_FILE, SCENARIO_FILE
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import Names
 
 
 class PlanFiles:
@@ -46,13 +47,14 @@ class PlanFiles:
         self.protection = protection
         self.figures = figures
         self.layers = MapLayers(scenario, protection) if protection is not None else None
+        self.names = Names.of(scenario, protection)
 
     def stage_done(self, result: StageResult) -> None:
         """Start drawing a deployment's charts or a protection result's maps."""
         if isinstance(result, DeploymentResult):
-            drawings = deployment_drawings(result)
+            drawings = deployment_drawings(result, self.names)
         elif isinstance(result, ProtectionResult) and self.layers is not None:
-            drawings = protection_drawings(result, self.layers(result))
+            drawings = protection_drawings(result, self.layers(result), self.names)
         else:
             return
         for drawing in drawings:
@@ -77,7 +79,9 @@ class PlanFiles:
             write_atomic(written[1], plan.model_dump_json(indent=2))
             calendar = Calendar.of(scenario)
             for deployment in plan.deployments:
-                written += write_deployment_files(deployment, folder, calendar, self.figures)
+                written += write_deployment_files(
+                    deployment, folder, calendar, self.figures, self.names
+                )
                 written += write_deployment_layers(deployment, scenario, folder, calendar)
             if plan.protection and protection is not None:
                 written += write_maps(

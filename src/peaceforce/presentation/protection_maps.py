@@ -33,6 +33,7 @@ from peaceforce.protection.data import ProtectionData
 from peaceforce.protection.geometry import Frontier
 from peaceforce.protection.result import AssetKind, ProtectionResult
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import IDS, Names
 
 #: Map extent (lon/lat): Ukraine and the host-nation border regions.
 EXTENT = (21.0, 43.5, 41.0, 53.0)
@@ -80,11 +81,16 @@ def coverage_rings(result: ProtectionResult) -> dict[str, Any]:
 
 
 def map_layers(
-    result: ProtectionResult, scenario: Scenario, data: ProtectionData, frontier: Frontier
+    result: ProtectionResult,
+    scenario: Scenario,
+    data: ProtectionData,
+    frontier: Frontier,
+    names: Names = IDS,
 ) -> Layers:
     """Every layer of the coverage and threat maps, as GeoJSON FeatureCollections.
 
-    ``frontier`` is ``Frontier.of(scenario, data)``, built once by the caller.
+    ``frontier`` is ``Frontier.of(scenario, data)``, built once by the caller. Features
+    keep their ids and carry display names (``name``; ``unit_name`` of a placed unit).
     """
     sites = {s.id: s for s in result.coverage.sites}
     placements = result.coverage.placements
@@ -104,6 +110,8 @@ def map_layers(
                     **p.model_dump(mode="json", exclude={"covered_assets", "radii"}),
                     **{f"radius_km_{r.threat.value}": r.km for r in p.radii},
                     site_name=sites[p.site_id].name,
+                    unit_name=_unit_name(p.nation, p.unit_type, names),
+                    name=f"{_unit_name(p.nation, p.unit_type, names)} at {sites[p.site_id].name}",
                 )
                 for p in placements
             ]
@@ -179,12 +187,17 @@ def map_layers(
     return layers
 
 
+def _unit_name(nation: str, unit_type: str, names: Names) -> str:
+    return f"{names.nation(nation)} {names.unit_type(unit_type)}"
+
+
 class MapLayers:
     """Each result's map layers, made once: the maps, the layer files and KML share them."""
 
     def __init__(self, scenario: Scenario, data: ProtectionData) -> None:
         self._scenario = scenario
         self._data = data
+        self.names = Names.of(scenario, data)
         self._frontier: Frontier | None = None
         self._made: dict[str, Layers] = {}
 
@@ -194,7 +207,9 @@ class MapLayers:
         if key not in self._made:
             if self._frontier is None:
                 self._frontier = Frontier.of(self._scenario, self._data)
-            self._made[key] = map_layers(result, self._scenario, self._data, self._frontier)
+            self._made[key] = map_layers(
+                result, self._scenario, self._data, self._frontier, self.names
+            )
         return self._made[key]
 
 
@@ -289,7 +304,7 @@ _THREAT_LINES = {
 _UNIT_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 
 
-def draw_coverage_map(result: ProtectionResult, layers: Layers) -> Any:
+def draw_coverage_map(result: ProtectionResult, layers: Layers, names: Names = IDS) -> Any:
     """Engagement rings, defended and undefended assets, the line and the occupied area."""
     totals = result.coverage.totals
     mix = ", ".join(
@@ -298,7 +313,7 @@ def draw_coverage_map(result: ProtectionResult, layers: Layers) -> Any:
         if c.share > 0
     )
     figure, axes = _axes(
-        f"Air-defence coverage — {result.mission_id} under {result.framework_id}: "
+        f"Air-defence coverage — {_under(result, names)}: "
         f"{totals.population_covered / 1e6:.1f} of {totals.population / 1e6:.1f} M people, "
         f"{totals.mw_covered:,.0f} of {totals.mw:,.0f} MW\nagainst the threat mix ({mix})",
     )
@@ -367,7 +382,7 @@ def draw_coverage_map(result: ProtectionResult, layers: Layers) -> Any:
             [x], [y], marker="D", s=45, c=colour[p["unit_type"]], edgecolors="black", zorder=4
         )
         axes.annotate(
-            f"{p['nation']} {p['unit_type']}",
+            p["unit_name"],
             (x, y),
             fontsize=6,
             xytext=(4, 3),
@@ -377,12 +392,12 @@ def draw_coverage_map(result: ProtectionResult, layers: Layers) -> Any:
     return figure
 
 
-def draw_threat_map(result: ProtectionResult, layers: Layers) -> Any:
+def draw_threat_map(result: ProtectionResult, layers: Layers, names: Names = IDS) -> Any:
     """Threat bands by class and every position coloured by its risk score."""
     from matplotlib import colormaps
 
     figure, axes = _axes(
-        f"Threat — {result.mission_id} under {result.framework_id}: reach of each class past "
+        f"Threat — {_under(result, names)}: reach of each class past "
         "the line of contact and Russia's border; positions by risk (0-100)",
     )
     bands = layers["threat_bands"]["features"]
@@ -414,7 +429,7 @@ def draw_threat_map(result: ProtectionResult, layers: Layers) -> Any:
         if feature["properties"]["kind"] == "area":
             x, y = feature["geometry"]["coordinates"]
             axes.annotate(
-                feature["properties"]["id"],
+                feature["properties"]["name"],
                 (x, y),
                 fontsize=6,
                 xytext=(4, 3),
@@ -428,11 +443,17 @@ def draw_threat_map(result: ProtectionResult, layers: Layers) -> Any:
     return figure
 
 
-def protection_drawings(result: ProtectionResult, layers: Layers) -> list[Drawing]:
+def _under(result: ProtectionResult, names: Names) -> str:
+    return f"{names.mission(result.mission_id)} under {names.framework(result.framework_id)}"
+
+
+def protection_drawings(
+    result: ProtectionResult, layers: Layers, names: Names = IDS
+) -> list[Drawing]:
     """The result's coverage and threat maps, drawn from its layers."""
     stem = map_stem(result)
     return [
-        Drawing(f"{stem}-{name}", draw, (result, layers), {"dpi": 130})
+        Drawing(f"{stem}-{name}", draw, (result, layers, names), {"dpi": 130})
         for name, draw in (("coverage", draw_coverage_map), ("threat", draw_threat_map))
     ]
 
@@ -454,7 +475,7 @@ def write_maps(
     layers_of = layers or MapLayers(scenario, data)
     written = []
     for result in results:
-        for drawing in protection_drawings(result, layers_of(result)):
+        for drawing in protection_drawings(result, layers_of(result), layers_of.names):
             written += figures.write(drawing, folder)
         path = folder / f"{map_stem(result)}-layers.json"
         write_atomic(path, json.dumps(layers_of(result)))

@@ -17,6 +17,7 @@ from rich.text import Text
 from peaceforce.presentation.text import add_plain_row, plain
 from peaceforce.protection.result import PositionKind, ProtectionResult, ThreatRadius
 from peaceforce.scenario.model import AirThreat
+from peaceforce.scenario.names import IDS, Names
 
 
 def _pct(part: float, whole: float) -> str:
@@ -46,7 +47,7 @@ def people_by_threat(result: ProtectionResult) -> str:
     )
 
 
-def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
+def protection_summary_table(results: Sequence[ProtectionResult], names: Names = IDS) -> Table:
     """One row per framework × mission: what the air defence defends and who matters most."""
     table = Table(title="Air-defence coverage against the threat mix (maximal covering on HiGHS)")
     for column in ("framework", "mission", "units placed", "people defended", "MW defended"):
@@ -61,8 +62,8 @@ def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
         worst = max(c.withdrawals, key=lambda w: w.after_replacement.weight, default=None)
         add_plain_row(
             table,
-            result.framework_id,
-            result.mission_id,
+            names.framework(result.framework_id),
+            names.mission(result.mission_id),
             f"{placed}/{sum(u.units for u in c.units)}",
             f"{t.population_covered / 1e6:.1f} M of {t.population / 1e6:.1f} M "
             f"({_pct(t.population_covered, t.population)})",
@@ -71,7 +72,8 @@ def protection_summary_table(results: Sequence[ProtectionResult]) -> Table:
             f"{_count(t.ports_covered)}/{t.ports} · "
             f"{_count(t.force_bases_covered)}/{t.force_bases}",
             (
-                f"{worst.nation}: −{worst.after_replacement.population / 1e6:.1f} M people, "
+                f"{names.nation(worst.nation)}: "
+                f"−{worst.after_replacement.population / 1e6:.1f} M people, "
                 f"−{worst.after_replacement.mw:,.0f} MW"
                 if worst is not None
                 else "-"
@@ -91,12 +93,11 @@ def radii_text(radii: Sequence[ThreatRadius]) -> str:
     return " / ".join(parts)
 
 
-def units_table(result: ProtectionResult) -> Table:
+def units_table(result: ProtectionResult, names: Names = IDS) -> Table:
     """The air-defence units to place, with their radii and where they may stand."""
     table = Table(title="Air-defence units")
     order = " / ".join(THREAT_LABEL[t] for t in AirThreat)
     for column in (
-        "pledge",
         "nation",
         "type",
         "units",
@@ -109,12 +110,12 @@ def units_table(result: ProtectionResult) -> Table:
     for u in result.coverage.units:
         add_plain_row(
             table,
-            u.pledge_id,
-            u.nation,
-            u.unit_type,
+            names.nation(u.nation),
+            names.unit_type(u.unit_type),
             str(u.units),
             radii_text(u.radii),
-            f"{', '.join(u.line_ids)} ({u.area})"
+            f"{', '.join(names.line(result.mission_id, i) for i in u.line_ids)}"
+            + (f" ({names.area(u.area)})" if u.area else "")
             if u.sourced
             else plain("pledged, not sourced", "yellow"),
             f"{u.min_distance_km:g}",
@@ -123,10 +124,10 @@ def units_table(result: ProtectionResult) -> Table:
     return table
 
 
-def placements_table(result: ProtectionResult, limit: int = 4) -> Table:
+def placements_table(result: ProtectionResult, limit: int = 4, names: Names = IDS) -> Table:
     """Which system stands where and what it covers."""
     sites = {s.id: s for s in result.coverage.sites}
-    names = {a.id: a.name for a in result.coverage.assets}
+    assets = {a.id: a.name for a in result.coverage.assets}
     weights = {a.id: a.weight for a in result.coverage.assets}
     table = Table(title="Placements: which system covers what")
     for column in (
@@ -147,18 +148,18 @@ def placements_table(result: ProtectionResult, limit: int = 4) -> Table:
         add_plain_row(
             table,
             site.name,
-            site.host_nation,
+            names.nation(site.host_nation),
             f"{site.distance_to_line_km:.0f}",
             f"{site.risk:.0f}",
-            f"{p.units} × {p.unit_type} ({p.nation})",
+            f"{p.units} × {names.unit_type(p.unit_type)} ({names.nation(p.nation)})",
             f"{p.covered_population:,}",
             f"{p.covered_mw:,.0f}",
-            ", ".join(names[a] for a in top) + (f" +{more}" if more > 0 else ""),
+            ", ".join(assets[a] for a in top) + (f" +{more}" if more > 0 else ""),
         )
     return table
 
 
-def withdrawal_table(result: ProtectionResult) -> Table:
+def withdrawal_table(result: ProtectionResult, names: Names = IDS) -> Table:
     """Coverage lost if each nation withdrew its air defence."""
     table = Table(title="If a nation withdrew its air defence")
     for column in ("nation", "units", "people lost", "MW lost", "after the others move"):
@@ -166,7 +167,7 @@ def withdrawal_table(result: ProtectionResult) -> Table:
     for w in result.coverage.withdrawals:
         add_plain_row(
             table,
-            w.nation,
+            names.nation(w.nation),
             str(w.units),
             f"{w.immediate.population:,}",
             f"{w.immediate.mw:,.0f}",
@@ -195,7 +196,7 @@ def threat_table(result: ProtectionResult) -> Table:
     return table
 
 
-def presence_table(result: ProtectionResult) -> Table:
+def presence_table(result: ProtectionResult, names: Names = IDS) -> Table:
     """Air-policing stations: bases within the radius and squadrons that can hold them."""
     table = Table(title="Air policing: combat air patrol stations")
     for column in ("station", "radius km", "bases in reach", "squadrons that can hold it"):
@@ -205,9 +206,14 @@ def presence_table(result: ProtectionResult) -> Table:
             table,
             c.name,
             f"{c.radius_km:g}",
-            ", ".join(f"{b.name} ({b.host_nation}, {b.distance_km:.0f} km)" for b in c.bases[:4])
+            ", ".join(
+                f"{b.name} ({names.nation(b.host_nation)}, {b.distance_km:.0f} km)"
+                for b in c.bases[:4]
+            )
             + (f" +{len(c.bases) - 4}" if len(c.bases) > 4 else ""),
-            ", ".join(c.squadrons) if c.squadrons else plain("none", "red"),
+            ", ".join(names.pledge(s) for s in c.squadrons)
+            if c.squadrons
+            else plain("none", "red"),
         )
     return table
 
@@ -224,19 +230,22 @@ def corridor_line(result: ProtectionResult) -> Text:
     )
 
 
-def protection_report(result: ProtectionResult) -> list[RenderableType]:
+def protection_report(result: ProtectionResult, names: Names = IDS) -> list[RenderableType]:
     """Everything ``peaceforce protect`` prints for one result, in reading order."""
     report: list[RenderableType] = [
-        protection_summary_table((result,)),
-        units_table(result),
-        placements_table(result),
+        protection_summary_table((result,), names),
+        units_table(result, names),
+        placements_table(result, names=names),
     ]
     report += [
-        Text.assemble(("not placed", "yellow"), plain(f": {u.units} × {u.pledge_id}: {u.reason}"))
+        Text.assemble(
+            ("not placed", "yellow"),
+            plain(f": {u.units} × {names.pledge(u.pledge_id)}: {u.reason}"),
+        )
         for u in result.coverage.unplaced
     ]
     if result.coverage.withdrawals:
-        report.append(withdrawal_table(result))
-    report += [threat_table(result), presence_table(result), corridor_line(result)]
+        report.append(withdrawal_table(result, names))
+    report += [threat_table(result), presence_table(result, names), corridor_line(result)]
     report += [plain(f"note: {note}", "dim") for note in result.notes]
     return report

@@ -16,6 +16,7 @@ from peaceforce.plan import PlanResult
 from peaceforce.presentation.text import plain
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import short_name
 from peaceforce.sourcing.result import LineFill, SourcingResult
 
 #: The most lines the summary takes, whatever the number of outcomes.
@@ -99,11 +100,6 @@ def _worst_gaps(sourced: SourcingResult, scenario: Scenario) -> str:
     ]
     more = f"; {len(gaps) - 3} more" if len(gaps) > 3 else ""
     return "; ".join(shown) + more
-
-
-def short_name(name: str) -> str:
-    """A catalogue name without its parenthesis: 'SAMP/T battery', not '... (Aster 30 B1)'."""
-    return name.split(" (", 1)[0]
 
 
 def _bottleneck(deployment: DeploymentResult | None) -> str:

@@ -5,6 +5,8 @@ Every cell that holds user data goes in as literal text (:mod:`.text`), never ma
 
 from __future__ import annotations
 
+import re
+
 from rich.table import Table
 from rich.text import Text
 
@@ -21,6 +23,7 @@ from peaceforce.mandate.analysis import (
 from peaceforce.presentation.text import add_plain_row, plain
 from peaceforce.scenario.base import ArticleSource, Assumption, PublicSource, Source
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import IDS, Names
 from peaceforce.sourcing.result import LineSustainment, SourcingResult
 from peaceforce.sourcing.sweep import SweepRow, WithdrawalRow
 
@@ -121,7 +124,9 @@ def blockers_table(report: MandateReport) -> Table:
     return table
 
 
-def pledges_table(assessment: FrameworkAssessment, *, only_affected: bool = False) -> Table:
+def pledges_table(
+    assessment: FrameworkAssessment, *, only_affected: bool = False, names: Names = IDS
+) -> Table:
     """The pledges under one framework, with the reason for every restriction.
 
     With ``only_affected`` the eligible pledges are left out and counted in the caption.
@@ -134,16 +139,15 @@ def pledges_table(assessment: FrameworkAssessment, *, only_affected: bool = Fals
         table.title = f"Pledges restricted or excluded under {assessment.name}"
         hidden = len(assessment.pledges) - len(verdicts)
         table.caption = f"{hidden} eligible pledges not shown (peaceforce mandate lists them all)"
-    for column in ("nation", "pledge", "unit type", "personnel", "status", "reasons"):
+    for column in ("nation", "unit type", "personnel", "status", "reasons"):
         table.add_column(
             column, justify="right" if column == "personnel" else "left", overflow="fold"
         )
     for verdict in sorted(verdicts, key=lambda v: (v.status.value, v.nation, v.pledge_id)):
         add_plain_row(
             table,
-            verdict.nation,
-            verdict.pledge_id,
-            verdict.unit_type,
+            names.nation(verdict.nation),
+            names.unit_type(verdict.unit_type),
             f"{verdict.personnel:,}",
             Text(verdict.status.value, style=_STATUS_STYLE[verdict.status]),
             "; ".join(verdict.reasons) or "-",
@@ -235,7 +239,7 @@ def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
     return table
 
 
-def fills_table(results: tuple[SourcingResult, ...]) -> Table:
+def fills_table(results: tuple[SourcingResult, ...], names: Names = IDS) -> Table:
     """The headline fills per mission: first tour and sustained, every pledge and firm only."""
     table = Table(title=plain("Fills: first tour and sustained, every pledge and firm only"))
     for column in (
@@ -252,8 +256,8 @@ def fills_table(results: tuple[SourcingResult, ...]) -> Table:
         fills, firm = result.fills(), result.firm_only
         add_plain_row(
             table,
-            result.mission_id,
-            result.framework_id,
+            names.mission(result.mission_id),
+            names.framework(result.framework_id),
             _pct(fills.first_tour),
             _pct(fills.sustained),
             _pct(firm.first_tour) if firm else "-",
@@ -268,13 +272,10 @@ def fills_table(results: tuple[SourcingResult, ...]) -> Table:
     return table
 
 
-def lines_table(result: SourcingResult) -> Table:
+def lines_table(result: SourcingResult, names: Names = IDS) -> Table:
     """Every requirement line: filled / required, who fills it, and how long it is held."""
-    table = Table(
-        title=plain(f"Requirement lines: {result.mission_id} under {result.framework_id}")
-    )
+    table = Table(title=plain(f"Requirement lines: {_under(result, names)}"))
     for column in (
-        "line",
         "capability",
         "area",
         "prio",
@@ -287,7 +288,7 @@ def lines_table(result: SourcingResult) -> Table:
     held = {x.line_id: x for x in result.sustainment}
     for line in result.lines:
         sources = [
-            f"{a.nation} {a.units}× {a.unit_type}"
+            f"{names.nation(a.nation)} {a.units}× {names.unit_type(a.unit_type)}"
             + (" (subst.)" if a.substitute else "")
             + (f" ({a.units_per_station} per station)" if a.units_per_station > 1 else "")
             for a in result.assignments
@@ -297,9 +298,8 @@ def lines_table(result: SourcingResult) -> Table:
         sustained = held.get(line.line_id)
         add_plain_row(
             table,
-            line.line_id,
-            line.capability,
-            line.area,
+            names.unit_type(line.capability),
+            names.area(line.area),
             str(line.priority),
             Text(f"{line.filled}/{line.required}", style=style),
             ", ".join(sources) or "-",
@@ -322,11 +322,9 @@ def _held(line: LineSustainment) -> str:
     return f"held until month {line.first_unheld_month} ({line.months_held} of {line.months})"
 
 
-def contributions_table(result: SourcingResult) -> Table:
+def contributions_table(result: SourcingResult, names: Names = IDS) -> Table:
     """Per nation: first-tour units and personnel, fair share, and the commitment over time."""
-    table = Table(
-        title=plain(f"National contributions: {result.mission_id} under {result.framework_id}")
-    )
+    table = Table(title=plain(f"National contributions: {_under(result, names)}"))
     for column in (
         "nation",
         "units",
@@ -342,7 +340,7 @@ def contributions_table(result: SourcingResult) -> Table:
         pool = f"{c.force_pool:,}" if c.force_pool else "-"
         add_plain_row(
             table,
-            c.nation,
+            names.nation(c.nation),
             str(c.units),
             f"{c.deployed_personnel:,}",
             f"{c.fair_share_personnel:,.0f}",
@@ -374,21 +372,18 @@ def notes_text(result: SourcingResult) -> Text:
     return Text("\n".join(f"• {line}" for line in lines))
 
 
-def gaps_table(result: SourcingResult) -> Table:
+def gaps_table(result: SourcingResult, names: Names = IDS) -> Table:
     """Every unfilled line: the candidates and what kept each out, and up to three fixes.
 
     Then every line short from firm pledges alone, with the conditional pledges to make firm.
     """
-    table = Table(
-        title=f"Gaps and why: {result.mission_id} under {result.framework_id}", show_lines=True
-    )
+    table = Table(title=plain(f"Gaps and why: {_under(result, names)}"), show_lines=True)
     for column in ("line", "missing", "candidates and obstacles", "fixes, most acceptable first"):
         table.add_column(column, overflow="fold")
     for line in result.gaps():
         candidates = [
-            f"{c.nation} {c.pledge_id}: " + "; ".join(o.detail for o in c.obstacles)
-            if c.obstacles
-            else f"{c.nation} {c.pledge_id}: used here"
+            f"{names.nation(c.nation)} ({c.pledge_id}): "
+            + ("; ".join(o.detail for o in c.obstacles) if c.obstacles else "used here")
             for c in line.candidates
         ]
         fixes = [
@@ -398,7 +393,7 @@ def gaps_table(result: SourcingResult) -> Table:
         ]
         add_plain_row(
             table,
-            _lines([line.line_id, f"{line.capability}, prio {line.priority}"]),
+            _lines([names.line(result.mission_id, line.line_id), f"priority {line.priority}"]),
             f"{line.shortfall} of {line.required}",
             _lines(candidates or ["no pledge of this capability or its substitutes"]),
             _lines(fixes or ["-"]),
@@ -411,7 +406,7 @@ def gaps_table(result: SourcingResult) -> Table:
         ]
         add_plain_row(
             table,
-            _lines([gap.line_id, "firm pledges only"]),
+            _lines([names.line(result.mission_id, gap.line_id), "firm pledges only"]),
             f"{gap.shortfall} of {gap.required}",
             "conditional pledges left out",
             _lines(firm_fixes or ["no conditional pledge fills it: see the gaps above"]),
@@ -456,7 +451,7 @@ def _readiness_cell(day: int | None, shortfall: str | None) -> str:
     return f"day {day}" if day is not None else f"not reached: {shortfall}"
 
 
-def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
+def deployments_table(results: tuple[DeploymentResult, ...], names: Names = IDS) -> Table:
     """IOC and FOC of every deployment against the requirement, with lateness and routes."""
     table = Table(title=plain("Deployment: when is the force in place?"))
     for column in ("mission", "framework", "personnel", "IOC", "FOC", "last unit", "late units"):
@@ -469,7 +464,7 @@ def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
         add_plain_row(
             table,
             r.mission_name,
-            r.framework_id,
+            names.framework(r.framework_id),
             f"{r.personnel:,} of {r.foc.personnel_required:,}",
             _readiness_cell(r.ioc.day, r.ioc.shortfall),
             _readiness_cell(r.foc.day, r.foc.shortfall),
@@ -485,9 +480,9 @@ def deployments_table(results: tuple[DeploymentResult, ...]) -> Table:
     return table
 
 
-def routes_table(result: DeploymentResult) -> Table:
+def routes_table(result: DeploymentResult, names: Names = IDS) -> Table:
     """Air legs flown into each airfield: where the schedule sent the force."""
-    table = Table(title=plain(f"Routes: {result.mission_name} under {result.framework_id}"))
+    table = Table(title=plain(f"Routes: {_deployed_under(result, names)}"))
     table.add_column("airfield")
     table.add_column("air legs", justify="right")
     table.add_column("days full", justify="right")
@@ -497,9 +492,9 @@ def routes_table(result: DeploymentResult) -> Table:
     return table
 
 
-def bottlenecks_table(result: DeploymentResult, limit: int = 5) -> Table:
+def bottlenecks_table(result: DeploymentResult, limit: int = 5, names: Names = IDS) -> Table:
     """Binding nodes and lift (from re-solves with one more a day), then what is not binding."""
-    table = Table(title=plain(f"Bottlenecks: {result.mission_name} under {result.framework_id}"))
+    table = Table(title=plain(f"Bottlenecks: {_deployed_under(result, names)}"))
     for column in ("node or lift", "days full", "+1 a day: days late saved", "+1 a day: FOC"):
         table.add_column(column, justify="left" if column == "node or lift" else "right")
     for b in result.bottlenecks[:limit]:
@@ -516,9 +511,9 @@ def bottlenecks_table(result: DeploymentResult, limit: int = 5) -> Table:
     return table
 
 
-def late_table(result: DeploymentResult, limit: int = 12) -> Table:
+def late_table(result: DeploymentResult, limit: int = 12, names: Names = IDS) -> Table:
     """Units that miss their required delivery day, worst first, with the proven part."""
-    table = Table(title=plain(f"Late arrivals: {result.mission_name} under {result.framework_id}"))
+    table = Table(title=plain(f"Late arrivals: {_deployed_under(result, names)}"))
     for column in ("unit", "line", "RDD", "arrives", "late", "unavoidable", "held by"):
         table.add_column(column, overflow="fold")
     for line in result.late[:limit]:
@@ -527,19 +522,33 @@ def late_table(result: DeploymentResult, limit: int = 12) -> Table:
             proven += f", {line.not_proven_days} d not proven"
         add_plain_row(
             table,
-            line.unit,
-            line.requirement_line,
+            names.unit(line.unit),
+            names.line(result.mission_id, line.requirement_line),
             str(line.required_delivery_day),
             str(line.arrival_day),
             f"{line.days_late} d",
             proven,
-            ", ".join(line.held_by) or "-",
+            ", ".join(_awaited(h, result.mission_id, names) for h in line.held_by) or "-",
         )
     caption = "unavoidable: late on every route even with every node free (a lower bound)"
     if len(result.late) > limit:
         caption += f"; {len(result.late) - limit} more in the JSON and TPFDD files"
     table.caption = caption
     return table
+
+
+def _awaited(held_by: str, mission_id: str, names: Names) -> str:
+    """'line odesa-hq in place' (a declared line awaited) by the line's name; nodes as named."""
+    awaited = re.fullmatch(r"line (\S+) in place", held_by)
+    return f"{names.line(mission_id, awaited[1])} in place" if awaited else held_by
+
+
+def _under(result: SourcingResult, names: Names) -> str:
+    return f"{names.mission(result.mission_id)} under {names.framework(result.framework_id)}"
+
+
+def _deployed_under(result: DeploymentResult, names: Names) -> str:
+    return f"{result.mission_name} under {names.framework(result.framework_id)}"
 
 
 def headed(heading: str, text: object, style: str = "bold") -> Text:

@@ -30,6 +30,7 @@ from peaceforce.outputs import write_atomic
 from peaceforce.presentation.deployment_charts import deployment_drawings
 from peaceforce.presentation.figures import HERE, FigurePool
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import IDS, Names
 
 #: Crockford's base-32 digits: no I, L, O or U, so a ULN read aloud or typed is not misread.
 ULN_DIGITS = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -416,7 +417,11 @@ def node_use_csv(result: DeploymentResult) -> str:
 
 
 def write_deployment_files(
-    result: DeploymentResult, folder: Path, calendar: Calendar, figures: FigurePool = HERE
+    result: DeploymentResult,
+    folder: Path,
+    calendar: Calendar,
+    figures: FigurePool = HERE,
+    names: Names = IDS,
 ) -> list[Path]:
     """Every file of one deployment, named after its mission and framework.
 
@@ -436,6 +441,6 @@ def write_deployment_files(
     xlsx = stem.with_name(stem.name + ".tpfdd.xlsx")
     write_tpfdd_xlsx(result, calendar, xlsx)
     written.append(xlsx)
-    for drawing in deployment_drawings(result):
+    for drawing in deployment_drawings(result, names):
         written += figures.write(drawing, folder)
     return written

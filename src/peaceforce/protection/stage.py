@@ -22,6 +22,7 @@ from peaceforce.protection.presence import assess_presence, flying_base
 from peaceforce.protection.result import CoverageResult, PositionKind, ProtectionResult
 from peaceforce.protection.threat import Position, area_position, assess_threat
 from peaceforce.scenario.model import Domain, Scenario
+from peaceforce.scenario.names import Names
 from peaceforce.sources.cities import City
 from peaceforce.sourcing.candidates import area_centre
 from peaceforce.sourcing.result import SourcingResult
@@ -42,10 +43,14 @@ def _unit_positions(
     """
     lines = {line.line_id: line for line in sourcing.lines}
     sites = {s.id: s for s in coverage.sites}
+    names = Names.of(scenario)
     positions = []
     for a in sourcing.assignments:
         area = scenario.area_by_id[lines[a.line_id].area]
-        name = f"{a.units} × {a.unit_type} ({a.nation}) for {a.line_id}"
+        name = (
+            f"{a.units} × {names.unit_type(a.unit_type)} ({names.nation(a.nation)}) "
+            f"for {names.line(sourcing.mission_id, a.line_id)}"
+        )
         unit_id = f"unit-{a.line_id}-{a.pledge_id}"
         domain = scenario.unit_type_by_id[a.unit_type].domain
         placed = [
@@ -55,8 +60,8 @@ def _unit_positions(
             positions += [
                 Position(
                     f"{unit_id}@{p.site_id}",
-                    f"{p.units} × {a.unit_type} ({a.nation}) for {a.line_id} "
-                    f"at {sites[p.site_id].name}",
+                    f"{p.units} × {names.unit_type(a.unit_type)} ({names.nation(a.nation)}) "
+                    f"for {names.line(sourcing.mission_id, a.line_id)} at {sites[p.site_id].name}",
                     PositionKind.UNIT,
                     sites[p.site_id].lon,
                     sites[p.site_id].lat,
