@@ -8,6 +8,7 @@ import re
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -190,3 +191,21 @@ def test_brief_of_a_folder_that_is_no_run(tmp_path: Path) -> None:
 def test_pdf_reads_from_bytes(run: WrittenRun) -> None:
     reader = PdfReader(io.BytesIO((run.folder / "briefing.pdf").read_bytes()))
     assert reader.outline  # bookmarks from the headings
+
+
+def test_a_machine_without_pango_gets_the_install_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from peaceforce.briefing.render import pdf_bytes
+    from peaceforce.errors import PeaceforceError
+
+    real_import = builtins.__import__
+
+    def without_pango(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", without_pango)
+    with pytest.raises(PeaceforceError, match=re.escape("apt-get install libpango-1.0-0")):
+        pdf_bytes("<p>x</p>", attachments={})

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from peaceforce.briefing import charts
 from peaceforce.briefing.model import BriefingPack, Figure
+from peaceforce.errors import PeaceforceError
 
 #: The file names the pack takes in a run's folder.
 HTML_FILE = "briefing.html"
@@ -26,6 +27,9 @@ PDF_FILE = "briefing.pdf"
 XLSX_FILE = "briefing.xlsx"
 
 Medium = Literal["html", "pdf"]
+
+#: The Debian packages WeasyPrint needs (.ci/run installs them where missing).
+SYSTEM_PACKAGES = ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-dejavu-core")
 
 
 @cache
@@ -104,8 +108,19 @@ def pdf_bytes(page: str, attachments: dict[str, bytes], base: Path | None = None
     """A page rendered as a tagged PDF/A-3b, with these files attached (name: content).
 
     ``base`` is the folder the page's relative pictures are read from.
+
+    Raises
+    ------
+    PeaceforceError
+        When WeasyPrint cannot load Pango (a machine without the Debian packages).
     """
-    from weasyprint import HTML, Attachment
+    try:
+        from weasyprint import HTML, Attachment
+    except OSError as exc:  # WeasyPrint loads Pango through ctypes when imported
+        raise PeaceforceError(
+            f"the PDF needs Pango, which WeasyPrint could not load ({exc}); install it with "
+            f"apt-get install {' '.join(SYSTEM_PACKAGES)}"
+        ) from None
 
     # WeasyPrint opens its sRGB profile for a PDF/A and leaves closing it to the garbage
     # collector: collect here, where its ResourceWarning is expected and silenced.
