@@ -313,9 +313,9 @@ def draw_coverage_map(result: ProtectionResult, layers: Layers, names: Names = I
         if c.share > 0
     )
     figure, axes = _axes(
-        f"Air-defence coverage — {_under(result, names)}: "
+        f"Air-defence coverage — {_under(result, names)}\n"
         f"{totals.population_covered / 1e6:.1f} of {totals.population / 1e6:.1f} M people, "
-        f"{totals.mw_covered:,.0f} of {totals.mw:,.0f} MW\nagainst the threat mix ({mix})",
+        f"{totals.mw_covered:,.0f} of {totals.mw:,.0f} MW against the threat mix ({mix})",
     )
     _context(axes, layers)
     types = sorted({f["properties"]["unit_type"] for f in layers["ad_coverage"]["features"]})
@@ -397,7 +397,7 @@ def draw_threat_map(result: ProtectionResult, layers: Layers, names: Names = IDS
     from matplotlib import colormaps
 
     figure, axes = _axes(
-        f"Threat — {_under(result, names)}: reach of each class past "
+        f"Threat — {_under(result, names)}\nreach of each class past "
         "the line of contact and Russia's border; positions by risk (0-100)",
     )
     bands = layers["threat_bands"]["features"]
@@ -444,7 +444,7 @@ def draw_threat_map(result: ProtectionResult, layers: Layers, names: Names = IDS
 
 
 def _under(result: ProtectionResult, names: Names) -> str:
-    return f"{names.mission(result.mission_id)} under {names.framework(result.framework_id)}"
+    return f"{names.mission(result.mission_id)},\nunder {names.framework(result.framework_id)}"
 
 
 def protection_drawings(
