@@ -223,6 +223,9 @@ def serve(
                 "peaceforce.server.api.app:app_from_environment",
                 factory=True,
                 workers=workers,
+                # a worker busy on a batch of 10,000 on a loaded machine is not hung:
+                # uvicorn's default of 5 s killed workers in the middle of requests under load
+                timeout_worker_healthcheck=60,
                 host=host,
                 port=port,
                 log_level="warning",
