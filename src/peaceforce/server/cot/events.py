@@ -14,10 +14,11 @@ references forbidden, so no entity expansion or external fetch can happen.
 
 from __future__ import annotations
 
+import functools
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from xml.sax.saxutils import escape, quoteattr
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
@@ -90,7 +91,8 @@ def marking_of(event: ET.Element) -> Marking:
     return Marking(access=access, caveat=_tokens(caveat), releasable_to=_tokens(releasable))
 
 
-def narrow(default: Label, marking: Marking) -> tuple[Label, list[str]]:
+@functools.lru_cache(maxsize=4096)
+def narrow(default: Label, marking: Marking) -> tuple[Label, tuple[str, ...]]:
     """The connection's label narrowed by what the event gives; never wider.
 
     The classification may rise, caveats may be added, release tokens may only
@@ -133,14 +135,39 @@ def narrow(default: Label, marking: Marking) -> tuple[Label, list[str]]:
         raise EventError(
             f"@caveat: {' '.join(marking.caveat or ())!r}, expected upper-case tokens"
         ) from None
-    return label, notes
+    return label, tuple(notes)
+
+
+_TEXT_SPECIAL = re.compile(r"[&<>]")
+_ATTRIBUTE_SPECIAL = re.compile(r'[&<>"\n\r\t]')
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+        "\t": "&#9;",
+    }
+)
+
+
+def _text(value: str) -> str:
+    if not _TEXT_SPECIAL.search(value):
+        return value
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _attribute(value: str) -> str:
+    return value.translate(_ATTRIBUTE_ESCAPES) if _ATTRIBUTE_SPECIAL.search(value) else value
 
 
 def _serialize(element: ET.Element) -> str:
-    attributes = "".join(f" {k}={quoteattr(v)}" for k, v in element.attrib.items())
-    inner = escape(element.text) if element.text else ""
+    attributes = "".join(f' {k}="{_attribute(v)}"' for k, v in element.attrib.items())
+    inner = _text(element.text) if element.text else ""
     for child in element:
-        inner += _serialize(child) + (escape(child.tail) if child.tail else "")
+        inner += _serialize(child) + (_text(child.tail) if child.tail else "")
     tag = element.tag
     return f"<{tag}{attributes}>{inner}</{tag}>" if inner else f"<{tag}{attributes} />"
 

@@ -13,6 +13,7 @@ device is no coalition unit, so its position is not kept.
 
 from __future__ import annotations
 
+import functools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,10 +39,13 @@ _SOURCES = {Role.LIAISON: Source.PARTY_COMPLAINT}
 
 def default_label(user: UserPublic) -> Label:
     """What a user's reports are labelled without a marking: UNCLASSIFIED, their release list."""
+    return _default_label(user.nation, frozenset(user.releasable))
+
+
+@functools.lru_cache(maxsize=1024)
+def _default_label(nation: str, releasable: frozenset[str]) -> Label:
     return Label(
-        classification=Classification.UNCLASSIFIED,
-        releasable_to=frozenset(user.releasable),
-        originator=user.nation,
+        classification=Classification.UNCLASSIFIED, releasable_to=releasable, originator=nation
     )
 
 
