@@ -65,7 +65,7 @@ def test_summary_figures_are_the_plans(
     assert mission.first_tour.value == "50%"
     assert mission.sustained.number == sourced.fills().sustained
     assert [b.framework_id for b in mission.blocked] == ["nato"]
-    assert mission.blocked[0].blockers == ("POL opposed",)
+    assert mission.blocked[0].blockers == ("Poland opposed",)
     (gap,) = mission.worst_gaps
     assert (gap.line_id, gap.missing.value, gap.missing.number) == ("l", "2 of 4", 2)
     assert gap.best_fix == sourced.lines[0].fixes[0].description

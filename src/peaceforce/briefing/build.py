@@ -40,7 +40,7 @@ from peaceforce.presentation.summary import worst_gaps
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.scenario.base import ArticleSource, PublicSource, Source
 from peaceforce.scenario.model import Scenario
-from peaceforce.scenario.names import short_name
+from peaceforce.scenario.names import Names, short_name
 from peaceforce.sourcing.result import LineFill, ObstacleKind, SourcingResult
 
 #: Where population and generating capacity of the defended assets come from.
@@ -107,6 +107,7 @@ class _Builder:
         self.sources = _Sources()
         self.pledges = {p.id: p for p in (*scenario.pledges, *scenario.withdrawn)}
         self.files = set(folder_files)
+        self.names = Names.of(scenario)
         self.deployments = {(d.mission_id, d.framework_id): d for d in plan.deployments}
         self.protection = {(p.mission_id, p.framework_id): p for p in plan.protection}
 
@@ -192,7 +193,7 @@ class _Builder:
                     framework_id=assessment.framework_id,
                     name=assessment.name,
                     outcome=assessment.outcome,
-                    blockers=_blockers(assessment),
+                    blockers=_blockers(assessment, self.names),
                     sources=self.framework_sources(assessment),
                 )
             )
@@ -355,7 +356,7 @@ class _Builder:
             if best is None or row.optimal_fill <= best + 0.005:
                 continue
             assessment = self.plan.mandate.assessment(row.framework_id)
-            blockers = ", ".join(_blockers(assessment)) or "undecided members"
+            blockers = ", ".join(_blockers(assessment, self.names)) or "undecided members"
             found.append(
                 Decision(
                     question=(
@@ -401,7 +402,7 @@ class _Builder:
                     rule=rule
                     + (" + consent of the parties" if assessment.requires_party_consent else ""),
                     outcome=assessment.outcome,
-                    blockers=_blockers(assessment),
+                    blockers=_blockers(assessment, self.names),
                     eligible=personnel(PledgeStatus.ELIGIBLE),
                     restricted=personnel(PledgeStatus.RESTRICTED),
                     excluded=personnel(PledgeStatus.EXCLUDED),
@@ -418,7 +419,9 @@ class _Builder:
             cells.append(
                 FillCell(
                     framework_id=row.framework_id,
+                    framework_name=self.names.framework(row.framework_id),
                     mission_id=row.mission_id,
+                    mission_name=self.names.mission(row.mission_id),
                     outcome=row.outcome,
                     fill=Figure(
                         value=_percent(row.optimal_fill),
@@ -539,10 +542,12 @@ class _Builder:
         return tuple(found)
 
 
-def _blockers(assessment: FrameworkAssessment) -> tuple[str, ...]:
+def _blockers(assessment: FrameworkAssessment, names: Names) -> tuple[str, ...]:
     members = assessment.blockers or assessment.at_risk
     return tuple(
-        f"{m.nation} {m.position.value}" if m.position else f"{m.nation} ({m.reason})"
+        f"{names.nation(m.nation)} {m.position.value}"
+        if m.position
+        else f"{names.nation(m.nation)} ({m.reason})"
         for m in members
     )
 

@@ -120,7 +120,9 @@ class FillCell(Result):
     """Fill of one mission under one framework (blocked ones too), from the sweep."""
 
     framework_id: str
+    framework_name: str
     mission_id: str
+    mission_name: str
     outcome: Outcome
     fill: Figure
 
