@@ -5,7 +5,8 @@ A real ``peaceforce serve --workers N`` is started on a fresh database;
 batches of ``--batch`` new incidents (acknowledged only once committed), the
 rest read ``GET /api/v1/incidents`` with a random bounding box and type, 100 a
 page. Prints incidents/s ingested durably and p50/p99 read latency per backend,
-with the load average (the machine is shared: figures vary with it).
+with the load average (the machine is shared: figures vary with it). Rates are
+over the time until the last request sent before the end was answered.
 
 So that figures taken on a busy machine can be read, it also prints the CPU
 the server used: its processes' user + system time, and on PostgreSQL that of
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -134,6 +136,7 @@ class Tally:
     batches: int = 0
     failures: int = 0
     reads: list[float] = field(default_factory=list)
+    elapsed: float = 0.0
 
 
 async def writer(client: httpx.AsyncClient, tally: Tally, end: float, batch: int) -> None:
@@ -167,7 +170,13 @@ async def reader(client: httpx.AsyncClient, tally: Tally, end: float) -> None:
 
 
 async def load(  # noqa: PLR0917 (the run's settings)
-    port: int, token: str, clients: int, seconds: float, batch: int, writers: int
+    port: int,
+    token: str,
+    clients: int,
+    seconds: float,
+    batch: int,
+    writers: int,
+    on_start: Callable[[], None],
 ) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=clients)
@@ -179,11 +188,15 @@ async def load(  # noqa: PLR0917 (the run's settings)
     ) as client:
         # seed data so the first reads find something
         await client.post("/api/v1/incidents", json=incidents("seed", 5000, random.Random(1)))
-        end = time.monotonic() + seconds
+        on_start()  # the server's CPU counts from here, after the seed
+        began = time.monotonic()
+        end = began + seconds
         await asyncio.gather(
             *(writer(client, tally, end, batch) for _ in range(writers)),
             *(reader(client, tally, end) for _ in range(clients - writers)),
         )
+        # until the last request sent before the end is answered: every count is in it
+        tally.elapsed = time.monotonic() - began
     return tally
 
 
@@ -215,12 +228,21 @@ def run(  # noqa: PLR0917 (the run's settings)
         server = start_server(url, Path(folder), port, SECRET, workers)
         try:
             processes = server_processes(server.pid)
-            before = sum(process_cpu(p) for p in processes)
-            tally = asyncio.run(load(port, token, clients, seconds, batch, writers))
-            app_cpu = sum(process_cpu(p) for p in processes) - before
-            # the database's backends were opened for this run: their whole CPU is its
+            before: dict[int, float] = {}
+
+            def snapshot() -> None:
+                backends = [] if name is None else database_backends(admin, name)
+                before.update({p: process_cpu(p) for p in [*processes, *backends]})
+
+            tally = asyncio.run(load(port, token, clients, seconds, batch, writers, snapshot))
+            app_cpu = sum(process_cpu(p) - before.get(p, 0.0) for p in processes)
+            # backends opened during the run count whole: all their CPU was the run's
             db_cpu = (
-                0.0 if name is None else sum(process_cpu(p) for p in database_backends(admin, name))
+                0.0
+                if name is None
+                else sum(
+                    process_cpu(p) - before.get(p, 0.0) for p in database_backends(admin, name)
+                )
             )
         finally:
             server.terminate()
@@ -231,13 +253,13 @@ def run(  # noqa: PLR0917 (the run's settings)
     reads = tally.reads or [float("nan")]
     requests = max(1, len(tally.reads) + tally.batches + tally.failures)
     return (
-        f"| {backend} | {workers} | {writers} + {clients - writers} | {seconds:g} s | "
-        f"{tally.ingested / seconds:,.0f} | "
-        f"{tally.batches} × {batch} | {len(tally.reads) / seconds:,.0f} | "
+        f"| {backend} | {workers} | {writers} + {clients - writers} | {tally.elapsed:.0f} s | "
+        f"{tally.ingested / tally.elapsed:,.0f} | "
+        f"{tally.batches} × {batch} | {len(tally.reads) / tally.elapsed:,.0f} | "
         f"{percentile(reads, 0.5) * 1000:.0f} ms | {percentile(reads, 0.99) * 1000:.0f} ms | "
         f"{tally.failures} | {app_cpu:.1f} s + {db_cpu:.1f} s | "
         f"{(app_cpu + db_cpu) / requests * 1000:.1f} ms | "
-        f"{(app_cpu + db_cpu) / seconds:.2f} |"
+        f"{(app_cpu + db_cpu) / tally.elapsed:.2f} |"
     )
 
 
