@@ -476,6 +476,17 @@ def test_reports_stored_through_the_api_reach_tak_clients(world: World) -> None:
         await asyncio.to_thread(SqlIncidentStore(world.database).append, [incident])
         assert await ukr.until(has("from-the-api"))
         await ukr.close()
+        # a device connecting later finds it in its picture, sent once
+        later = await Client.connect(world, "ukr-liaison")
+        assert await later.until(has("from-the-api"))
+        await later.until(lambda es: False, timeout=1.5)  # past the next poll
+        assert later.uids().count("from-the-api") == 1
+        rus = await Client.connect(world, "rus-liaison")
+        assert await rus.until(lambda es: any(e.get("type") == "t-x-takp-v" for e in es))
+        await rus.until(lambda es: False, timeout=0.5)
+        assert "from-the-api" not in rus.uids()
+        for client in (later, rus):
+            await client.close()
 
     run(scenario())
 

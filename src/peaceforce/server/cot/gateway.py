@@ -22,7 +22,6 @@ import logging
 import re
 import ssl
 import threading
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,7 +58,7 @@ from peaceforce.server.cot.intake import (
     TrackUpdate,
     receive,
 )
-from peaceforce.server.cot.picture import Picture, incident_event, load_picture
+from peaceforce.server.cot.picture import Picture, incident_event, live_events, plan_events
 from peaceforce.server.db import Database
 from peaceforce.server.label_rows import label_id
 from peaceforce.server.models import IncidentRow, UnitTrackRow
@@ -269,7 +268,7 @@ class CotGateway:
         self._servers: list[asyncio.Server] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._inbox: asyncio.Queue[tuple[Received, Connection] | None] = asyncio.Queue()
-        self._picture: Picture | None = None
+        self._plan: Picture | None = None
         self._picture_lock = asyncio.Lock()
         self._own: set[str] = set()
         self._last_seq = 0
@@ -467,17 +466,21 @@ class CotGateway:
     # --- the picture --------------------------------------------------------------------
 
     async def picture(self) -> Picture:
-        """The current picture, rebuilt when older than ``picture_max_age_s``."""
+        """The current picture: the plan's part rebuilt when older than ``picture_max_age_s``,
+        recent incidents and tracks read afresh."""
         async with self._picture_lock:
             now = datetime.now(UTC)
             age = timedelta(seconds=self.settings.picture_max_age_s)
-            if self._picture is None or now - self._picture.built > age:
-                self._picture = await asyncio.to_thread(self._load_picture)
-            return self._picture
+            if self._plan is None or now - self._plan.built > age:
+                self._plan = await asyncio.to_thread(self._read, plan_events)
+            plan = self._plan
+        live = await asyncio.to_thread(self._read, live_events)
+        return Picture(events=(*plan.events, *live.events), built=live.built)
 
-    def _load_picture(self) -> Picture:
+    def _read(self, part: Callable[[Session, datetime], list[OutEvent]]) -> Picture:
+        now = datetime.now(UTC)
         with self.database.session(SYSTEM) as session:
-            return load_picture(session)
+            return Picture(events=tuple(part(session, now)), built=now)
 
     # --- storing and fan-out ------------------------------------------------------------
 
@@ -671,13 +674,3 @@ class GatewayThread:
             self._thread.join(timeout=10)
             if not self._thread.is_alive():
                 self._loop.close()
-
-
-def wait_until(condition: Callable[[], bool], timeout: float) -> bool:
-    """Poll ``condition`` until true or ``timeout`` seconds pass (tests and the benchmark)."""
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()

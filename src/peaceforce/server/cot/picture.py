@@ -268,9 +268,8 @@ def _scenario(session: Session, row_id: int | None) -> Scenario | None:
     return None if content is None else Scenario.model_validate_json(content)
 
 
-def load_picture(session: Session, now: datetime | None = None) -> Picture:
-    """The current picture from a SYSTEM session: every event, each with its label."""
-    now = now or datetime.now(UTC)
+def plan_events(session: Session, now: datetime) -> list[OutEvent]:
+    """The laydown and the agreements' drawings: slow to build, they change with new runs only."""
     events: list[OutEvent] = []
     run = session.execute(
         select(RunRow.result, RunRow.scenario_row)
@@ -291,6 +290,11 @@ def load_picture(session: Session, now: datetime | None = None) -> Picture:
                 )
             except PeaceforceError as exc:  # a stored agreement the line cannot compile
                 log.warning("agreement %s left out of the TAK picture: %s", agreement_id, exc)
+    return events
+
+
+def live_events(session: Session, now: datetime) -> list[OutEvent]:
+    """The recent incidents and the tracks that are not stale: read afresh for each connection."""
     since = (now - RECENT).replace(tzinfo=None)
     rows = session.execute(
         select(IncidentRow.content)
@@ -298,7 +302,7 @@ def load_picture(session: Session, now: datetime | None = None) -> Picture:
         .order_by(IncidentRow.time.desc())
         .limit(MAX_INCIDENTS)
     ).scalars()
-    events += [incident_event(Incident.model_validate_json(c), now) for c in rows]
+    events = [incident_event(Incident.model_validate_json(c), now) for c in rows]
     labels: dict[int, Label] = {}
     for track in session.scalars(
         select(UnitTrackRow).where(UnitTrackRow.stale > now.replace(tzinfo=None))
@@ -306,7 +310,13 @@ def load_picture(session: Session, now: datetime | None = None) -> Picture:
         if track.label_id not in labels:
             labels[track.label_id] = label_of(session, track.label_id)
         events.append(track_event(track, labels[track.label_id]))
-    return Picture(events=tuple(events), built=now)
+    return events
+
+
+def load_picture(session: Session, now: datetime | None = None) -> Picture:
+    """The current picture from a SYSTEM session: every event, each with its label."""
+    now = now or datetime.now(UTC)
+    return Picture(events=(*plan_events(session, now), *live_events(session, now)), built=now)
 
 
 def cot_document(events: Sequence[OutEvent]) -> bytes:
