@@ -143,3 +143,18 @@ def test_agreement_absent_is_said(pack: BriefingPack) -> None:
 )
 def test_citations_collapse_runs(numbers: tuple[int, ...], expected: str) -> None:
     assert cite(numbers) == expected
+
+
+def test_names_from_files_are_escaped_in_the_page() -> None:
+    from peaceforce.briefing.render import render_html
+
+    scenario = tiny_scenario([pledge("fra", "FRA", "inf", 1)], [line("l", "inf", 2, "far")])
+    (mission,) = scenario.missions
+    scenario = scenario.replace(
+        name="Tiny <script>alert(1)</script>",
+        missions=[mission.model_copy(update={"name": "M & <b>bold</b>"})],
+    )
+    page = render_html(build_briefing(run_plan(scenario), scenario, date(2026, 12, 2)))
+    assert "<script>alert" not in page and "<b>bold" not in page
+    assert "Tiny &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "M &amp; &lt;b&gt;bold&lt;/b&gt;" in page
