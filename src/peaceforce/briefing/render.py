@@ -10,7 +10,6 @@ picture).
 from __future__ import annotations
 
 import base64
-import gc
 import warnings
 from collections.abc import Iterable
 from functools import cache
@@ -122,8 +121,8 @@ def pdf_bytes(page: str, attachments: dict[str, bytes], base: Path | None = None
             f"apt-get install {' '.join(SYSTEM_PACKAGES)}"
         ) from None
 
-    # WeasyPrint opens its sRGB profile for a PDF/A and leaves closing it to the garbage
-    # collector: collect here, where its ResourceWarning is expected and silenced.
+    # WeasyPrint opens its sRGB profile for a PDF/A and never closes the file: it is
+    # closed when dropped, inside this block, where its ResourceWarning is silenced.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         document = HTML(string=page, base_url=str(base) if base else None).render()
@@ -140,8 +139,6 @@ def pdf_bytes(page: str, attachments: dict[str, bytes], base: Path | None = None
                 for name, content in attachments.items()
             ],
         )
-        del document
-        gc.collect()
     return pdf
 
 
