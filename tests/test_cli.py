@@ -67,7 +67,8 @@ def test_plan_writes_runs_side_by_side_and_diff_compares_them(tmp_path: Path) ->
     assert {r.nation for r in plan.withdrawals} >= {"GBR", "FRA"}
     assert len({(r.framework_id, r.mission_id) for r in plan.sweep}) == 15
     assert "Gaps and why: (b) Ceasefire monitoring" in " ".join(result.stdout.split())
-    assert "N-1: fill rate if one nation withdrew" in result.stdout
+    assert "N-1: fills if one nation withdrew" in result.stdout
+    assert "Fills by framework × mission (personnel)" in " ".join(result.stdout.split())
     assert {d.mission_id for d in plan.deployments} == {"reassurance", "monitoring", "air_shield"}
     # Every mission is short of some line: FOC is not reached, and the plan says what is missing.
     assert all(d.foc.day is not None or d.foc.missing for d in plan.deployments)

@@ -15,6 +15,8 @@ from peaceforce.presentation.run_diff import format_delta, format_figure, is_sha
         ("first_tour_fill", True),
         ("baseline_fill_rate", True),
         ("drop", True),
+        ("sustained_drop", True),
+        ("firm_sustained_fill", True),
         ("deployment.ioc_share", True),
         ("protection.coverage.totals.population_share", True),
         ("missing_personnel", False),

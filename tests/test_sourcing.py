@@ -13,7 +13,7 @@ from peaceforce.scenario.whatif import WhatIf, apply_what_if
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.sourcing.baseline import greedy_solution
 from peaceforce.sourcing.candidates import distance_to_line_km
-from peaceforce.sourcing.engine import result_from_solution, source_mission
+from peaceforce.sourcing.engine import result_from_solution, solve_and_explain, source_mission
 from peaceforce.sourcing.optimise import Solution, build_problem, export_mps, optimise
 from peaceforce.sourcing.result import ObstacleKind, SourcingResult
 from peaceforce.sourcing.sweep import sweep, weighted_shortfall, withdrawals
@@ -294,9 +294,11 @@ def test_withdrawal_of_the_uk_hurts_the_reassurance_force(builtin: Scenario) -> 
     problem = build_problem(
         backed, backed.mission("reassurance"), analyse_mandate(backed).assessment("coalition")
     )
-    rows = {r.nation: r for r in withdrawals(problem, ["GBR", "BGR"])}
-    assert rows["GBR"].fill_rate < rows["GBR"].baseline_fill_rate
+    sourced = solve_and_explain(problem, explain=False)
+    rows = {r.nation: r for r in withdrawals(problem, ["GBR", "BGR"], sourced=sourced)}
+    assert rows["GBR"].first_tour_fill < rows["GBR"].baseline_first_tour_fill
     assert rows["GBR"].drop > rows["BGR"].drop
+    assert rows["GBR"].sustained_fill < rows["GBR"].baseline_sustained_fill
 
 
 def test_mps_export_solves_to_the_same_shortfall(builtin: Scenario, tmp_path: Path) -> None:

@@ -10,12 +10,13 @@ import pytest
 
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.loader import load_scenario
-from peaceforce.scenario.model import Nation, Scenario, UnitType
+from peaceforce.scenario.model import Domain, Nation, Scenario, UnitType
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.optimise import build_problem, optimise
 from peaceforce.sourcing.result import ObstacleKind, SourcingResult
 from peaceforce.sourcing.sustain import line_sustainment, sustain
+from peaceforce.sourcing.sweep import sweep, withdrawals
 from tiny_scenario import ASSUMPTION, line, pledge, tiny_scenario
 
 
@@ -389,6 +390,72 @@ def test_a_gap_in_the_firm_only_fill_is_fixed_by_making_a_conditional_pledge_fir
     assert gap.fixes[0].description.startswith("make POL's conditional pledge pol (1 Infantry)")
     assert "waits on a cabinet decision" in gap.fixes[0].description
     assert SourcingResult.model_validate_json(result.model_dump_json()) == result
+
+
+# --- N-1 and the sweep, by personnel ---------------------------------------------------------
+
+
+def test_n_minus_one_counts_personnel_first_tour_and_sustained() -> None:
+    # One line of 2 battalions (500 each) for 12 months. The UK holds one for 12 months;
+    # France holds the other for 6 (its 6 months, then nobody). Firm: the UK only (France
+    # waits on a vote). With France: first tour 100 %, sustained 18/24 = 75 %; firm only
+    # 50 % / 50 %. Without France, re-solved: first tour 50 %; its stints out of the plan:
+    # 12 of 24 months = 50 %; firm unchanged (France has no firm pledge). Without the UK:
+    # France alone, first tour 50 %; the plan without the UK's stints: 6/24 = 25 %; firm 0.
+    vote = {"caveats": [{"kind": "parliamentary_vote", "lead_time_days": 10}]}
+    scenario = tiny_scenario(
+        [
+            pledge("gbr", "GBR", "inf", sustain_months=12),
+            pledge("fra", "FRA", "inf", sustain_months=6, **vote),
+        ],
+        [line("l", "inf", 2, "far")],
+    )
+    problem = build_problem(
+        scenario, scenario.mission("m"), analyse_mandate(scenario).assessment("coalition")
+    )
+    sourced = _source(scenario)
+    assert (sourced.fills().first_tour, sourced.fills().sustained) == (1.0, 0.75)
+    rows = {r.nation: r for r in withdrawals(problem, ["GBR", "FRA"], sourced=sourced)}
+    fra, gbr = rows["FRA"], rows["GBR"]
+    assert (fra.first_tour_fill, fra.sustained_fill) == (0.5, 0.5)
+    assert (fra.firm_first_tour_fill, fra.firm_sustained_fill) == (0.5, 0.5)
+    assert (gbr.first_tour_fill, gbr.sustained_fill) == (0.5, 0.25)
+    assert (gbr.firm_first_tour_fill, gbr.firm_sustained_fill) == (0.0, 0.0)
+    assert (gbr.baseline_first_tour_fill, gbr.baseline_sustained_fill) == (1.0, 0.75)
+    assert (gbr.baseline_firm_first_tour_fill, gbr.baseline_firm_sustained_fill) == (0.5, 0.5)
+    assert gbr.drop == 0.5 and gbr.sustained_drop == 0.5
+
+
+def test_the_sweep_reports_personnel_fills_first_tour_sustained_and_firm_only() -> None:
+    # Infantry (500) and air defence (100), 12 months. The UK's battalion holds 12 months;
+    # France's battery (conditional) 6. First tour: 600 of 600 = 100 %; sustained:
+    # (500 × 12 + 100 × 6) / (600 × 12) = 6,600 / 7,200 = 91.7 %; firm: 500 / 600 = 83.3 %
+    # and 6,000 / 7,200 = 83.3 %. In units the first tour would be 2 of 2.
+    vote = {"caveats": [{"kind": "parliamentary_vote", "lead_time_days": 10}]}
+    scenario = tiny_scenario(
+        [
+            pledge("gbr", "GBR", "inf", sustain_months=12),
+            pledge("fra", "FRA", "ad", sustain_months=6, **vote),
+        ],
+        [line("inf-line", "inf", 1, "far"), line("ad-line", "ad", 1, "far")],
+    )
+    mandate = analyse_mandate(scenario)
+    solved = {
+        (r.framework_id, r.domain): r for r in sweep(scenario, mandate) if r.mission_id == "m"
+    }
+    row = solved[("coalition", None)]
+    assert (row.first_tour_fill, row.sustained_fill) == (1.0, 0.9167)
+    assert (row.firm_first_tour_fill, row.firm_sustained_fill) == (0.8333, 0.8333)
+    assert row.greedy_first_tour_fill == 1.0 and not row.joint
+    assert solved[("coalition", Domain.AIR_DEFENCE)].sustained_fill == 0.5
+    # the plan's own sourcing is taken as it stands (chosen jointly)
+    sourced = _source(scenario)
+    again = next(
+        r
+        for r in sweep(scenario, mandate, [sourced])
+        if (r.framework_id, r.domain) == ("coalition", None)
+    )
+    assert again.joint and again.sustained_fill == row.sustained_fill
 
 
 # --- 5. the US backstop -----------------------------------------------------------------------

@@ -79,7 +79,7 @@ def run_plan(
             sourced.append(result)
             progress(f"N-1 for {mission.id} under {assessment.framework_id}")
             contributors = [c.nation for c in result.contributions if c.units]
-            withdrawn.extend(withdrawals(problem, contributors))
+            withdrawn.extend(withdrawals(problem, contributors, sourced=result))
             if scenario.transport is not None:
                 progress(
                     f"scheduling the deployment of {mission.id} under {assessment.framework_id}"
@@ -105,7 +105,7 @@ def run_plan(
         mandate=mandate,
         sourcing=tuple(sourced),
         withdrawals=tuple(withdrawn),
-        sweep=tuple(sweep(scenario, mandate)),
+        sweep=tuple(sweep(scenario, mandate, sourced)),
         deployments=tuple(deployed),
         protection=tuple(protected),
         **scenario.stamp(protection),

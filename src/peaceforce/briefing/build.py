@@ -347,13 +347,13 @@ class _Builder:
 
     def frame_decisions(self) -> list[Decision]:
         """Blocked frameworks that would fill a mission better than the one that can act."""
-        chosen = {(s.mission_id, s.framework_id): s.fill_rate() for s in self.plan.sourcing}
+        chosen = {(s.mission_id, s.framework_id): s.first_tour_fill() for s in self.plan.sourcing}
         found = []
         for row in self.plan.sweep:
             if row.domain is not None or row.outcome.value == "authorisable":
                 continue
             best = max((v for (m, _), v in chosen.items() if m == row.mission_id), default=None)
-            if best is None or row.optimal_fill <= best + 0.005:
+            if best is None or row.first_tour_fill <= best + 0.005:
                 continue
             assessment = self.plan.mandate.assessment(row.framework_id)
             blockers = ", ".join(_blockers(assessment, self.names)) or "undecided members"
@@ -364,9 +364,9 @@ class _Builder:
                         f"{assessment.name}?"
                     ),
                     effect=Figure(
-                        value=f"{_percent(row.optimal_fill)} of the required units filled "
-                        f"instead of {_percent(best)}",
-                        number=row.optimal_fill,
+                        value=f"{_percent(row.first_tour_fill)} of the required personnel "
+                        f"in place for the first tour instead of {_percent(best)}",
+                        number=row.first_tour_fill,
                         sources=self.framework_sources(assessment),
                         illustrative=self.any_illustrative_under(assessment),
                     ),
@@ -424,8 +424,8 @@ class _Builder:
                     mission_name=self.names.mission(row.mission_id),
                     outcome=row.outcome,
                     fill=Figure(
-                        value=_percent(row.optimal_fill),
-                        number=row.optimal_fill,
+                        value=_percent(row.first_tour_fill),
+                        number=row.first_tour_fill,
                         sources=_merged(
                             self.mission_source(row.mission_id), self.framework_sources(assessment)
                         ),

@@ -80,7 +80,7 @@ def fill_chart(pack: BriefingPack) -> Chart:
                 label=framework + (" (blocked)" if blocked else "") if m == 0 else None,
             )
     axes.set_xticks([m + width * (len(frameworks) - 1) / 2 for m in range(len(missions))], missions)
-    axes.set_ylabel("required units filled, %")
+    axes.set_ylabel("required personnel in place, first tour, %")
     axes.set_ylim(0, 100)
     axes.legend(fontsize=7, ncols=3, loc="upper right")
     axes.set_title("Fill by framework × mission (hatched: the framework is blocked)", fontsize=9)

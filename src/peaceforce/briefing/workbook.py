@@ -200,7 +200,7 @@ def workbook_bytes(pack: BriefingPack) -> bytes:
     fill = _sheet(
         book,
         "Fill matrix",
-        ["framework", "mission", "outcome", "units filled", "illustrative", "sources"],
+        ["framework", "mission", "outcome", "first-tour fill", "illustrative", "sources"],
         [
             (
                 c.framework_id,

@@ -127,7 +127,7 @@ def _changes_table(title: str, item_heading: str, rows: list[_Row]) -> Table:
 def is_share(figure: str) -> bool:
     """Whether a figure is a share of 1 (a fill, a coverage share), by the model's name for it."""
     return any(
-        part.endswith(("fill", "fill_rate", "_share")) or part == "drop"
+        part.endswith(("fill", "fill_rate", "_share")) or part in {"drop", "sustained_drop"}
         for part in figure.split(".")
     )
 

@@ -194,17 +194,21 @@ def _pct(value: float) -> str:
 
 
 def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
-    """Fill by domain for every framework × mission: optimum beside the greedy baseline."""
+    """Fills for every framework × mission, by personnel: first tour and sustained, firm only."""
     domains = sorted({r.domain for r in rows if r.domain is not None})
     table = Table(
-        title=plain("Fill rate by domain: optimum / greedy baseline (largest pledges first)")
+        title=plain(
+            "Fills by framework × mission (personnel): first tour, optimum / greedy baseline; "
+            "sustained; firm only"
+        )
     )
     table.add_column("framework")
     table.add_column("mission")
-    table.add_column("all", justify="right")
+    for column in ("first tour", "sustained", "firm only: first tour / sustained"):
+        table.add_column(column, justify="right")
     table.add_column("weighted shortfall", justify="right")
     for domain in domains:
-        table.add_column(domain.value, justify="right")
+        table.add_column(f"{domain.value}: first tour / sustained", justify="right")
     keys = list(dict.fromkeys((r.framework_id, r.mission_id) for r in rows))
     for framework_id, mission_id in keys:
         cells = {
@@ -212,29 +216,31 @@ def sweep_table(rows: tuple[SweepRow, ...]) -> Table:
             for r in rows
             if (r.framework_id, r.mission_id) == (framework_id, mission_id)
         }
-        outcome = next(iter(cells.values())).outcome
-        style = _OUTCOME_STYLE[outcome]
-
-        def cell(row: SweepRow | None) -> str:
-            if row is None:
-                return "-"
-            mark = "" if row.optimal_fill == row.greedy_fill else " *"
-            return f"{_pct(row.optimal_fill)} / {_pct(row.greedy_fill)}{mark}"
-
         overall = cells[None]
+        style = _OUTCOME_STYLE[overall.outcome]
+        mark = "" if overall.first_tour_fill == overall.greedy_first_tour_fill else " *"
         better = overall.optimal_weighted_shortfall < overall.greedy_weighted_shortfall
         add_plain_row(
             table,
             Text(framework_id, style=style),
             mission_id,
-            cell(overall),
+            f"{_pct(overall.first_tour_fill)} / {_pct(overall.greedy_first_tour_fill)}{mark}",
+            _pct(overall.sustained_fill) + ("" if overall.joint else " ≥"),
+            f"{_pct(overall.firm_first_tour_fill)} / {_pct(overall.firm_sustained_fill)}",
             f"{overall.optimal_weighted_shortfall:,.0f} / {overall.greedy_weighted_shortfall:,.0f}"
             + (" *" if better else ""),
-            *(cell(cells.get(d)) for d in domains),
+            *(
+                "-"
+                if cells.get(d) is None
+                else f"{_pct(cells[d].first_tour_fill)} / {_pct(cells[d].sustained_fill)}"
+                for d in domains
+            ),
         )
     table.caption = (
-        "share of required units filled, and the priority-weighted shortfall (objective 1); "
-        "* where the optimum beats the baseline"
+        "first tour: required personnel in place; sustained: required personnel-months "
+        "covered; firm only: conditional pledges left out; weighted shortfall: objective 1, "
+        "optimum / greedy; * where the optimum beats the baseline; ≥ where the months were "
+        "planned after the first tour (a lower bound), not with it"
     )
     return table
 
@@ -420,16 +426,33 @@ def _lines(items: list[str]) -> Text:
 
 
 def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
-    """N-1: fill rate per mission if each contributing nation withdrew."""
+    """N-1: each mission's fills by personnel if each contributing nation withdrew."""
     missions = list(dict.fromkeys((r.framework_id, r.mission_id) for r in rows))
     nations = sorted({r.nation for r in rows})
-    table = Table(title=plain("N-1: fill rate if one nation withdrew"))
+    table = Table(
+        title=plain("N-1: fills if one nation withdrew (first tour / sustained; firm only)")
+    )
     table.add_column("nation")
     for framework_id, mission_id in missions:
         table.add_column(f"{mission_id}\n({framework_id})", justify="right")
     by_key = {(r.framework_id, r.mission_id, r.nation): r for r in rows}
-    baseline = {(r.framework_id, r.mission_id): r.baseline_fill_rate for r in rows}
-    add_plain_row(table, plain("none", "dim"), *(_pct(baseline[m]) for m in missions))
+    first = {(r.framework_id, r.mission_id): r for r in rows}
+
+    def cell(first_tour: float, sustained: float, firm: tuple[float, float]) -> str:
+        return f"{_pct(first_tour)} / {_pct(sustained)}\nfirm {_pct(firm[0])} / {_pct(firm[1])}"
+
+    add_plain_row(
+        table,
+        plain("none", "dim"),
+        *(
+            cell(
+                first[m].baseline_first_tour_fill,
+                first[m].baseline_sustained_fill,
+                (first[m].baseline_firm_first_tour_fill, first[m].baseline_firm_sustained_fill),
+            )
+            for m in missions
+        ),
+    )
     for nation in nations:
         cells: list[str | Text] = []
         for framework_id, mission_id in missions:
@@ -437,10 +460,20 @@ def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
             if row is None:
                 cells.append("-")
             else:
-                style = "red" if row.drop >= 0.1 else ("yellow" if row.drop > 0 else "")
-                cells.append(plain(_pct(row.fill_rate), style))
+                drop = max(row.drop, row.sustained_drop)
+                style = "red" if drop >= 0.1 else ("yellow" if drop > 0 else "")
+                text = cell(
+                    row.first_tour_fill,
+                    row.sustained_fill,
+                    (row.firm_first_tour_fill, row.firm_sustained_fill),
+                )
+                cells.append(plain(text, style))
         add_plain_row(table, nation, *cells)
-    table.caption = "'-': the nation contributes nothing to that mission"
+    table.caption = (
+        "by personnel; first tour re-solved without the nation; sustained: the sustained plan "
+        "without its units, not re-planned (the least the others hold); '-': the nation "
+        "contributes nothing to that mission"
+    )
     return table
 
 

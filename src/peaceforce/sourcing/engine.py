@@ -166,14 +166,14 @@ def solve_and_explain(
     firm_first = optimise(firm, stages=1, time_limit_s=_FIRM_ONLY_TIME_LIMIT_S)
     firm_first, firm_months = source_jointly(firm, firm_first, time_limit_s=seconds)
     firm_result = result_from_solution(firm, firm_first, explain=False)
-    firm_result = firm_result.model_copy(
-        update={"sustainment": line_sustainment(firm, firm_months)}
-    )
+    firm_held = line_sustainment(firm, firm_months)
+    firm_result = firm_result.model_copy(update={"sustainment": firm_held})
     return result.model_copy(
         update={
             "sustainment": held,
             "contributions": _contributions(problem, result.assignments, held),
             "firm_only": firm_result.fills(),
+            "firm_only_sustainment": firm_held,
             "firm_only_gaps": firm_only_gaps(problem, firm_first) if explain else (),
         }
     )
@@ -273,7 +273,8 @@ def source_report(
     assessment = analyse_mandate(scenario).assessment(framework_id)
     problem = build_problem(scenario, mission, assessment)
     result = solve_and_explain(problem, time_limit_s=time_limit_s)
-    withdrawn = withdrawals(problem, [c.nation for c in result.contributions if c.units])
+    contributors = [c.nation for c in result.contributions if c.units]
+    withdrawn = withdrawals(problem, contributors, sourced=result)
     report = SourceReport(
         sourcing=result,
         withdrawals=tuple(withdrawn),

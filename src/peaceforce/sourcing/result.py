@@ -207,6 +207,9 @@ class SourcingResult(StageResult):
     firm_only: Fills | None = Field(
         default=None, description="the fills from firm pledges alone (conditional ones left out)"
     )
+    firm_only_sustainment: tuple[LineSustainment, ...] = Field(
+        default=(), description="the sustained plan of the firm pledges alone"
+    )
     firm_only_gaps: tuple[FirmOnlyGap, ...] = Field(
         default=(),
         description="lines short from firm pledges alone, with conditional pledges to make firm",

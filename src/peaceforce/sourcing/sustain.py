@@ -130,10 +130,18 @@ class _Rows:
 
 
 def sustain(
-    problem: SourcingProblem, first_tour: Solution, *, time_limit_s: float = 10.0
+    problem: SourcingProblem,
+    first_tour: Solution,
+    *,
+    time_limit_s: float = 10.0,
+    tie_breaks: bool = True,
 ) -> Sustainment:
-    """Hold every line month by month from the first tour on; see the module docstring."""
-    held = _hold(problem, first_tour, joint=False, time_limit_s=time_limit_s)
+    """Hold every line month by month from the first tour on; see the module docstring.
+
+    Without ``tie_breaks`` only the missing personnel-months are minimised
+    (enough for a fill; hand-overs are then not the fewest).
+    """
+    held = _hold(problem, first_tour, joint=False, time_limit_s=time_limit_s, tie_breaks=tie_breaks)
     assert held is not None  # only a start given can stand
     return held[0]
 
