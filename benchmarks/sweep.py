@@ -65,7 +65,12 @@ def _plain_loop(spec: SweepSpec, sample: int) -> float:
 
 
 def _timed(spec: SweepSpec, folder: Path, workers: int | None) -> SweepRun:
-    return run_sweep(spec, folder, workers=workers)
+    def report(done: int, total: int) -> None:
+        print(f"  {folder.name}: {done:,} of {total:,} cases", file=sys.stderr, flush=True)
+
+    run = run_sweep(spec, folder, workers=workers, progress=report)
+    print(f"{folder.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
+    return run
 
 
 def _row(name: str, run: SweepRun) -> dict[str, Any]:
@@ -85,17 +90,21 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=10, help="cases the plain loop runs")
     parser.add_argument("--skip-dask", action="store_true")
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the case stores here (default: discard)"
+    )
     args = parser.parse_args()
     spec = _spec(args.cases)
     rows: list[dict[str, Any]] = []
     identical: bool | None = None
     with tempfile.TemporaryDirectory() as scratch:
-        alone = _timed(spec, Path(scratch) / "alone", None)
+        stores = args.keep or Path(scratch)
+        alone = _timed(spec, stores / "alone", None)
         rows.append(_row("in-process", alone))
         if not args.skip_dask:
-            one = _timed(spec, Path(scratch) / "one", 1)
+            one = _timed(spec, stores / "one", 1)
             rows.append(_row("Dask, 1 worker", one))
-            two = _timed(spec, Path(scratch) / "two", 2)
+            two = _timed(spec, stores / "two", 2)
             rows.append(_row("Dask, 2 workers", two))
             columns = list(_COMPARED)
             identical = alone.table[columns].equals(two.table[columns]) and alone.table[

@@ -12,15 +12,17 @@ A solve that fails is an outcome, never a lost case: the status says
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from peaceforce.errors import InputError, PeaceforceError, Problem
+from peaceforce.results import RUN_KEY_LENGTH, code_version
 from peaceforce.scenario.base import Assumption
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.scenario.model import MaxTourLength, PersonnelCeiling, Pledge, Scenario
@@ -49,6 +51,15 @@ class SweepContext:
 
     spec: SweepSpec
     scenario: Scenario
+    #: The scenario with each (tours, ceilings) combination's caveats, made once each.
+    edited: dict[tuple[Any, ...], Scenario] = field(default_factory=dict, compare=False)
+    #: Addresses of the pledges and stances of those scenarios, which this context keeps alive.
+    kept: set[int] = field(default_factory=set, compare=False)
+
+    def keep(self, scenario: Scenario) -> Scenario:
+        """Note a scenario's pledges and stances as shared items (see :func:`subproblem_of`)."""
+        self.kept.update(id(item) for item in (*scenario.pledges, *scenario.stances))
+        return scenario
 
     @property
     def scenario_version(self) -> str:
@@ -86,7 +97,9 @@ def _context(spec_json: str) -> SweepContext:
     spec = SweepSpec.model_validate_json(spec_json)
     scenario = load_scenario(spec.scenario or builtin_scenario_dir())
     check_spec(spec, scenario)
-    return SweepContext(spec, scenario)
+    context = SweepContext(spec, scenario)
+    context.keep(scenario)
+    return context
 
 
 def context_for(spec: SweepSpec) -> SweepContext:
@@ -190,13 +203,23 @@ def _with_caveat(pledge: Pledge, caveat: MaxTourLength | PersonnelCeiling) -> Pl
 
 
 def case_scenario(context: SweepContext, settings: CaseSettings) -> Scenario:
-    """The scenario a case runs on: the what-if applied, then ceilings and tour lengths.
+    """The scenario a case runs on: ceilings and tour lengths, then the what-if applied.
 
     A ceiling replaces the nation's personnel-ceiling caveats; a tour length
     replaces the maximum-tour caveat of the nation's pledges (of every pledge
-    when the input names no nation).
+    when the input names no nation). The what-if only changes stances,
+    commitments and which pledges stay, never caveats, so the order does not
+    matter, and each combination of caveats is made once per process.
     """
-    scenario = apply_what_if(context.scenario, settings.what_if)
+    combination = (settings.tours, settings.ceilings)
+    base = context.edited.get(combination)
+    if base is None:
+        base = context.edited[combination] = context.keep(_with_caveats(context, settings))
+    return apply_what_if(base, settings.what_if)
+
+
+def _with_caveats(context: SweepContext, settings: CaseSettings) -> Scenario:
+    scenario = context.scenario
     if not settings.ceilings and not settings.tours:
         return scenario
     source = _sweep_source(context.spec)
@@ -217,15 +240,28 @@ def case_scenario(context: SweepContext, settings: CaseSettings) -> Scenario:
 _UNREAD_ASSUMPTIONS = frozenset({"rotation_ratio"})
 
 
-def subproblem_of(scenario: Scenario, settings: CaseSettings, spec: SweepSpec) -> Hashable:
+@dataclass(frozen=True)
+class _Same:
+    """An item that is the very object of a scenario the context keeps: compared by address."""
+
+    address: int
+
+
+def _items(context: SweepContext, items: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(_Same(id(item)) if id(item) in context.kept else item for item in items)
+
+
+def subproblem_of(context: SweepContext, scenario: Scenario, settings: CaseSettings) -> Hashable:
     """What decides a case's outcomes: equal values give equal outcomes, so solve once.
 
     The what-if settings themselves are left out: two settings that make the same
     assumptions, stances and pledges (Turkey "joins" where it was committed
     already, say) make the same sub-problem, as do two that differ only in an
-    assumption no outcome reads. Compared by value, not by a hash.
+    assumption no outcome reads. Compared by value, not by a hash; an item the
+    what-if left untouched is the very object of the context's scenario and is
+    compared by its address, which is cheaper and never merges what differs.
     """
-    deploys = Stage.DEPLOYMENT in spec.stages
+    deploys = Stage.DEPLOYMENT in context.spec.stages
     assumptions = tuple(
         (name, value) for name, value in scenario.assumptions if name not in _UNREAD_ASSUMPTIONS
     )
@@ -234,25 +270,30 @@ def subproblem_of(scenario: Scenario, settings: CaseSettings, spec: SweepSpec) -
         settings.framework,
         settings.ioc_share if deploys else None,
         assumptions,
-        scenario.pledges,
-        scenario.stances,
+        _items(context, scenario.pledges),
+        _items(context, scenario.stances),
     )
 
 
-def case_key(inputs: Inputs, scenario_version: str, spec: SweepSpec) -> str:
-    """The content address of a case: its inputs, the scenario version (content and code),
-    what it measures and its time limit."""
-    from peaceforce.results import run_key
-
-    settings = {
-        "inputs": {k: list(v) if isinstance(v, tuple) else v for k, v in sorted(inputs.items())},
-        "stages": [s.value for s in spec.stages],
-        "time_limit_s": spec.time_limit_s,
-        "mission": spec.mission,
-        "framework": spec.framework,
-        "targets": [item.model_dump(mode="json", exclude={"label"}) for item in spec.inputs],
-    }
-    return run_key(scenario_version, settings)
+def case_keys(cases: Sequence[Inputs], scenario_version: str, spec: SweepSpec) -> list[str]:
+    """The content address of each case: a hash of its inputs, the scenario version (content
+    and code), the inputs' targets, the stages it runs and its time limit."""
+    fixed = json.dumps(
+        {
+            "scenario": scenario_version,
+            "code": code_version(),
+            "stages": [s.value for s in spec.stages],
+            "time_limit_s": spec.time_limit_s,
+            "mission": spec.mission,
+            "framework": spec.framework,
+            "targets": [item.model_dump(mode="json", exclude={"label"}) for item in spec.inputs],
+        },
+        sort_keys=True,
+    )
+    return [
+        hashlib.sha256(f"{fixed}|{inputs_json(case)}".encode()).hexdigest()[:RUN_KEY_LENGTH]
+        for case in cases
+    ]
 
 
 def evaluate(context: SweepContext, scenario: Scenario, settings: CaseSettings) -> dict[str, Any]:

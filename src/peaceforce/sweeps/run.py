@@ -24,8 +24,9 @@ from typing import Any
 import pandas as pd
 
 from peaceforce.sweeps.cases import (
+    CaseSettings,
     SweepContext,
-    case_key,
+    case_keys,
     case_scenario,
     context_for,
     evaluate,
@@ -96,17 +97,20 @@ def plan_sweep(spec: SweepSpec, store: CaseStore) -> SweepPlan:
     context = context_for(spec)
     version = context.scenario_version
     cases = design_cases(spec)
-    keys = [case_key(case, version, spec) for case in cases]
+    keys = case_keys(cases, version, spec)
     done = store.done_keys(version)
     groups: dict[Any, Job] = {}
+    subproblems: dict[CaseSettings, Any] = {}
     seen: set[str] = set()
     for case, key in zip(cases, keys, strict=True):
         if key in done or key in seen:
             continue
         seen.add(key)
         settings = settings_of(spec, case)
-        scenario = case_scenario(context, settings)
-        sub = subproblem_of(scenario, settings, spec)
+        if settings not in subproblems:
+            scenario = case_scenario(context, settings)
+            subproblems[settings] = subproblem_of(context, scenario, settings)
+        sub = subproblems[settings]
         if sub in groups:
             groups[sub][1].append((key, inputs_json(case)))
         else:

@@ -1,7 +1,7 @@
 """The case store: one row per solved case, addressed by its content, in partitioned Parquet.
 
 Each case's key hashes its inputs, the scenario version (content and code) and
-what it measures (:func:`peaceforce.sweeps.cases.case_key`). Rows are written
+what it measures (:func:`peaceforce.sweeps.cases.case_keys`). Rows are written
 in small files as batches finish, under ``scenario=<version>/`` (Hive
 partitioning), each file written aside and renamed into place: a sweep cut off
 at any moment leaves whole files only, and the next run solves just the keys
