@@ -353,6 +353,11 @@ def test_a_client_without_a_valid_certificate_is_refused(world: World) -> None:
         with_cert.check_hostname = False
         with_cert.load_cert_chain(issued.cert, issued.key)
         assert answer(with_cert) == b"", name
+    with world.database.session(SYSTEM) as session:
+        refused = session.scalars(
+            select(AuditRow).where(AuditRow.resource == "cot", AuditRow.action == "auth_failed")
+        ).all()
+    assert any("CN=nobody" in row.detail and "no user" in row.detail for row in refused)
 
 
 BOMB = (

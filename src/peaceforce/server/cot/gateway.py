@@ -330,6 +330,7 @@ class CotGateway:
         if not tls:
             if not plain_peer_allowed(peer.rsplit(":", 1)[0], self.settings.allow_remote):
                 log.warning("cot %s: refused, the plain port takes loopback peers only", peer)
+                await asyncio.to_thread(self._audit_refusal, peer, "plain port, remote peer")
                 return None
             return self._plain_user
         ssl_object = writer.get_extra_info("ssl_object")
@@ -341,7 +342,22 @@ class CotGateway:
         user = await asyncio.to_thread(user_for_certificate, self.database, found)
         if user is None:
             log.warning("cot %s: refused, certificate %s maps to no user", peer, found.subject)
+            detail = f"certificate {found.subject[:200]} (SHA-256 {found.fingerprint}): no user"
+            await asyncio.to_thread(self._audit_refusal, peer, detail)
         return user
+
+    def _audit_refusal(self, peer: str, detail: str) -> None:
+        """A refused connection, in the audit trail beside the API's failed logins."""
+        with self.database.session(SYSTEM, write=True) as session:
+            audit.record(
+                session,
+                user=None,
+                action="auth_failed",
+                resource="cot",
+                remote=peer,
+                ok=False,
+                detail=detail,
+            )
 
     async def _serve(
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, *, tls: bool
