@@ -6,8 +6,10 @@ Where the folder goes, its replacement and a failed run are tested in test_runs_
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
+from peaceforce.briefing import build_briefing, pack_files
 from peaceforce.plan import PlanResult, run_plan
 from peaceforce.presentation.plan_files import write_plan_files
 from tiny_scenario import line, pledge, tiny_scenario
@@ -18,13 +20,9 @@ def test_writes_plan_and_scenario_with_label_and_run_key(tmp_path: Path) -> None
     plan = run_plan(scenario)
     out = tmp_path / "out"
     run = write_plan_files(plan, scenario, None, out)
-    assert sorted(p.name for p in run.files) == [
-        "briefing.html",
-        "briefing.pdf",
-        "briefing.xlsx",
-        "plan.json",
-        "scenario.json",
-    ]
+    pack = pack_files(build_briefing(plan, scenario, date.today()))
+    assert sorted(p.name for p in run.files) == sorted([*pack, "plan.json", "scenario.json"])
+    assert "briefing-fill.png" in pack and "briefing.pdf" in pack
     assert run.folder == out / scenario.id / scenario.run_key
     stored = PlanResult.model_validate_json((run.folder / "plan.json").read_text(encoding="utf-8"))
     assert stored == plan

@@ -4,11 +4,12 @@ a failed run leaving nothing, the pointer to the newest run, and finding runs ba
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from peaceforce.briefing import BRIEFING_FILES
+from peaceforce.briefing import build_briefing, pack_files
 from peaceforce.errors import InputError
 from peaceforce.plan import PlanResult, run_plan
 from peaceforce.presentation import plan_files
@@ -49,8 +50,9 @@ def test_a_plan_run_goes_to_its_own_folder_named_by_its_run_key(
     out = tmp_path / "out"
     run = write_plan_files(plan, scenario, None, out)
     assert run.folder == out / "tiny" / plan.run_key
-    assert _listing(run.folder) == [*BRIEFING_FILES, PLAN_FILE, MANIFEST_FILE, "scenario.json"]
-    assert sorted(p.name for p in run.files) == [*BRIEFING_FILES, PLAN_FILE, "scenario.json"]
+    pack = pack_files(build_briefing(plan, scenario, date.today()))
+    assert _listing(run.folder) == sorted([*pack, PLAN_FILE, MANIFEST_FILE, "scenario.json"])
+    assert sorted(p.name for p in run.files) == sorted([*pack, PLAN_FILE, "scenario.json"])
     assert PlanResult.model_validate_json((run.folder / PLAN_FILE).read_bytes()) == plan
     manifest = read_manifest(run.folder / MANIFEST_FILE)
     assert manifest == run.manifest
@@ -61,7 +63,7 @@ def test_a_plan_run_goes_to_its_own_folder_named_by_its_run_key(
     )
     assert (manifest.run_key, manifest.label) == (plan.run_key, plan.label)
     assert manifest.what_if == WhatIf() and manifest.settings == {}
-    assert manifest.files == (MANIFEST_FILE, "scenario.json", PLAN_FILE, *BRIEFING_FILES)
+    assert manifest.files == (MANIFEST_FILE, "scenario.json", PLAN_FILE, *pack)
     assert run.pointer == out / "tiny" / "latest-plan.json"
     assert read_manifest(run.pointer) == manifest
     assert _listing(out / "tiny") == [".lock", plan.run_key, "latest-plan.json"]
@@ -92,7 +94,8 @@ def test_the_same_run_again_replaces_only_its_own_folder(
     (first.folder / "deploy-stale.json").write_text("{}", encoding="utf-8")
     again = write_plan_files(*plain_run, None, out)
     assert again.folder == first.folder
-    assert _listing(first.folder) == [*BRIEFING_FILES, PLAN_FILE, MANIFEST_FILE, "scenario.json"]
+    pack = pack_files(build_briefing(*plain_run, date.today()))
+    assert _listing(first.folder) == sorted([*pack, PLAN_FILE, MANIFEST_FILE, "scenario.json"])
     assert {p.name: p.read_bytes() for p in other.folder.iterdir()} == other_bytes
     assert _listing(out / "tiny") == sorted(
         [".lock", first.folder.name, other.folder.name, "latest-plan.json"]

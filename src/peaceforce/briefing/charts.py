@@ -1,56 +1,33 @@
-"""The pack's own charts, drawn from its figures as SVG (fill, contributions, burden share).
+"""The pack's own charts, drawn from its figures (fill, contributions, burden share).
 
-The deployment and air-defence charts and maps are the run's own files; these three
-are small bar charts drawn here so that they show exactly the pack's numbers.
+Each chart is a :class:`~peaceforce.presentation.figures.Drawing`, like the run's
+deployment charts and maps: a plan submits them to its drawing worker as soon as its
+results exist (:func:`submit_charts`), and the pack writes them beside the others as
+PNG (the PDF's: WeasyPrint draws an SVG chart node by node, several times slower
+than it places a picture) and SVG (the HTML page's).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from peaceforce.briefing.model import BriefingPack, Contribution
 from peaceforce.mandate.analysis import Outcome
+from peaceforce.presentation.figures import Drawing, FigurePool
 
 #: Marks an illustrative bar's label in the charts, as the pack marks its figures.
 MARK = "◆"
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One chart in both forms: SVG for the HTML page, PNG for the PDF.
-
-    WeasyPrint draws an SVG chart node by node, several times slower than it places
-    a picture, so the PDF takes the PNG.
-    """
-
-    svg: str
-    png: bytes
-
-
-def _saved(figure: Any) -> Chart:
-    import matplotlib
-
-    figure.tight_layout()
-    svg = io.StringIO()
-    png = io.BytesIO()
-    # text stays text in the SVG: smaller, searchable, drawn in the page's font
-    with matplotlib.rc_context({"svg.fonttype": "none"}):
-        figure.savefig(svg, format="svg")
-    figure.savefig(png, format="png", dpi=150)
-    return Chart(svg=svg.getvalue(), png=png.getvalue())
 
 
 def _figure(width: float, height: float) -> Any:
     """A figure of matplotlib's object API: no pyplot state to leak between charts."""
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height))
+    return Figure(figsize=(width, height), layout="constrained")
 
 
-def fill_chart(pack: BriefingPack) -> Chart:
+def draw_fill(pack: BriefingPack) -> Any:
     """First-tour fill of each mission under each framework; blocked frames hatched."""
     frameworks = list(dict.fromkeys(c.framework_id for c in pack.fill_matrix))
     missions = list(dict.fromkeys(c.mission_id for c in pack.fill_matrix))
@@ -84,7 +61,7 @@ def fill_chart(pack: BriefingPack) -> Chart:
     axes.set_ylim(0, 100)
     axes.legend(fontsize=7, ncols=3, loc="upper right")
     axes.set_title("Fill by framework × mission (hatched: the framework is blocked)", fontsize=9)
-    return _saved(figure)
+    return figure
 
 
 def _by_mission(pack: BriefingPack) -> dict[tuple[str, str], list[Contribution]]:
@@ -98,7 +75,7 @@ def _labels(rows: Sequence[Contribution]) -> list[str]:
     return [c.nation + (MARK if c.deployed.illustrative else "") for c in rows]
 
 
-def contributions_chart(pack: BriefingPack, mission_id: str, framework_id: str) -> Chart:
+def draw_contributions(pack: BriefingPack, mission_id: str, framework_id: str) -> Any:
     """Personnel each nation deploys and holds over the mission (rule of thirds), and its
     share of the personnel committed against its share of the burden basis."""
     rows = _by_mission(pack).get((mission_id, framework_id), [])
@@ -135,4 +112,31 @@ def contributions_chart(pack: BriefingPack, mission_id: str, framework_id: str) 
         axes.legend(fontsize=7)
     personnel.set_title(f"Contributions: {mission_id} under {framework_id}", fontsize=9)
     shares.set_title(f"Burden share: {mission_id} under {framework_id}", fontsize=9)
-    return _saved(figure)
+    return figure
+
+
+#: PNG resolution of the pack's charts: sharp at the PDF's column width.
+_SAVE = {"dpi": 150}
+
+
+def chart_drawings(pack: BriefingPack) -> list[Drawing]:
+    """The pack's charts: ``briefing-fill`` and one ``briefing-contributions-<m>-<f>`` per
+    sourced mission; the same stems for the same plan, so a submitted drawing is found."""
+    drawings = [Drawing("briefing-fill", draw_fill, (pack,), _SAVE)] if pack.fill_matrix else []
+    outcomes = dict.fromkeys((c.mission_id, c.framework_id) for c in pack.contributions)
+    drawings += [
+        Drawing(
+            f"briefing-contributions-{mission}-{framework}",
+            draw_contributions,
+            (pack, mission, framework),
+            _SAVE,
+        )
+        for mission, framework in outcomes
+    ]
+    return drawings
+
+
+def submit_charts(pack: BriefingPack, figures: FigurePool) -> None:
+    """Start drawing the pack's charts in the plan's drawing worker."""
+    for drawing in chart_drawings(pack):
+        figures.submit(drawing)

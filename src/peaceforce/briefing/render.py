@@ -9,7 +9,6 @@ picture).
 
 from __future__ import annotations
 
-import base64
 import warnings
 from collections.abc import Iterable
 from functools import cache
@@ -19,6 +18,7 @@ from typing import Any, Literal
 from peaceforce.briefing import charts
 from peaceforce.briefing.model import BriefingPack, Figure
 from peaceforce.errors import PeaceforceError
+from peaceforce.presentation.figures import HERE, FigurePool
 
 #: The file names the pack takes in a run's folder.
 HTML_FILE = "briefing.html"
@@ -65,34 +65,28 @@ def cite(numbers: Iterable[int]) -> str:
     return "[" + ", ".join(runs) + "]"
 
 
-def _data_uri(chart: charts.Chart, medium: Medium) -> str:
-    if medium == "html":
-        return "data:image/svg+xml;base64," + base64.b64encode(chart.svg.encode()).decode("ascii")
-    return "data:image/png;base64," + base64.b64encode(chart.png).decode("ascii")
-
-
 def _charts(pack: BriefingPack) -> dict[str, Any]:
+    """The stems of the pack's chart files, by where the page shows them."""
+    stems = [drawing.stem for drawing in charts.chart_drawings(pack)]
     outcomes = list(dict.fromkeys((c.mission_id, c.framework_id) for c in pack.contributions))
     return {
-        "fill": charts.fill_chart(pack) if pack.fill_matrix else None,
+        "fill": "briefing-fill" if "briefing-fill" in stems else None,
         "contributions": [
-            (mission, framework, charts.contributions_chart(pack, mission, framework))
+            (mission, framework, f"briefing-contributions-{mission}-{framework}")
             for mission, framework in outcomes
         ],
     }
 
 
-def render_html(
-    pack: BriefingPack, medium: Medium = "html", drawn: dict[str, Any] | None = None
-) -> str:
+def render_html(pack: BriefingPack, medium: Medium = "html") -> str:
     """The pack as one HTML page; ``medium`` picks the pictures (SVG for screens, PNG for PDF)."""
     template = environment().get_template("briefing.html.j2")
     return str(
         template.render(
             pack=pack,
             medium=medium,
-            charts=drawn if drawn is not None else _charts(pack),
-            uri=lambda chart: _data_uri(chart, medium),
+            charts=_charts(pack),
+            picture=lambda stem: f"{stem}.{'svg' if medium == 'html' else 'png'}",
             mark=charts.MARK,
             marked=_marked,
         )
@@ -142,18 +136,21 @@ def pdf_bytes(page: str, attachments: dict[str, bytes], base: Path | None = None
     return pdf
 
 
-def write_html_and_pdf(pack: BriefingPack, folder: Path, attachment: Path) -> list[Path]:
-    """Write ``briefing.html`` and ``briefing.pdf`` into the run's folder (pictures from it)."""
+def write_html_and_pdf(
+    pack: BriefingPack, folder: Path, attachment: Path, figures: FigurePool = HERE
+) -> list[Path]:
+    """Write the pack's charts, ``briefing.html`` and ``briefing.pdf`` into the run's folder
+    (the pages show the pictures there); charts submitted to ``figures`` are collected."""
     from peaceforce.outputs import write_atomic
 
-    drawn = _charts(pack)
+    written = [p for d in charts.chart_drawings(pack) for p in figures.write(d, folder)]
     html_path = folder / HTML_FILE
-    write_atomic(html_path, render_html(pack, "html", drawn))
+    write_atomic(html_path, render_html(pack, "html"))
     pdf = pdf_bytes(
-        render_html(pack, "pdf", drawn),
+        render_html(pack, "pdf"),
         attachments={attachment.name: attachment.read_bytes()},
         base=folder,
     )
     pdf_path = folder / PDF_FILE
     write_atomic(pdf_path, pdf)
-    return [html_path, pdf_path]
+    return [*written, html_path, pdf_path]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peaceforce.briefing import write_briefing
+from peaceforce.briefing import submit_briefing_charts, write_briefing
 from peaceforce.deployment.planner import DeploymentResult
 from peaceforce.outputs import write_atomic
 from peaceforce.plan import PlanResult
@@ -74,6 +74,7 @@ class PlanFiles:
         scenario, protection = self.scenario, self.protection
 
         def write_all(folder: Path) -> list[Path]:
+            submit_briefing_charts(plan, scenario, self.figures)
             written = [folder / SCENARIO_FILE, folder / PLAN_FILE]
             write_atomic(written[0], scenario.model_dump_json(indent=2))
             write_atomic(written[1], plan.model_dump_json(indent=2))
@@ -96,7 +97,7 @@ class PlanFiles:
                     plan.protection, scenario, protection, folder, self.layers
                 )
             # Further outputs of the plan (each returning the paths it wrote) go here.
-            written += write_briefing(plan, scenario, folder)
+            written += write_briefing(plan, scenario, folder, figures=self.figures)
             return written
 
         return write_run(out, scenario, RunCommand.PLAN, write_all, inputs=(protection,))
