@@ -231,6 +231,9 @@ def sweep(
     in turn, from every pledge and from the firm ones.
     """
     done = {(r.framework_id, r.mission_id): r for r in sourced}
+    # frameworks that leave the same usable pairs (e.g. two that admit the same pledges)
+    # give the same fills: each is solved once
+    solved: dict[tuple[str, bytes, bytes], _InTurn] = {}
     rows = []
     for assessment in mandate.frameworks:
         for mission in scenario.missions:
@@ -242,13 +245,10 @@ def sweep(
                 held, firm_held = result.sustainment, result.firm_only_sustainment
                 firm_shortfall = _shortfall_of(problem.firm_only(), firm_held, result)
             else:
-                best = optimise(problem, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S)
-                shortfall = best.shortfall
-                held = line_sustainment(problem, sustain(problem, best, tie_breaks=False))
-                firm = problem.firm_only()
-                firm_best = optimise(firm, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S)
-                firm_shortfall = firm_best.shortfall
-                firm_held = line_sustainment(firm, sustain(firm, firm_best, tie_breaks=False))
+                key = _usable_pairs(problem)
+                if key not in solved:
+                    solved[key] = _in_turn(problem)
+                shortfall, held, firm_shortfall, firm_held = solved[key]
             optimal = Solution({}, dict(shortfall), (), greedy.status, 0.0)
             domains = sorted(
                 {scenario.unit_type_by_id[line.capability].domain for line in mission.requirements}
@@ -275,6 +275,28 @@ def sweep(
                     )
                 )
     return rows
+
+
+_InTurn = tuple[
+    dict[str, int], tuple[LineSustainment, ...], dict[str, int], tuple[LineSustainment, ...]
+]
+
+
+def _usable_pairs(problem: SourcingProblem) -> tuple[str, bytes, bytes]:
+    """What a mission's fills depend on beyond the scenario: its usable (pledge, line) pairs."""
+    usable = problem.usable_index
+    cand = problem.candidates
+    return problem.mission.id, cand.pledge[usable].tobytes(), cand.line[usable].tobytes()
+
+
+def _in_turn(problem: SourcingProblem) -> _InTurn:
+    """First tour (shortfall stage), then the months after it, of every pledge and of firm ones."""
+    best = optimise(problem, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S)
+    held = line_sustainment(problem, sustain(problem, best, tie_breaks=False))
+    firm = problem.firm_only()
+    firm_best = optimise(firm, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S)
+    firm_held = line_sustainment(firm, sustain(firm, firm_best, tie_breaks=False))
+    return best.shortfall, held, firm_best.shortfall, firm_held
 
 
 def _shortfall_of(
