@@ -70,7 +70,7 @@ _ENTRY_WEIGHT = 1e-3
 #: Weight of one unit of the joint first tour away from the first-tour sourcing's.
 _DEVIATION_WEIGHT = 1e-2
 #: Seconds at most for the tie-breaks once the shortfall is proven optimal.
-_TIE_BREAK_TIME_S = 0.5
+_TIE_BREAK_TIME_S = 0.3
 #: Seconds at most for the joint model, started from the sequential plan: its
 #: root bound is tight, but HiGHS's heuristics may take long to find the plan
 #: that meets it; past this the best plan found stands (never worse than the start).
@@ -156,7 +156,9 @@ def source_jointly(
     own; without a joint solution in time, the first tour is kept and held on.
     """
     started = time.perf_counter()
-    sequential = _hold(problem, first_tour, joint=False, time_limit_s=time_limit_s)
+    sequential = _hold(
+        problem, first_tour, joint=False, time_limit_s=time_limit_s, tie_breaks=False
+    )
     assert sequential is not None  # only a start given can stand
     plan, values = sequential
     if not len(values):
@@ -184,7 +186,11 @@ def source_jointly(
         guide=guide,
     )
     if joint is None or not joint[0].status.has_solution:
-        return first_tour, plan
+        # the plan made in turn stands: its hand-overs are now made the fewest
+        polished = _hold(
+            problem, first_tour, joint=False, time_limit_s=time_limit_s, polish=(plan, values)
+        )
+        return first_tour, polished[0] if polished is not None else plan
     held = joint[0]
     cand, pledges, lines = (
         problem.candidates,
@@ -257,13 +263,15 @@ def _hold(
     start: FloatArray | None = None,
     guide: Guide | None = None,
     tie_breaks: bool = True,
+    polish: tuple[Sustainment, FloatArray] | None = None,
 ) -> tuple[Sustainment, FloatArray] | None:
     """The month-by-month model, month 1 fixed to ``first_tour`` or (``joint``) chosen too.
 
     Returns the plan and the model's column values (empty without a solution),
     which start the joint model from the sequential plan; None when such a
     ``start`` stands (nothing better found). Without ``tie_breaks`` only the
-    shortfall is minimised.
+    shortfall is minimised; with ``polish`` (a plan of this model, solved
+    without them) only the tie-breaks are.
     """
     started = time.perf_counter()
     months = problem.mission.duration_months
@@ -446,10 +454,11 @@ def _hold(
         lp,
         shortfall_cols,
         np.repeat(weight, months),
-        start=start,
+        start=start if polish is None else polish[1],
         guide=guide,
         tie_breaks=tie_breaks,
         deadline=started + time_limit_s,
+        polish=None if polish is None else polish[0].status,
     )
     if result is None:
         return None
@@ -475,6 +484,7 @@ def _solve_in_two_stages(
     guide: Guide | None,
     tie_breaks: bool,
     deadline: float,
+    polish: SolveStatus | None = None,
 ) -> tuple[HighsOutcome | None, FloatArray]:
     """Minimise the missing personnel-months, proven; then, within them, the tie-breaks.
 
@@ -487,7 +497,9 @@ def _solve_in_two_stages(
     With a ``start`` (a plan of the model), the outcome is None when the start
     stands: it meets the LP bound, or nothing better is found in time. Before
     the MIP, ``guide`` may propose a better start from the LP relaxation; one
-    that meets the bound is optimal without the MIP.
+    that meets the bound is optimal without the MIP. With ``polish`` (the
+    status the start was solved to), the start's shortfall stands and only the
+    tie-breaks run.
     """
     later = np.asarray(lp.col_cost_, dtype=float).copy()
     later[shortfall_cols] = 0.0
@@ -496,7 +508,9 @@ def _solve_in_two_stages(
     lp.col_cost_ = first
     step = max(1.0, float(np.gcd.reduce(np.rint(shortfall_cost).astype(np.int64))))
     result: HighsOutcome | None = None
-    if start is not None:
+    if polish is not None and start is not None:
+        result = HighsOutcome(polish, float(first @ start), "solved before the tie-breaks")
+    elif start is not None:
         bound, relaxed = _relaxation(lp, deadline)
         if bound is None or first @ start <= bound + 0.5 * step:
             return None, start

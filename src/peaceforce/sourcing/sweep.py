@@ -4,19 +4,17 @@ Both report fills as the headline does, by personnel: the first tour
 (required personnel in place) and sustained (required personnel-months
 covered), each from every pledge and from firm pledges alone.
 
-N-1 is quick, as a table of one re-solve per nation must be: the first tour is
-re-solved without the nation (the others step in where they can); the
-sustained fill is the sustained plan with the nation's stints taken out, not
-re-planned (nobody steps in after month 1), so it is the least the others
-hold without a new plan.
+N-1 is quick, as a table of one re-solve per nation must be: the first tour of
+every pledge is re-solved without the nation (the others step in where they
+can); the sustained fill, and both firm-only fills, are the plans with the
+nation's stints taken out, not re-planned (nobody steps in), so they are the
+least the others hold without a new plan.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-
-import numpy as np
 
 from peaceforce.mandate.analysis import MandateReport, Outcome
 from peaceforce.results import Result
@@ -33,14 +31,16 @@ from peaceforce.sourcing.result import LineSustainment, SourcingResult
 from peaceforce.sourcing.sustain import line_sustainment, sustain
 
 _FRONT_STAGE_TIME_LIMIT_S = 10.0
+#: Seconds for the months after the first tour of a framework × mission the plan does not
+#: source in full: the plan found by then stands, a lower bound (marked ≥).
+_SUSTAIN_TIME_LIMIT_S = 0.3
 
 
 class WithdrawalRow(Result):
     """N-1: a mission's fills if one contributing nation withdrew, beside the fills with it.
 
-    First tour: re-solved without the nation. Sustained: the sustained plan
-    without the nation's stints, not re-planned. Firm only: the same from the
-    firm pledges alone.
+    First tour: re-solved without the nation. Sustained, and firm only (first
+    tour and sustained): the plans without the nation's stints, not re-planned.
     """
 
     framework_id: str
@@ -73,7 +73,8 @@ class SweepRow(Result):
     ``firm_*`` from firm pledges alone; ``greedy_first_tour_fill`` is the
     spreadsheet baseline's first tour. ``joint`` says whether the sustained
     fills come from the first tour and sustainment chosen together (the
-    missions the plan sources in full) or in turn (a lower bound on the joint).
+    missions the plan sources in full) or in turn, within a short time limit
+    (a lower bound on the joint).
     """
 
     framework_id: str
@@ -134,25 +135,27 @@ def sustained_fill(
     domain: Domain | None = None,
     *,
     without: str | None = None,
+    months: int | None = None,
 ) -> float:
     """Required personnel-months covered by a sustained plan, as a share.
 
     ``without`` takes one nation's stints out of the plan, re-planning nothing:
-    a line keeps the stations the others hold in each month.
+    a line keeps the stations the others hold in each month. ``months`` counts
+    the first months only (1: the first tour).
     """
     by_id = {line.line_id: line for line in held}
     needed = covered = 0
     for line in _lines(problem, domain):
         size = problem.unit_personnel(line.capability)
         plan = by_id.get(line.id)
-        months = problem.mission.duration_months
-        needed += size * line.quantity * months
+        counted = months or problem.mission.duration_months
+        needed += size * line.quantity * counted
         if plan is None:
             continue
         per_month = (
             plan.held_per_month if without is None else _held_without(problem, plan, without)
         )
-        covered += size * sum(per_month)
+        covered += size * sum(per_month[:counted])
     return 1.0 if needed == 0 else covered / needed
 
 
@@ -175,27 +178,18 @@ def withdrawals(
     ``sourced`` is the mission's sourcing: its fills are the baseline, its
     sustained plans (every pledge, firm only) lose the nation's stints.
     """
-    firm = problem.firm_only()
     baseline = sourced.fills()
     firm_base = sourced.firm_only or baseline
-    pledges = problem.scenario.pledges
-    firm_nations = {
-        pledges[int(k)].nation for k in np.unique(firm.candidates.pledge[firm.usable_index])
-    }
+    firm_held = sourced.firm_only_sustainment
     rows = []
     for nation in contributors:
         first = optimise(
             problem.without_nation(nation), stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S
         )
-        if nation in firm_nations:
-            firm_first = first_tour_fill(
-                problem,
-                optimise(
-                    firm.without_nation(nation), stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S
-                ).shortfall,
-            )
-        else:  # none of its pledges is firm and usable: the firm-only fills stand
-            firm_first = firm_base.first_tour
+        firm_first, firm_sustained = firm_base.first_tour, firm_base.sustained
+        if firm_held:
+            firm_first = sustained_fill(problem, firm_held, without=nation, months=1)
+            firm_sustained = sustained_fill(problem, firm_held, without=nation)
         rows.append(
             WithdrawalRow(
                 framework_id=problem.assessment.framework_id,
@@ -206,11 +200,7 @@ def withdrawals(
                     sustained_fill(problem, sourced.sustainment, without=nation), 4
                 ),
                 firm_first_tour_fill=round(firm_first, 4),
-                firm_sustained_fill=round(
-                    sustained_fill(problem, sourced.firm_only_sustainment, without=nation), 4
-                )
-                if sourced.firm_only_sustainment
-                else firm_base.sustained,
+                firm_sustained_fill=round(firm_sustained, 4),
                 baseline_first_tour_fill=baseline.first_tour,
                 baseline_sustained_fill=baseline.sustained,
                 baseline_firm_first_tour_fill=firm_base.first_tour,
@@ -292,10 +282,13 @@ def _usable_pairs(problem: SourcingProblem) -> tuple[str, bytes, bytes]:
 def _in_turn(problem: SourcingProblem) -> _InTurn:
     """First tour (shortfall stage), then the months after it, of every pledge and of firm ones."""
     best = optimise(problem, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S)
-    held = line_sustainment(problem, sustain(problem, best, tie_breaks=False))
+    limit = _SUSTAIN_TIME_LIMIT_S
+    held = line_sustainment(problem, sustain(problem, best, tie_breaks=False, time_limit_s=limit))
     firm = problem.firm_only()
     firm_best = optimise(firm, stages=1, time_limit_s=_FRONT_STAGE_TIME_LIMIT_S)
-    firm_held = line_sustainment(firm, sustain(firm, firm_best, tie_breaks=False))
+    firm_held = line_sustainment(
+        firm, sustain(firm, firm_best, tie_breaks=False, time_limit_s=limit)
+    )
     return best.shortfall, held, firm_best.shortfall, firm_held
 
 
