@@ -384,11 +384,22 @@ def firm_only_gaps(problem: SourcingProblem, firm_first: Solution) -> tuple[Firm
         if shortfall <= 0:
             continue
         found: list[tuple[tuple[int, int, int, str], Fix]] = []
-        for pair in problem.pairs_of_line(line.id):
+        tried = sorted(
+            (
+                _AT_SHARE if ratio.get(p.pledge.nation, 0.0) >= 1.0 else _BELOW_SHARE,
+                p.pledge.count * problem.unit_personnel(p.pledge.unit_type),
+                p.pledge.id,
+                p,
+            )
+            for p in problem.pairs_of_line(line.id)
+            if not firm[index[p.pledge.id]] and index[p.pledge.id] in usable and not p.obstacles
+        )
+        for _, _, _, pair in tried:
+            # tried most acceptable first: once three close the gap, none later ranks above
+            if sum(key[0] == 0 for key, _ in found) >= _FIXES_PER_GAP:
+                break
             pledge = pair.pledge
             k = index[pledge.id]
-            if firm[k] or k not in usable or pair.obstacles:
-                continue
             made_firm = problem.keeping([f or j == k for j, f in enumerate(firm)])
             missing = optimise(made_firm, stages=1, time_limit_s=_RELAXATION_TIME_LIMIT_S).shortfall
             after = missing[line.id]
