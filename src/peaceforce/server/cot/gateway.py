@@ -39,7 +39,7 @@ from peaceforce.labels import Clearance, Label, may_read
 from peaceforce.monitoring.incidents import Incident
 from peaceforce.monitoring.store.sql import append_incidents
 from peaceforce.server import audit
-from peaceforce.server.cot.events import EventError, OutEvent, parse_event, serialize
+from peaceforce.server.cot.events import EventError, OutEvent, cot_time, parse_event, serialize
 from peaceforce.server.cot.framing import (
     MAX_EVENT_BYTES,
     Frame,
@@ -192,6 +192,7 @@ class Connection:
                 "cot %s (%s): %d events waiting, closing", self.peer, self.user.name, self.max_queue
             )
             self.close()
+            self.writer.transport.abort()  # what waits in its buffer is dropped, not flushed
             return
         self.queue.put_nowait(data)
 
@@ -206,8 +207,7 @@ class Connection:
 
 def _control(kind: str, detail: ET.Element | None = None) -> ET.Element:
     now = datetime.now(UTC)
-    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-    stale = (now + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    stamp, stale = cot_time(now), cot_time(now + timedelta(minutes=1))
     event = ET.Element(
         "event",
         {
