@@ -739,6 +739,7 @@ async function start() {
     zoom: 5.1,
     attributionControl: false,
     canvasContextAttributes: { preserveDrawingBuffer: true },
+    fadeDuration: 0, // symbols appear at once: a replayed day is drawn in one frame
   });
   window.peaceforce.map = map;
   map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
