@@ -84,7 +84,10 @@ class Database:
 
     @cached_property
     def postgis(self) -> bool:
-        """Whether ``near=`` queries run on PostGIS (migration 0004 indexed the points)."""
+        """Whether ``near=`` queries run on PostGIS (migration 0004 indexed the points).
+
+        The first call takes a connection of its own: never make it while holding one.
+        """
         if self.use_postgis is not None or self.is_sqlite:
             return bool(self.use_postgis) and not self.is_sqlite
         with self.engine.connect() as connection:

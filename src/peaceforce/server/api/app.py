@@ -68,6 +68,9 @@ def create_app(
             },
         },
     )
+    # found out once, now: the first requests would otherwise each hold a connection while
+    # one of them waits for another to look (a deadlock of the pool under load)
+    _ = database.postgis
     app.state.server = ServerState(database=database, secret=secret, worker=worker)
     app.state.picture = picture_settings or PictureSettings()
     install_error_handlers(app)

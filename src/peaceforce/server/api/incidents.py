@@ -350,10 +350,9 @@ def list_incidents_route(  # noqa: PLR0917 (each filter is a query parameter)
         party=party,
         near=_near(near) if near is not None else None,
     )
+    postgis = state.database.postgis  # never inside the session: it may need a connection
     with state.database.session(user.reader()) as session:
-        page, read = list_incidents(
-            session, where, paging.limit, paging.offset, postgis=state.database.postgis
-        )
+        page, read = list_incidents(session, where, paging.limit, paging.offset, postgis=postgis)
     audit_reads(state, request, user, "incidents", read)
     return Response(page, media_type="application/json")
 
