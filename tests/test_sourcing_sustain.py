@@ -63,7 +63,7 @@ def test_first_tour_and_sustainment_chosen_together_keep_every_month() -> None:
     # London; S (no presence on Ukrainian soil: Poland only) and T sustain 6 and are near.
     # Alone, the first tour moves least with T and S; P then holds one line from month 7
     # and the other is empty for 6 months (18 of 24 battalion-months). Together: P holds
-    # the Ukrainian line from month 1, S the Polish one, and T relieves S in month 7.
+    # the Ukrainian line from month 1, S and T the Polish one in turn (6 months each).
     london = {"lon": -0.1, "lat": 51.5}
     scenario = tiny_scenario(
         [
@@ -89,14 +89,14 @@ def test_first_tour_and_sustainment_chosen_together_keep_every_month() -> None:
     result = _source(scenario)
     assert result.fills().first_tour == pytest.approx(1.0)
     assert result.fills().sustained == pytest.approx(1.0)  # was 0.75 when chosen in turn
-    assert {(a.pledge_id, a.line_id) for a in result.assignments} == {("p", "ukr"), ("s", "pol")}
+    assert ("p", "ukr") in {(a.pledge_id, a.line_id) for a in result.assignments}
     [ukr, pol] = result.sustainment
-    assert [(x.pledge_id, x.first_month, x.last_month) for x in pol.stints] == [
-        ("s", 1, 6),
-        ("t", 7, 12),
-    ]
+    stints = sorted((x.first_month, x.last_month, x.pledge_id) for x in pol.stints)
+    assert [(first, last) for first, last, _ in stints] == [(1, 6), (7, 12)]
+    assert {pledge for _, _, pledge in stints} == {"s", "t"}  # either may go first
     assert (ukr.hand_overs, pol.hand_overs) == (0, 1)
     # the first tour moves more than the one chosen alone: the price of the sustained months
+    # (the first tour chosen alone, T on the Ukrainian line, was the one moving least)
     assert result.objective.weighted_shortfall == 0
     assert result.objective.movement_personnel_km is not None
     assert result.objective.movement_personnel_km > alone.objectives[2]

@@ -801,15 +801,16 @@ def optimise(
 ) -> Solution:
     """Solve the first ``stages`` objectives lexicographically and read the solution back.
 
-    ``prefer`` (units wanted per candidate pair) replaces the second stage: the
-    shortfall held, as many preferred units as can be sent (the joint model's
-    LP relaxation guides a first tour this way).
+    ``prefer`` (units wanted per candidate pair) comes in as a second stage,
+    before burden and movement: the shortfall held, as many preferred units as
+    can be sent (the joint model's LP relaxation guides a first tour this way).
     """
     started = time.perf_counter()
     layout = define_variables(problem)
     objectives = _define_objectives(layout)
     if prefer is not None:
-        objectives[1] = (np.zeros(layout.fixed_columns), -_per_column(problem, layout, prefer))
+        leaning = (np.zeros(layout.fixed_columns), -_per_column(problem, layout, prefer))
+        objectives.insert(1, leaning)
     model = _Model(layout, started + time_limit_s)
     model.add(_first_per_line(layout.movement, layout.line_row, _PER_LINE))
     # The spreadsheet baseline respects every constraint: as the first start it

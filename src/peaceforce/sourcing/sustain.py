@@ -19,12 +19,14 @@ A MIP on HiGHS decides who holds each line in every month:
 sequential plan). :func:`source_jointly` chooses month 1 in the same model
 (the first tour and who holds the lines later, together), lexicographically:
 the first tour's priority-weighted shortfall is held at the first-tour
-optimum (a row), then the sustained shortfall is minimised, then the first
-tour stays as close as it can to the one the first-tour sourcing found
-fairest and moving least (``d[k] ≥ |y[k, 1] − x[k]|``, a small cost), then a
-line changes hands as seldom as it can. A first tour chosen alone can strand
-a unit that sustains the mission for long on a line that short-lived units
-could have held first; the joint model does not.
+optimum (a row), then the sustained shortfall is minimised; the first tour is
+then the sequential one (fairest, moving least) when it meets that optimum,
+else the one the LP relaxation leans to (fairness and movement are not
+weighed again: a fairer one among those may hold fewer months); then a line
+changes hands as seldom as it can (month 1 kept). A
+first tour chosen alone can strand a unit that sustains the mission for long
+on a line that short-lived units could have held first; the joint model does
+not.
 
 The joint model is solved from the sequential plan. Its LP relaxation is
 tight on these models: when the sequential plan meets the LP bound it is
@@ -34,8 +36,7 @@ bound is optimal without a MIP. Only then does the joint MIP run, for at most
 ``_JOINT_TIME_LIMIT_S`` (its best plan, never worse than the start, stands).
 
 Objective weights: a missing personnel-month weighs at least the smallest
-unit's personnel (tens); a unit of the first tour moved weighs
-``_DEVIATION_WEIGHT``, an entry after month 1 ``_ENTRY_WEIGHT``. Hand-overs
+unit's personnel (tens); an entry after month 1 ``_ENTRY_WEIGHT``. Hand-overs
 are counted afterwards, per line and month, as the units that enter while
 others leave.
 """
@@ -67,9 +68,7 @@ from peaceforce.sourcing.result import LineSustainment, Stint
 #: Weight of one entry after month 1 against one missing personnel-month (the
 #: smallest of which weighs 1 × the smallest unit's personnel, far above it).
 _ENTRY_WEIGHT = 1e-3
-#: Weight of one unit of the joint first tour away from the first-tour sourcing's.
-_DEVIATION_WEIGHT = 1e-2
-#: Seconds at most for the tie-breaks once the shortfall is proven optimal.
+#: Seconds at most for the tie-breaks (hand-overs) once the shortfall is proven optimal.
 _TIE_BREAK_TIME_S = 0.3
 #: Seconds at most for the joint model, started from the sequential plan: its
 #: root bound is tight, but HiGHS's heuristics may take long to find the plan
@@ -164,7 +163,6 @@ def source_jointly(
     if not len(values):
         return first_tour, plan
     pairs, months = plan.pairs, plan.months
-    first = values[np.arange(len(pairs)) * months]  # y[k, 1] of the plan made in turn
 
     def guide(relaxed: FloatArray) -> FloatArray | None:
         """The plan made in turn from the first tour the joint LP relaxation leans to."""
@@ -174,15 +172,14 @@ def source_jointly(
         guided = _hold(problem, leaning, joint=False, time_limit_s=time_limit_s, tie_breaks=False)
         if guided is None or not len(guided[1]):
             return None
-        moved = np.abs(guided[1][np.arange(len(pairs)) * months] - first)
-        return np.concatenate([guided[1], moved])
+        return guided[1]
 
     joint = _hold(
         problem,
         first_tour,
         joint=True,
         time_limit_s=min(time_limit_s, _JOINT_TIME_LIMIT_S),
-        start=np.concatenate([values, np.zeros(len(pairs))]),
+        start=values,
         guide=guide,
     )
     if joint is None or not joint[0].status.has_solution:
@@ -305,25 +302,14 @@ def _hold(
     def s(r: Any, t: Any) -> Any:
         return 2 * n_pairs * months + r * months + t
 
-    def d(j: Any) -> Any:
-        return 2 * n_pairs * months + n_lines * months + j
-
-    n_deviations = n_pairs if joint else 0
-    n_cols = 2 * n_pairs * months + n_lines * months + n_deviations
+    n_cols = 2 * n_pairs * months + n_lines * months
     upper_y = np.minimum(offered[pledge_of], quantity[line_of] * hulls)[:, None] * available
     lower_y = np.zeros((n_pairs, months))
     if not joint:
         upper_y[:, 0] = lower_y[:, 0] = first
-    col_lower = np.concatenate(
-        [lower_y.ravel(), np.zeros(n_pairs * months + n_lines * months + n_deviations)]
-    )
+    col_lower = np.concatenate([lower_y.ravel(), np.zeros(n_pairs * months + n_lines * months)])
     col_upper = np.concatenate(
-        [
-            upper_y.ravel(),
-            np.full(n_pairs * months, math.inf),
-            np.repeat(quantity, months),
-            np.full(n_deviations, math.inf),
-        ]
+        [upper_y.ravel(), np.full(n_pairs * months, math.inf), np.repeat(quantity, months)]
     )
     weight = np.array(
         [priority_weight(x.priority) * problem.unit_personnel(x.capability) for x in lines]
@@ -331,12 +317,7 @@ def _hold(
     entry_cost = np.full((n_pairs, months), _ENTRY_WEIGHT)
     entry_cost[:, 0] = 0.0
     cost = np.concatenate(
-        [
-            np.zeros(n_pairs * months),
-            entry_cost.ravel(),
-            np.repeat(weight, months),
-            np.full(n_deviations, _DEVIATION_WEIGHT),
-        ]
+        [np.zeros(n_pairs * months), entry_cost.ravel(), np.repeat(weight, months)]
     )
 
     rows = _Rows()
@@ -419,15 +400,6 @@ def _hold(
             s(np.arange(n_lines), 0),
             weight,
         )
-        # d[j] ≥ |y[j, 1] − first[j]|
-        j = np.arange(n_pairs)
-        rows.add(
-            np.concatenate([-first, first]),
-            np.full(2 * n_pairs, math.inf),
-            np.concatenate([j, j, n_pairs + j, n_pairs + j]),
-            np.concatenate([d(j), y(j, 0), d(j), y(j, 0)]),
-            np.concatenate([np.ones(n_pairs), -np.ones(n_pairs), np.ones(2 * n_pairs)]),
-        )
 
     hs = highs()
     row, col, value = (np.concatenate(x) for x in (rows.row, rows.col, rows.value))
@@ -447,7 +419,6 @@ def _hold(
         [whole] * (n_pairs * months)
         + [part] * (n_pairs * months)
         + ([whole if joint else part] + [whole] * (months - 1)) * n_lines
-        + [part] * n_deviations
     )
     shortfall_cols = s(np.arange(n_lines * months) // months, np.arange(n_lines * months) % months)
     result, values = _solve_in_two_stages(
@@ -459,6 +430,7 @@ def _hold(
         tie_breaks=tie_breaks,
         deadline=started + time_limit_s,
         polish=None if polish is None else polish[0].status,
+        month_one=y(np.arange(n_pairs), 0),
     )
     if result is None:
         return None
@@ -485,6 +457,7 @@ def _solve_in_two_stages(
     tie_breaks: bool,
     deadline: float,
     polish: SolveStatus | None = None,
+    month_one: IntArray,
 ) -> tuple[HighsOutcome | None, FloatArray]:
     """Minimise the missing personnel-months, proven; then, within them, the tie-breaks.
 
@@ -492,7 +465,7 @@ def _solve_in_two_stages(
     the incumbent is within half their greatest common divisor of the bound
     proves the shortfall optimal. The tie-breaks (entries, a first tour moved)
     are then minimised with the shortfall held, for at most
-    ``_TIE_BREAK_TIME_S``: their incumbent stands if the proof takes longer.
+    ``_TIE_BREAK_TIME_S``, month 1 kept: their incumbent stands if the proof takes longer.
 
     With a ``start`` (a plan of the model), the outcome is None when the start
     stands: it meets the LP bound, or nothing better is found in time. Before
@@ -530,7 +503,12 @@ def _solve_in_two_stages(
     if not tie_breaks or not later.any() or result.objective is None:
         return result, values
     return result, _tie_break(
-        lp, values, later, held=(first, result.objective + 0.5 * step), deadline=deadline
+        lp,
+        values,
+        later,
+        held=(first, result.objective + 0.5 * step),
+        kept=month_one,
+        deadline=deadline,
     )
 
 
@@ -563,9 +541,14 @@ def _tie_break(
     later: FloatArray,
     *,
     held: tuple[FloatArray, float],
+    kept: IntArray,
     deadline: float,
 ) -> FloatArray:
-    """Minimise the tie-break costs with the shortfall held at most ``held``, from ``values``."""
+    """Minimise the tie-break costs with the shortfall held at most ``held``, from ``values``.
+
+    The columns ``kept`` (the first tour) keep their values: a time limit may
+    cut the tie-breaks short, and what deployment moves must not depend on it.
+    """
     hs = highs()
     mip = new_highs()
     mip.passModel(lp)
@@ -573,6 +556,7 @@ def _tie_break(
     at = np.flatnonzero(costs)
     mip.addRow(-math.inf, most, len(at), at, costs[at])
     mip.changeColsCost(len(later), np.arange(len(later), dtype=np.int32), later)
+    mip.changeColsBounds(len(kept), kept.astype(np.int32), values[kept], values[kept])
     mip.setOptionValue("mip_abs_gap", 1e-6)
     mip.setOptionValue(
         "time_limit", max(0.01, min(_TIE_BREAK_TIME_S, deadline - time.perf_counter()))
