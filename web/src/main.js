@@ -712,8 +712,25 @@ async function loadPlan() {
       status(`The plan is being computed (run ${pending.id}: ${pending.progress}); the force appears when it is done.`);
       setTimeout(() => loadPlan().catch((e) => status(e.message)), 2000);
     } else {
-      status("No finished plan you may read: the force is not shown (a planner starts one as a plan run).");
+      status("No finished plan you may read: the force is not shown.");
       document.body.dataset.plan = "none";
+      if (["planner", "admin"].includes(state.me.role)) {
+        const button = element("button", { type: "button", id: "start-plan", text: `Plan ${SCENARIO} now` });
+        button.addEventListener("click", async () => {
+          button.disabled = true;
+          try {
+            await api("/runs", {
+              method: "POST",
+              headers: { "Content-Type": "application/json" },
+              body: JSON.stringify({ kind: "plan", scenario: SCENARIO }),
+            });
+            await loadPlan();
+          } catch (error) {
+            status(`could not start the plan: ${error.message}`);
+          }
+        });
+        $("#status").append(" ", button);
+      }
     }
     $("#tab-mandate").replaceChildren(element("p", { class: "hint", text: "No plan you may read." }));
     return;
