@@ -33,9 +33,16 @@ from peaceforce.sweeps.spec import SweepSpec, builtin_spec_dir, load_spec
 _COMPARED = ("key", "status", "sustained_fill", "first_tour_fill", "firm_sustained_fill")
 
 
-def _spec(cases: int) -> SweepSpec:
+def _spec(cases: int, inputs: str | None) -> SweepSpec:
+    """The built-in spec with ``cases`` cases; only the named inputs vary if ``inputs`` is given
+    (the others stay as the scenario has them)."""
     spec = load_spec(builtin_spec_dir() / "turkey-germany-backstop.yaml")
-    return spec.model_copy(update={"design": spec.design.model_copy(update={"cases": cases})})
+    kept = spec.inputs
+    if inputs is not None:
+        names = inputs.split(",")
+        kept = tuple(i for i in spec.inputs if i.name in names)
+    design = spec.design.model_copy(update={"cases": cases})
+    return spec.model_copy(update={"design": design, "inputs": kept})
 
 
 def _source_command(spec: SweepSpec, case: dict[str, Any]) -> list[str]:
@@ -89,12 +96,15 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=10, help="cases the plain loop runs")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument(
+        "--inputs", default=None, help="comma-separated inputs of the spec to vary (default: all)"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep the case stores here (default: discard)"
     )
     args = parser.parse_args()
-    spec = _spec(args.cases)
+    spec = _spec(args.cases, args.inputs)
     rows: list[dict[str, Any]] = []
     identical: bool | None = None
     with tempfile.TemporaryDirectory() as scratch:
@@ -121,7 +131,9 @@ def main() -> None:
         }
     )
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"load average after the runs: {load} ({os.cpu_count()} cores)\n")
+    print(f"load average after the runs: {load} ({os.cpu_count()} cores)")
+    varied = ", ".join(i.name for i in spec.inputs)
+    print(f"inputs varied: {varied}; {alone.distinct_cases:,} distinct cases\n")
     print("| mode | cases | sub-problems solved | s | cases/s |")
     print("|---|---:|---:|---:|---:|")
     for row in rows:

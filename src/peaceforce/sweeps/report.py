@@ -93,7 +93,10 @@ def _tornado_png(analysis: SweepAnalysis, outcome: Outcome) -> bytes | None:
     unit = " (%)" if scale == 100.0 else ""
     axes.set_xlabel(f"mean {outcome.value.replace('_', ' ')}{unit}, worst to best value")
     axes.set_title(f"Tornado: {outcome.value.replace('_', ' ')}")
-    axes.margins(x=0.25)
+    lows = [s.low_mean * scale for s in rows]
+    highs = [s.high_mean * scale for s in rows]
+    pad = 0.25 * max(max(highs) - min(lows), 1e-9)
+    axes.set_xlim(min(lows) - pad, max(highs) + pad)  # room for the value labels
     return _png(figure)
 
 

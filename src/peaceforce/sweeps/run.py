@@ -42,6 +42,8 @@ from peaceforce.sweeps.store import CaseStore
 DEFAULT_BATCH = 4
 #: Batches in flight per worker thread: enough to keep each busy, few enough to bound memory.
 IN_FLIGHT_PER_THREAD = 2
+#: Batches each worker thread should get at least, when there are enough jobs.
+_BATCHES_PER_THREAD = 4
 #: Times a batch is tried again after an error on a worker (a killed worker is rescheduled too).
 RETRIES = 2
 
@@ -168,13 +170,14 @@ def run_sweep(
             progress(done, total)
 
     spec_json = spec.model_dump_json()
-    batches = list(_batches(plan.jobs, max(1, batch_size)))
     if workers is None and cluster is None:
-        for batch in batches:
+        for batch in _batches(plan.jobs, max(1, batch_size)):
             finished(solve_batch(spec_json, batch))
         where = "in-process"
     else:
-        where = _run_on_dask(spec_json, batches, finished, workers=workers, address=cluster)
+        where = _run_on_dask(
+            spec_json, plan.jobs, batch_size, finished, workers=workers, address=cluster
+        )
     table = sweep_table(spec, plan, store)
     return SweepRun(
         spec=spec,
@@ -191,13 +194,17 @@ def run_sweep(
 
 def _run_on_dask(
     spec_json: str,
-    batches: list[list[Job]],
+    jobs: list[Job],
+    batch_size: int,
     finished: Callable[[list[dict[str, Any]]], None],
     *,
     workers: int | None,
     address: str | None,
 ) -> str:
-    """Run the batches on Dask, a bounded number in flight, writing each as it returns."""
+    """Run the jobs in batches on Dask, a bounded number in flight, writing each as it returns.
+
+    Batches shrink when there are few jobs, so that every worker gets several.
+    """
     from distributed import Client, LocalCluster, as_completed
 
     local = None
@@ -206,7 +213,8 @@ def _run_on_dask(
             n_workers=workers or 1,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
             env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
         )
         client = Client(local)
@@ -215,7 +223,8 @@ def _run_on_dask(
     try:
         threads = max(1, sum(client.nthreads().values()))
         limit = threads * IN_FLIGHT_PER_THREAD
-        pending = iter(batches)
+        size = max(1, min(batch_size, len(jobs) // (_BATCHES_PER_THREAD * threads)))
+        pending = _batches(jobs, size)
 
         def submit(batch: list[Job]) -> Any:
             return client.submit(solve_batch, spec_json, batch, pure=False, retries=RETRIES)
