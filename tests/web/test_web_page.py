@@ -419,16 +419,35 @@ def test_a_liaison_sees_no_coalition_only_record(served: Served, pages: Pages) -
     assert planned["run_key"] not in everything, "the coalition's plan reached the liaison"
 
 
-def test_the_view_exports_as_png_and_a_layer_as_geojson(pages: Pages) -> None:
+def test_the_pickers_and_the_exports(served: Served, pages: Pages) -> None:
+    """The front line's date picker and the threat picker change what is drawn; exports."""
     page = pages("planner")
     with page.expect_download() as png:
         page.click("#export-png")
     picture = png.value.path().read_bytes()
     assert picture.startswith(b"\x89PNG") and len(picture) > 20_000
+
+    first = served.get("/picture/context", "planner")["snapshots"][0]
+    page.select_option("#snapshot", first)
+    page.wait_for_function(
+        "(day) => window.peaceforce.state.layers.frontline.features[0].properties.as_of === day",
+        arg=first,
+        timeout=60_000,
+    )
     page.select_option("#export-layer", "frontline")
     with page.expect_download() as geojson:
         page.click("#export-geojson")
     layer = json.loads(geojson.value.path().read_text(encoding="utf-8"))
     assert layer["type"] == "FeatureCollection"
-    kinds = {f["properties"]["kind"] for f in layer["features"]}
-    assert kinds == {"line_of_contact", "occupied"}
+    assert {f["properties"]["kind"] for f in layer["features"]} == {"line_of_contact", "occupied"}
+    assert layer["features"][0]["properties"]["as_of"] == first
+
+    threats = page.eval_on_selector_all(
+        "#threat option", "(options) => options.map((o) => o.value)"
+    )
+    assert threats[0] == "" and len(threats) > 2, "all, and each threat class of the mix"
+    page.select_option("#threat", threats[1])
+    drawn = page.evaluate(
+        "window.peaceforce.state.layers.air_defence.features.map((f) => f.properties.threat)"
+    )
+    assert drawn and set(drawn) == {threats[1]}
