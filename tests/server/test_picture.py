@@ -206,6 +206,12 @@ def test_the_picture_follows_the_plan_and_the_callers_releasability(
         ).json()
         kinds = {f["properties"]["kind"] for f in zones["features"]}
         assert {"line_of_contact", "protected_site"} <= kinds
+        again = client.get(f"{API}/zones", headers=as_monitor).json()  # the first readable one
+        assert again == zones
+        earlier = client.get(
+            f"{API}/zones", params={"date": context["snapshots"][0]}, headers=as_monitor
+        ).json()
+        assert earlier["features"][0]["properties"]["as_of"] == context["snapshots"][0]
 
         both = [_reports(["COALITION", "UKR"], "shared"), _reports(["COALITION"], "coalition")]
         assert client.post("/api/v1/incidents", json=both, headers=as_monitor).status_code == 200

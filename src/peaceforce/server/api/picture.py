@@ -9,6 +9,7 @@ settlements) needs a token but no label.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import OrderedDict
 from pathlib import Path
 from threading import Lock
@@ -18,6 +19,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from peaceforce.geo.frontline import LineOfContact
 from peaceforce.monitoring.agreement.compile import compile_zones
 from peaceforce.monitoring.agreement.sites import Site, load_sites
 from peaceforce.monitoring.incidents import Incident
@@ -43,6 +45,8 @@ ScenarioId = Annotated[str, Query(max_length=128, description="scenario id")]
 MAX_INCIDENTS = 5000
 #: Plan pictures kept in memory, by run id (each is a few hundred kB).
 _KEPT_PICTURES = 8
+#: Compiled zone layers kept in memory, by agreement text and line (each a few hundred kB).
+_KEPT_ZONES = 16
 
 
 class PictureContext(BaseModel):
@@ -66,6 +70,7 @@ class PictureSettings:
         self.regions = regions
         self.sites: tuple[Site, ...] = load_sites(sites) if sites is not None else ()
         self._pictures: OrderedDict[int, picture.PlanPicture] = OrderedDict()
+        self._zones: OrderedDict[tuple[str, str], GeoJson] = OrderedDict()
         self._lock = Lock()
 
     def plan_picture(self, run_id: int, plan_json: str, scenario: Scenario) -> picture.PlanPicture:
@@ -79,6 +84,24 @@ class PictureSettings:
             self._pictures[run_id] = built
             while len(self._pictures) > _KEPT_PICTURES:
                 self._pictures.popitem(last=False)
+        return built
+
+    def zones_layer(self, text: str, on: str, line: LineOfContact) -> GeoJson:
+        """An agreement's zones compiled on ``line`` (named ``on``), compiled once.
+
+        Compiling buffers the whole line for every clause (seconds): a page that
+        switches dates back and forth should not wait for it each time.
+        """
+        key = (hashlib.sha256(text.encode()).hexdigest(), on)
+        with self._lock:
+            kept = self._zones.get(key)
+        if kept is not None:
+            return kept
+        built = picture.zones_layer(compile_zones(parse_agreement_text(text), line, self.sites))
+        with self._lock:
+            self._zones[key] = built
+            while len(self._zones) > _KEPT_ZONES:
+                self._zones.popitem(last=False)
         return built
 
 
@@ -219,10 +242,12 @@ def zones(  # noqa: PLR0917 (each filter is a query parameter)
         if path is None:
             raise HTTPException(404, f"no snapshot of {day}")
         line = picture.snapshot_line(path)
+        on = day.isoformat()
     else:
-        line = _scenario(state, user, scenario)[0].line_of_contact
-    compiled = compile_zones(parse_agreement_text(found[0]), line, given.sites)
-    return picture.zones_layer(compiled)
+        found_scenario, row = _scenario(state, user, scenario)
+        line = found_scenario.line_of_contact
+        on = f"{row.scenario_id}/{row.version}"
+    return given.zones_layer(found[0], on, line)
 
 
 @router.get("/incidents", operation_id="read_picture_incidents")
