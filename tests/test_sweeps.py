@@ -20,7 +20,7 @@ from peaceforce.sweeps.cases import case_scenario, context_for, evaluate, settin
 from peaceforce.sweeps.design import design_cases
 from peaceforce.sweeps.prim import cart_boxes, prim_boxes
 from peaceforce.sweeps.run import run_sweep
-from peaceforce.sweeps.spec import SweepSpec, builtin_spec_dir, load_spec, parse_spec
+from peaceforce.sweeps.spec import Outcome, SweepSpec, builtin_spec_dir, load_spec, parse_spec
 from peaceforce.sweeps.store import CaseStore
 
 #: A small sweep of the built-in scenario: the monitoring mission solves in a tenth of a second.
@@ -341,3 +341,47 @@ def test_failure_above_a_day_counts_never_reached_as_failing(scenario: Scenario)
     assert outcome_phrase(spec) == "ioc day is later than 60 or never"
     with pytest.raises(InputError, match="either below or above"):
         small_spec(failure={"outcome": "sustained_fill", "below": 0.5, "above": 0.9})
+
+
+def test_sobol_indices_rank_the_input_that_drives_the_outcome() -> None:
+    spec = small_spec(design={"method": "sobol", "cases": 64, "seed": 5})
+    from peaceforce.sweeps.analysis import indices
+
+    cases = design_cases(spec)
+    table = pd.DataFrame(cases)
+    table["sustained_fill"] = [
+        0.4 + 0.4 * c["germany_out"] + 0.01 * c["us_backstop"] for c in cases
+    ]
+    found = indices(spec, table, Outcome.SUSTAINED_FILL)
+    assert [i.input for i in found] == ["germany_out", "us_backstop"]
+    assert found[0].first > 0.9 and found[1].total < 0.05
+
+
+def test_ranges_and_categories_read_as_words(scenario: Scenario) -> None:
+    from peaceforce.sweeps.prim import Restriction
+
+    spec = small_spec(
+        framework=None,
+        inputs=[
+            {
+                "name": "frame",
+                "kind": "categorical",
+                "target": "framework",
+                "values": ["coalition", "eu", "nato"],
+            },
+            {"name": "tour", "kind": "integer", "target": "tour_months", "low": 4, "high": 9},
+            {
+                "name": "fra",
+                "kind": "integer",
+                "target": "ceiling",
+                "nation": "FRA",
+                "low": 1000,
+                "high": 9000,
+                "step": 1000,
+            },
+        ],
+    )
+    describe = Describer(spec, scenario)
+    assert describe(Restriction("frame", values=("eu", "nato"))) == "framework eu or nato"
+    assert describe(Restriction("tour", low=4, high=6)) == "tours (months) 4 to 6"
+    assert describe(Restriction("fra", high=3000)) == "France's ceiling (personnel) at most 3,000"
