@@ -172,8 +172,8 @@ class Describer:
         if restriction.values is not None:
             values = restriction.values
             if isinstance(item, SetInput | BooleanInput) and len(values) == 1:
-                nation = dim.member or getattr(item, "nation", None)
-                return _switch_phrase(item.target, bool(values[0]), self._nation(nation or ""))
+                nation = dim.member or next(iter(item.named_nations()), "")
+                return _switch_phrase(item.target, bool(values[0]), self._nation(nation))
             if isinstance(item, CategoricalInput):
                 return f"{item.label or item.target.value} {' or '.join(map(str, values))}"
             return f"{item.label or item.name} {' or '.join(map(str, values))}"

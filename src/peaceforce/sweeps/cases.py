@@ -31,7 +31,11 @@ from peaceforce.sweeps.design import Inputs
 from peaceforce.sweeps.spec import (
     DEPLOYMENT_OUTCOMES,
     PROTECTION_OUTCOMES,
+    BooleanInput,
+    CategoricalInput,
+    IntegerInput,
     Outcome,
+    SetInput,
     Stage,
     SweepSpec,
     Target,
@@ -129,9 +133,8 @@ def check_spec(spec: SweepSpec, scenario: Scenario) -> None:
             known = missions if item.target is Target.MISSION else frameworks
             for value in item.values:
                 check(f"{where}.values", value, known, f"a {item.target.value} of the scenario")
-        for nation in getattr(item, "nations", ()) or (getattr(item, "nation", None),):
-            if nation is not None:
-                check(f"{where}.nation", nation, nations, "a nation of the scenario")
+        for nation in item.named_nations():
+            check(f"{where}.nation", nation, nations, "a nation of the scenario")
     if problems:
         raise InputError(problems)
 
@@ -159,27 +162,31 @@ def settings_of(spec: SweepSpec, inputs: Inputs) -> CaseSettings:
     ioc_share: float | None = None
     for item in spec.inputs:
         value = inputs[item.name]
-        target = item.target
-        if target is Target.MISSION:
-            mission = str(value)
-        elif target is Target.FRAMEWORK:
-            framework = str(value)
-        elif target in {Target.US_BACKSTOP, Target.AFTER_PEACE_AGREEMENT}:
-            what_if[target.value] = bool(value)
-        elif target is Target.ROTATION_RATIO:
-            what_if["rotation_ratio"] = int(value)  # type: ignore[arg-type]
-        elif target in {Target.JOINS, Target.WITHDRAWS}:
-            chosen = joins if target is Target.JOINS else withdraws
-            if isinstance(value, tuple):
-                chosen.extend(value)
+        if isinstance(item, CategoricalInput):
+            if item.target is Target.MISSION:
+                mission = str(value)
+            else:
+                framework = str(value)
+        elif isinstance(item, BooleanInput):
+            if item.nation is None:
+                what_if[item.target.value] = bool(value)
             elif value:
-                chosen.append(str(getattr(item, "nation", "")))
-        elif target is Target.CEILING:
-            ceilings.append((str(getattr(item, "nation", "")), int(value)))  # type: ignore[arg-type]
-        elif target is Target.TOUR_MONTHS:
-            tours.append((getattr(item, "nation", None), int(value)))  # type: ignore[arg-type]
+                (joins if item.target is Target.JOINS else withdraws).append(item.nation)
+        elif isinstance(item, SetInput):
+            assert isinstance(value, tuple)
+            (joins if item.target is Target.JOINS else withdraws).extend(value)
+        elif isinstance(item, IntegerInput):
+            assert isinstance(value, int)
+            if item.target is Target.ROTATION_RATIO:
+                what_if["rotation_ratio"] = value
+            elif item.target is Target.CEILING:
+                assert item.nation is not None  # the spec's validator ensures it
+                ceilings.append((item.nation, value))
+            else:
+                tours.append((item.nation, value))
         else:
-            ioc_share = float(value)  # type: ignore[arg-type]
+            assert isinstance(value, float)
+            ioc_share = value
     assert mission is not None and framework is not None  # the spec's validator ensures it
     return CaseSettings(
         mission=mission,

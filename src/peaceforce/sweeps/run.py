@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,8 @@ class SweepPlan:
     cases: list[Inputs]
     keys: list[str]
     jobs: list[Job]
-    stored: int = field(default=0, metadata={"doc": "distinct keys found in the store"})
+    #: Distinct keys of the design found in the store before the run.
+    stored: int = 0
 
     @property
     def distinct(self) -> int:

@@ -42,6 +42,12 @@ class _InputBase(Frozen):
     name: Ident = Field(description="column name of the input in the sweep table")
     label: str | None = Field(default=None, description="how sentences name it (default: name)")
 
+    def named_nations(self) -> tuple[str, ...]:
+        """The nations the input names (checked against the scenario)."""
+        nations: tuple[str, ...] = getattr(self, "nations", ())
+        nation: str | None = getattr(self, "nation", None)
+        return nations if nation is None else (*nations, nation)
+
 
 class CategoricalInput(_InputBase):
     """One of a list of ids: the framework or the mission option."""
