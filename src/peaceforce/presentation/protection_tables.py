@@ -182,6 +182,7 @@ def threat_table(result: ProtectionResult) -> Table:
     for column in ("position", "kind", "km to line", "km to threat", "from", "reached by", "risk"):
         table.add_column(column, overflow="fold")
     order = list(PositionKind)
+    classes = {c.id: c.name.split(" (", 1)[0] for c in result.threat.classes}
     for p in sorted(result.threat.positions, key=lambda p: (order.index(p.kind), -p.risk, p.id)):
         add_plain_row(
             table,
@@ -189,8 +190,8 @@ def threat_table(result: ProtectionResult) -> Table:
             p.kind.value,
             f"{p.distance_to_line_km:.0f}",
             f"{p.distance_to_threat_km:.0f}",
-            p.nearest_origin,
-            ", ".join(p.classes),
+            p.nearest_origin.replace("_", " "),
+            ", ".join(classes.get(c, c) for c in p.classes),
             f"{p.risk:.0f}",
         )
     return table
