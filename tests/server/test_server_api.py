@@ -485,3 +485,33 @@ def test_every_get_route_returns_exactly_what_the_oracle_allows(
             ), (someone.name, ident)
     # every route with an id was walked with ids some could read and some could not
     assert all(seen == {200, 404} for seen in outcomes.values()), outcomes
+
+
+def test_nul_in_a_url_or_a_stored_value_is_a_422_on_every_backend(
+    client: TestClient, database: Database
+) -> None:
+    """PostgreSQL cannot hold NUL: every backend refuses it with the reason, never a 500."""
+    monitor = person(database, "mon", "FRA", Role.MONITOR)
+    for url in (
+        f"{API}/incidents/%00",
+        f"{API}/incidents?party=%00",
+        f"{API}/scenarios/a%00b",
+        f"{API}/agreements/%00",
+    ):
+        answer = client.get(url, headers=monitor.headers)
+        assert answer.status_code == 422, url
+        assert answer.json()["problems"][0]["expected"] == "no NUL"
+    upload = client.post(
+        f"{API}/incidents/import",
+        files={
+            "file": (
+                "a.csv",
+                b"id,time,lon,lat,type,source\nx\x00,2025-04-05T10:00:00Z,30,48,artillery,uav\n",
+                "text/csv",
+            )
+        },
+        headers=monitor.headers,
+    )
+    assert upload.status_code in {200, 422}  # SQLite stores it; PostgreSQL refuses, named
+    if upload.status_code == 422:
+        assert upload.json()["error"] == "the database refused a value"

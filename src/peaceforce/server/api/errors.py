@@ -13,7 +13,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from peaceforce.errors import InputError, PeaceforceError, Problem
 from peaceforce.server.records import ConflictError
@@ -86,7 +88,38 @@ def install_error_handlers(app: FastAPI) -> None:
     async def failed(_: Request, exc: PeaceforceError) -> JSONResponse:
         return error_response(422, str(exc))
 
+    @app.exception_handler(DataError)
+    async def unstorable(_: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL refused a value (text with NUL characters): the input's fault
+        detail = str(exc.orig).splitlines()[0] if exc.orig is not None else "invalid value"
+        problem = ApiProblem(location="body", value=detail[:200], expected="a value it can store")
+        return error_response(422, "the database refused a value", [problem])
+
+    app.add_middleware(NoNulInTheUrl)
+
     @app.exception_handler(Exception)
     async def crashed(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
         return error_response(500, "internal error: see the server log")
+
+
+class NoNulInTheUrl:
+    """NUL in a path or query is refused (422) on every backend: PostgreSQL cannot hold it.
+
+    Plain ASGI, so a request without one costs two substring tests.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for location, found in (
+                ("path", "\x00" in scope.get("path", "")),
+                ("query", b"%00" in scope.get("query_string", b"")),
+            ):
+                if found:
+                    problem = ApiProblem(location=location, value="NUL (%00)", expected="no NUL")
+                    await error_response(422, "NUL in the URL", [problem])(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
