@@ -164,7 +164,10 @@ def solve_and_explain(
     held = line_sustainment(problem, months)
     firm = problem.firm_only()
     firm_first = optimise(firm, stages=1, time_limit_s=_FIRM_ONLY_TIME_LIMIT_S)
-    firm_first, firm_months = source_jointly(firm, firm_first, time_limit_s=seconds)
+    # the firm-only plan gives fills and N-1, never hand-overs: no tie-breaks
+    firm_first, firm_months = source_jointly(
+        firm, firm_first, time_limit_s=seconds, tie_breaks=False
+    )
     firm_result = result_from_solution(firm, firm_first, explain=False)
     firm_held = line_sustainment(firm, firm_months)
     firm_result = firm_result.model_copy(update={"sustainment": firm_held})

@@ -146,13 +146,18 @@ def sustain(
 
 
 def source_jointly(
-    problem: SourcingProblem, first_tour: Solution, *, time_limit_s: float = 10.0
+    problem: SourcingProblem,
+    first_tour: Solution,
+    *,
+    time_limit_s: float = 10.0,
+    tie_breaks: bool = True,
 ) -> tuple[Solution, Sustainment]:
     """The first tour and who holds the lines later, chosen together; see the module docstring.
 
     ``first_tour`` is the first-tour sourcing (its shortfall is held, its
     units are the tie-break). The first tour comes back as a solution of its
     own; without a joint solution in time, the first tour is kept and held on.
+    Without ``tie_breaks`` hand-overs are not made the fewest (enough for fills).
     """
     started = time.perf_counter()
     sequential = _hold(
@@ -181,8 +186,11 @@ def source_jointly(
         time_limit_s=min(time_limit_s, _JOINT_TIME_LIMIT_S),
         start=values,
         guide=guide,
+        tie_breaks=tie_breaks,
     )
     if joint is None or not joint[0].status.has_solution:
+        if not tie_breaks:
+            return first_tour, plan
         # the plan made in turn stands: its hand-overs are now made the fewest
         polished = _hold(
             problem, first_tour, joint=False, time_limit_s=time_limit_s, polish=(plan, values)
