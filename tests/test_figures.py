@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -55,3 +58,41 @@ def test_a_failed_drawing_reaches_the_writer(tmp_path: Path) -> None:
         with pytest.raises(AttributeError):
             pool.write(broken, tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def _running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_worker_ends_when_the_plan_is_killed() -> None:
+    # The pool's owner is killed outright (as SIGTERM outside a write would end `plan`):
+    # its drawing worker must not live on as an orphan.
+    script = (
+        "import os, sys\n"
+        "from peaceforce.presentation.figures import FigurePool\n"
+        "pool = FigurePool(workers=1)\n"
+        "print(pool._executor.submit(os.getpid).result(), flush=True)\n"
+        "sys.stdin.read()\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    ) as owner:
+        assert owner.stdout is not None
+        worker = int(owner.stdout.readline())
+        assert _running(worker)
+        owner.kill()
+        owner.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while _running(worker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _running(worker)

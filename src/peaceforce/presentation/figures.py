@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +32,8 @@ FORMATS = ("png", "svg")
 #: solve; a second costs its own imports (about a second of CPU) and, on a machine
 #: with two shared cores, slowed the stages more than it sped the drawing.
 PLAN_WORKERS = 1
+#: How often a worker checks that the process that started it is still there.
+_PARENT_POLL_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,19 @@ def render(drawing: Drawing) -> dict[str, bytes]:
     return rendered
 
 
+def _follow_parent(parent: int) -> None:
+    """End this worker when the process that started it has gone (killed, or ended by a
+    signal before it could stop its pool), instead of living on as an orphan.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="follow-parent", daemon=True).start()
+
+
 def _warm_up() -> None:
     """Import the drawing libraries in a new worker while the parent is still solving."""
     import matplotlib
@@ -77,7 +95,10 @@ class FigurePool:
     def __init__(self, workers: int = PLAN_WORKERS) -> None:
         self._executor = (
             ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_follow_parent,
+                initargs=(os.getpid(),),
             )
             if workers > 0
             else None
