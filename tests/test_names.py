@@ -19,6 +19,10 @@ def test_ids_resolve_to_the_scenarios_names() -> None:
     assert names.line("air_shield", "kyiv-mr") == "NASAMS battery at Kyiv and approaches"
     assert names.pledge("fra-inf") == "France: Mechanised infantry battalion"
     assert names.unit("fra-inf#2@kyiv-inf") == "France: Mechanised infantry battalion 2"
+    assert (
+        names.unit("fra-inf#2@kyiv-inf", "reassurance")
+        == "France: Mechanised infantry battalion 2, Kyiv and approaches"
+    )
     assert names.mission("monitoring").startswith("(b) Ceasefire monitoring")
 
 

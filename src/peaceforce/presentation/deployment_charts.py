@@ -58,7 +58,8 @@ def draw_gantt(result: DeploymentResult, names: Names = IDS) -> Any:
         axes.text(day, -1, f" {' and '.join(labels)} day {day}", va="top", fontsize=8)
     reached = [f"{label} not reached" for label, r in (("IOC", result.ioc), ("FOC", result.foc))
                if r.day is None]  # fmt: skip
-    axes.set_yticks(range(len(units)), [names.unit(u) for u in units], fontsize=6)
+    labels = [names.unit(u, result.mission_id) for u in units]
+    axes.set_yticks(range(len(units)), labels, fontsize=6)
     axes.invert_yaxis()
     axes.set_xlabel("days after D-day")
     title = f"Deployment of {result.mission_name} under {names.framework(result.framework_id)}"

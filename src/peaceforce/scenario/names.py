@@ -101,15 +101,19 @@ class Names:
         unit_type, area = found
         return f"{self.unit_type(unit_type)} at {self.area(area)}"
 
-    def unit(self, unit_key: str) -> str:
+    def unit(self, unit_key: str, mission_id: str | None = None) -> str:
         """'France: Mechanised infantry battalion 2' for the unit key 'fra-inf#2@kyiv-inf'
-        (the second unit of pledge fra-inf, moved for line kyiv-inf).
+        (the second unit of pledge fra-inf, moved for line kyiv-inf); with the mission,
+        the line's area follows (', Kyiv and approaches'): units are numbered per line,
+        so one pledge serving two lines has a unit 1 on each.
         """
         pledge_id, _, rest = unit_key.partition("#")
-        number = rest.split("@", 1)[0]
+        number, _, line_id = rest.partition("@")
         if pledge_id not in self.pledges:
             return unit_key
-        return f"{self.pledge(pledge_id)} {number}".rstrip()
+        name = f"{self.pledge(pledge_id)} {number}".rstrip()
+        found = self.lines.get(mission_id or "", {}).get(line_id)
+        return f"{name}, {self.area(found[1])}" if found else name
 
 
 #: No names known: every id shown as it is (the default of whatever takes ``names``).
