@@ -383,5 +383,5 @@ def test_ranges_and_categories_read_as_words(scenario: Scenario) -> None:
     )
     describe = Describer(spec, scenario)
     assert describe(Restriction("frame", values=("eu", "nato"))) == "framework eu or nato"
-    assert describe(Restriction("tour", low=4, high=6)) == "tours (months) 4 to 6"
-    assert describe(Restriction("fra", high=3000)) == "France's ceiling (personnel) at most 3,000"
+    assert describe(Restriction("tour", low=4, high=6)) == "tours of 4 to 6 months"
+    assert describe(Restriction("fra", high=3000)) == "France's ceiling of at most 3,000 personnel"

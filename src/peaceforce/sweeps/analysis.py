@@ -177,22 +177,28 @@ class Describer:
             if isinstance(item, CategoricalInput):
                 return f"{item.label or item.target.value} {' or '.join(map(str, values))}"
             return f"{item.label or item.name} {' or '.join(map(str, values))}"
-        name = item.label or _RANGE_NAMES.get(item.target, item.name)
+        name, unit = _RANGE_WORDS.get(item.target, (item.name, ""))
         if isinstance(item, IntegerInput) and item.target is Target.CEILING:
-            name = f"{self._nation(item.nation or '')}'s ceiling (personnel)"
+            name = f"{self._nation(item.nation or '')}'s ceiling of"
+        if item.label:
+            name, unit = item.label, ""
         low, high = restriction.low, restriction.high
         shown = [None if v is None else f"{v:,.6g}" for v in (low, high)]
         if low is not None and high is not None:
-            return f"{name} {shown[0]} to {shown[1]}" if low != high else f"{name} {shown[0]}"
-        if low is not None:
-            return f"{name} at least {shown[0]}"
-        return f"{name} at most {shown[1]}"
+            span = f"{shown[0]} to {shown[1]}" if low != high else f"{shown[0]}"
+        elif low is not None:
+            span = f"at least {shown[0]}"
+        else:
+            span = f"at most {shown[1]}"
+        return f"{name} {span}{unit}"
 
 
-_RANGE_NAMES = {
-    Target.ROTATION_RATIO: "a rotation ratio",
-    Target.TOUR_MONTHS: "tours (months)",
-    Target.IOC_SHARE: "an IOC share",
+#: How a numeric input reads before and after its range ("tours of at most 4 months").
+_RANGE_WORDS = {
+    Target.ROTATION_RATIO: ("a rotation ratio of", ""),
+    Target.TOUR_MONTHS: ("tours of", " months"),
+    Target.CEILING: ("a ceiling of", " personnel"),
+    Target.IOC_SHARE: ("an IOC share of", ""),
 }
 
 
