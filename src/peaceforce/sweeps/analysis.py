@@ -108,8 +108,8 @@ def swings(spec: SweepSpec, table: pd.DataFrame, outcome: Outcome) -> list[Swing
         if numeric and column.nunique() > _TORNADO_BINS:
             column = pd.qcut(column, _TORNADO_BINS, duplicates="drop").astype(str)
         means = values.groupby(column.astype(str)).mean().dropna()
-        if len(means) < 2:
-            continue
+        if len(means) < 2 or means.max() - means.min() < 1e-12:
+            continue  # the input does not move this outcome at all
         result.append(
             Swing(
                 outcome=outcome,
