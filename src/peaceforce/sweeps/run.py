@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ DEFAULT_BATCH = 4
 #: Batches in flight per worker thread: enough to keep each busy, few enough to bound memory.
 IN_FLIGHT_PER_THREAD = 2
 #: Batches each worker thread should get at least, when there are enough jobs.
-_BATCHES_PER_THREAD = 4
+_BATCHES_PER_THREAD = 16
 #: Times a batch is tried again after an error on a worker (a killed worker is rescheduled too).
 RETRIES = 2
 
@@ -154,6 +155,51 @@ def run_sweep(
     ``cluster`` (``tcp://HOST:PORT``) uses a running scheduler; neither runs in-process.
     """
     started = time.perf_counter()
+    spec_json = spec.model_dump_json()
+    connecting: Future[tuple[Any, Any]] | None = None
+    if workers is not None or cluster is not None:
+        # The cluster starts, and its workers read the scenario, while the cases are planned.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            connecting = pool.submit(_connect, spec_json, workers, cluster)
+            try:
+                return _run(
+                    spec,
+                    store_folder,
+                    spec_json=spec_json,
+                    batch_size=batch_size,
+                    progress=progress,
+                    connecting=connecting,
+                    address=cluster,
+                    started=started,
+                )
+            finally:
+                client, local = connecting.result()
+                client.close()
+                if local is not None:
+                    local.close()
+    return _run(
+        spec,
+        store_folder,
+        spec_json=spec_json,
+        batch_size=batch_size,
+        progress=progress,
+        connecting=None,
+        address=None,
+        started=started,
+    )
+
+
+def _run(
+    spec: SweepSpec,
+    store_folder: Path | str,
+    *,
+    spec_json: str,
+    batch_size: int,
+    progress: Progress | None,
+    connecting: Future[tuple[Any, Any]] | None,
+    address: str | None,
+    started: float,
+) -> SweepRun:
     store = CaseStore(store_folder)
     plan = plan_sweep(spec, store)
     version = plan.context.scenario_version
@@ -170,15 +216,15 @@ def run_sweep(
         if progress:
             progress(done, total)
 
-    spec_json = spec.model_dump_json()
-    if workers is None and cluster is None:
+    if connecting is None:
         for batch in _batches(plan.jobs, max(1, batch_size)):
             finished(solve_batch(spec_json, batch))
         where = "in-process"
     else:
-        where = _run_on_dask(
-            spec_json, plan.jobs, batch_size, finished, workers=workers, address=cluster
-        )
+        client, _ = connecting.result()
+        where = _run_on_dask(client, spec_json, plan.jobs, batch_size, finished)
+        if address is not None:
+            where = where.replace(")", f" at {address})")
     table = sweep_table(spec, plan, store)
     return SweepRun(
         spec=spec,
@@ -193,20 +239,14 @@ def run_sweep(
     )
 
 
-def _run_on_dask(
-    spec_json: str,
-    jobs: list[Job],
-    batch_size: int,
-    finished: Callable[[list[dict[str, Any]]], None],
-    *,
-    workers: int | None,
-    address: str | None,
-) -> str:
-    """Run the jobs in batches on Dask, a bounded number in flight, writing each as it returns.
+def _warm(spec_json: str) -> None:
+    """Read the spec's scenario on a worker now, before its first batch."""
+    context_for(SweepSpec.model_validate_json(spec_json))
 
-    Batches shrink when there are few jobs, so that every worker gets several.
-    """
-    from distributed import Client, LocalCluster, as_completed
+
+def _connect(spec_json: str, workers: int | None, address: str | None) -> tuple[Any, Any]:
+    """A client of a new local cluster (or of the scheduler at ``address``), workers warmed."""
+    from distributed import Client, LocalCluster
 
     local = None
     if address is None:
@@ -221,26 +261,38 @@ def _run_on_dask(
         client = Client(local)
     else:
         client = Client(address)
-    try:
-        threads = max(1, sum(client.nthreads().values()))
-        limit = threads * IN_FLIGHT_PER_THREAD
-        size = max(1, min(batch_size, len(jobs) // (_BATCHES_PER_THREAD * threads)))
-        pending = _batches(jobs, size)
+    client.run(_warm, spec_json)
+    return client, local
 
-        def submit(batch: list[Job]) -> Any:
-            return client.submit(solve_batch, spec_json, batch, pure=False, retries=RETRIES)
 
-        running = as_completed([submit(b) for _, b in zip(range(limit), pending, strict=False)])
-        for future in running:
-            finished(future.result())
-            following = next(pending, None)
-            if following is not None:
-                running.add(submit(following))
-        return f"Dask ({threads} worker threads{'' if address is None else ' at ' + address})"
-    finally:
-        client.close()
-        if local is not None:
-            local.close()
+def _run_on_dask(
+    client: Any,
+    spec_json: str,
+    jobs: list[Job],
+    batch_size: int,
+    finished: Callable[[list[dict[str, Any]]], None],
+) -> str:
+    """Run the jobs in batches on Dask, a bounded number in flight, writing each as it returns.
+
+    Batches shrink when there are few jobs, so that every worker gets many.
+    """
+    from distributed import as_completed
+
+    threads = max(1, sum(client.nthreads().values()))
+    limit = threads * IN_FLIGHT_PER_THREAD
+    size = max(1, min(batch_size, len(jobs) // (_BATCHES_PER_THREAD * threads)))
+    pending = _batches(jobs, size)
+
+    def submit(batch: list[Job]) -> Any:
+        return client.submit(solve_batch, spec_json, batch, pure=False, retries=RETRIES)
+
+    running = as_completed([submit(b) for _, b in zip(range(limit), pending, strict=False)])
+    for future in running:
+        finished(future.result())
+        following = next(pending, None)
+        if following is not None:
+            running.add(submit(following))
+    return f"Dask ({threads} worker threads)"
 
 
 def sweep_table(spec: SweepSpec, plan: SweepPlan, store: CaseStore) -> pd.DataFrame:
