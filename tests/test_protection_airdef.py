@@ -29,6 +29,7 @@ from peaceforce.protection.result import (
 from peaceforce.protection.stage import protect_mission
 from peaceforce.scenario.base import Assumption
 from peaceforce.scenario.model import AirThreat, Scenario
+from peaceforce.scenario.names import Names
 from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sourcing.candidates import area_centre
 from peaceforce.sourcing.engine import source_mission
@@ -265,13 +266,14 @@ def test_built_in_mix_is_defended_and_reported_per_class(air_shield: ProtectionR
 
 
 def test_cap_squadrons_flying_from_bases_outside_artillery_range(
-    air_shield: ProtectionResult, protection_data: ProtectionData
+    scenario: Scenario, air_shield: ProtectionResult, protection_data: ProtectionData
 ) -> None:
     artillery = next(c for c in protection_data.threat_classes if c.id == "tube_artillery")
+    squadron_name = Names.of(scenario).unit_types["fighter_sqn"]  # positions carry display names
     squadrons = [
         p
         for p in air_shield.threat.positions
-        if p.kind is PositionKind.UNIT and "fighter_sqn" in p.name
+        if p.kind is PositionKind.UNIT and squadron_name in p.name
     ]
     assert squadrons
     for squadron in squadrons:
