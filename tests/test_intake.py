@@ -19,8 +19,10 @@ from peaceforce.monitoring.incidents import (
     DEFAULT_INCIDENT_LABEL,
     Incident,
     IncidentType,
+    Observation,
     Source,
     WeaponClass,
+    combined_observation,
     mgrs_to_lonlat,
 )
 from peaceforce.monitoring.intake import (
@@ -309,9 +311,16 @@ def test_ucdp_is_recognised_by_its_header(shared_data: Path) -> None:
     confidence=st.floats(0, 1),
     seconds=st.integers(0, 2_000_000_000),
     kind=st.sampled_from(list(IncidentType)),
+    observation=st.none() | st.sampled_from(list(Observation)),
 )
 def test_incident_round_trips_through_json(
-    lon: float, lat: float, confidence: float, seconds: int, kind: IncidentType
+    *,
+    lon: float,
+    lat: float,
+    confidence: float,
+    seconds: int,
+    kind: IncidentType,
+    observation: Observation | None,
 ) -> None:
     weapon = WeaponClass.MORTAR if kind is IncidentType.WEAPONS_SIGHTING else None
     incident = Incident(
@@ -322,6 +331,7 @@ def test_incident_round_trips_through_json(
         type=kind,
         source=Source.UAV,
         confidence=confidence,
+        observation=observation,
         weapon_class=weapon,
         label=SECRET_GBR,
     )
@@ -504,3 +514,78 @@ def test_ucdp_with_a_broken_quote_keeps_the_events_before_it(shared_data: Path) 
     assert len(result.incidents) == 20
     [problem] = result.rejected
     assert problem.file == "ged.csv" and problem.location == "line 22"
+
+
+def test_every_format_but_ucdp_says_whether_a_report_was_seen_or_heard() -> None:
+    """CSV, GeoJSON, JSON Lines and CoT's ``<__incident>`` carry ``observation``; UCDP has none."""
+    csv = (
+        "id,time,lon,lat,type,source,observation\n"
+        "c1,2025-04-10T06:00:00Z,37.8,48.1,artillery,patrol,seen\n"
+        "c2,2025-04-10T06:00:00Z,37.8,48.1,artillery,patrol,Seen and heard\n"
+        "c3,2025-04-10T06:00:00Z,37.8,48.1,artillery,patrol,\n"
+        "c4,2025-04-10T06:00:00Z,37.8,48.1,artillery,patrol,smelt\n"
+    )
+    result = parse_incidents(csv, "csv", source="feed.csv")
+    assert [i.observation for i in result.incidents] == [
+        Observation.SEEN,
+        Observation.SEEN_AND_HEARD,
+        None,
+    ]
+    (problem,) = result.rejected
+    assert (problem.location, problem.value) == ("line 5, observation", "'smelt'")
+    assert "'seen', 'heard', 'seen_and_heard', 'recorded' or 'reported'" in problem.expected
+    feature = {
+        "type": "Feature",
+        "id": "g1",
+        "geometry": {"type": "Point", "coordinates": [37.5, 48.0]},
+        "properties": {
+            "time": "2025-04-10T06:00:00Z",
+            "type": "drone",
+            "source": "fixed_sensor",
+            "observation": "recorded",
+        },
+    }
+    (recorded,) = parse_incidents(json.dumps(feature), "geojson").incidents
+    assert recorded.observation is Observation.RECORDED
+    line = json.dumps({**feature["properties"], "id": "j1", "lon": 37.5, "lat": 48.0,
+                       "observation": "reported"})  # fmt: skip
+    (reported,) = parse_incidents(line, "jsonl").incidents
+    assert reported.observation is Observation.REPORTED
+    cot = (
+        '<event version="2.0" uid="k1" type="a-u-G" time="2025-04-10T06:00:00Z" '
+        'start="2025-04-10T06:00:00Z" stale="2025-04-11T06:00:00Z" how="h-e">'
+        '<point lat="48.0" lon="37.5" hae="0" ce="10" le="10"/>'
+        '<detail><__incident type="artillery" observation="heard"/></detail></event>'
+    )
+    (heard,) = parse_incidents(cot, "cot").incidents
+    assert heard.observation is Observation.HEARD
+    ucdp = (
+        "id,date_start,latitude,longitude,where_prec,type_of_violence,side_a\n"
+        "7,2015-02-20,48.0,37.8,1,1,DPR\n"
+    )
+    (coded,) = parse_incidents(ucdp, "ucdp").incidents
+    assert coded.observation is None
+
+
+SEEN, HEARD, BOTH = Observation.SEEN, Observation.HEARD, Observation.SEEN_AND_HEARD
+RECORDED, REPORTED = Observation.RECORDED, Observation.REPORTED
+
+
+@pytest.mark.parametrize(
+    ("reports", "event"),
+    [
+        ([SEEN, HEARD], BOTH),  # seen by one, heard by another
+        ([SEEN, SEEN], SEEN),
+        ([HEARD, None], HEARD),  # a report that does not say leaves the other's word
+        ([BOTH, HEARD], BOTH),
+        ([HEARD, RECORDED, REPORTED], HEARD),  # the monitors' own perception first
+        ([REPORTED, RECORDED], RECORDED),  # then a sensor's record, then others' word
+        ([REPORTED, None], REPORTED),
+        ([None, None], None),  # never guessed
+        ([], None),
+    ],
+)
+def test_correlated_reports_combine_what_was_seen_and_heard(
+    reports: list[Observation | None], event: Observation | None
+) -> None:
+    assert combined_observation(reports) is event

@@ -9,8 +9,8 @@ from shapely.geometry import LineString, MultiLineString, Point, box
 from peaceforce.geo.crs import to_lonlat
 from peaceforce.geo.frontline import LineOfContact
 from peaceforce.labels import Classification, Label
-from peaceforce.monitoring.agreement import Agreement, Site, compile_zones
-from peaceforce.monitoring.incidents import DEFAULT_INCIDENT_LABEL, Incident
+from peaceforce.monitoring.agreement import Agreement, CompiledZones, Site, compile_zones
+from peaceforce.monitoring.incidents import DEFAULT_INCIDENT_LABEL, Incident, Observation
 from peaceforce.monitoring.report import daily_report
 from peaceforce.presentation.monitoring_report import render_html, render_map, render_trend
 
@@ -23,7 +23,8 @@ def lonlat(x_km: float, y_km: float) -> tuple[float, float]:
     return point.x, point.y
 
 
-def test_page_is_self_contained_marked_and_escaped() -> None:
+def truce_zones(name: str = "Truce", sites: tuple[Site, ...] = ()) -> CompiledZones:
+    """A straight line along x, the occupied side south of it, a 15 km buffer and sites."""
     line = LineOfContact(
         geometry=to_lonlat(MultiLineString([LineString([(-100 * KM, 0), (100 * KM, 0)])])),
         occupied=to_lonlat(box(-100 * KM, -100 * KM, 100 * KM, 0)),
@@ -31,7 +32,7 @@ def test_page_is_self_contained_marked_and_escaped() -> None:
     agreement = Agreement.model_validate(
         {
             "id": "t",
-            "name": "Truce <script>alert(1)</script>",
+            "name": name,
             "label": {"classification": "RESTRICTED", "releasable_to": ["COALITION"]},
             "parties": [
                 {"id": "UKR", "name": "Ukraine", "holds": "unoccupied"},
@@ -45,9 +46,13 @@ def test_page_is_self_contained_marked_and_escaped() -> None:
             ],
         }
     )
+    return compile_zones(agreement, line, sites)
+
+
+def test_page_is_self_contained_marked_and_escaped() -> None:
     lon, lat = lonlat(50, 50)
     site = Site(id="s", name="Plant & <b>dam</b>", categories=frozenset({"x"}), lon=lon, lat=lat)
-    zones = compile_zones(agreement, line, [site])
+    zones = truce_zones("Truce <script>alert(1)</script>", (site,))
     reports = [
         Incident.model_validate(
             {
@@ -74,3 +79,42 @@ def test_page_is_self_contained_marked_and_escaped() -> None:
     assert "<strong>2 violations</strong>" in page
     assert render_map(report, zones).startswith("data:image/png;base64,")
     assert render_trend(report).startswith("data:image/png;base64,")
+
+
+def test_every_violation_says_whether_it_was_seen_or_heard() -> None:
+    """Two reports of one shelling (seen by a patrol, heard by a sensor) are seen and heard;
+    a report that says nothing is "not stated", never guessed from its source."""
+    zones = truce_zones()
+    reports = [
+        Incident.model_validate(
+            {
+                "id": ident,
+                "time": CUTOFF - timedelta(hours=hours, minutes=minutes),
+                "lon": place[0],
+                "lat": place[1],
+                "type": "artillery",
+                "source": source,
+                "observation": observation,
+                "label": DEFAULT_INCIDENT_LABEL,
+            }
+        )
+        for ident, hours, minutes, place, source, observation in [
+            ("a-patrol", 2, 0, lonlat(0, 5), "patrol", "seen"),
+            ("a-sensor", 2, 5, lonlat(0.5, 5), "fixed_sensor", "heard"),
+            ("b-patrol", 5, 0, lonlat(60, 4), "patrol", "heard"),
+            ("c-osint", 8, 0, lonlat(-60, 4), "osint", None),
+        ]
+    ]
+    report = daily_report(zones, reports, date=CUTOFF.date(), cutoff=time(18))
+    observed = {v.event_id: v.observation for v in report.violation_list}
+    assert observed == {
+        "event-a-patrol": Observation.SEEN_AND_HEARD,
+        "event-b-patrol": Observation.HEARD,
+        "event-c-osint": None,
+    }
+    page = render_html(report, zones)
+    body = page.split('<h2 id="violations">', 1)[1].split("</table>", 1)[0]
+    assert "<th>seen / heard</th>" in body
+    cells = [row.split("</td>")[3] for row in body.split("<tr>")[2:]]
+    assert cells == ["<td>not stated", "<td>heard", "<td>seen and heard"]
+    assert "patrol (50%, seen), fixed sensor (50%, heard)" in body

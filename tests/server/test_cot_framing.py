@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from peaceforce.labels import Classification, Label
+from peaceforce.monitoring.incidents import Incident, IncidentType, Observation, Source
+from peaceforce.monitoring.intake import parse_cot
 from peaceforce.scenario.loader import builtin_scenario_dir, load_scenario
 from peaceforce.server.cot.events import (
     EventError,
@@ -18,6 +20,7 @@ from peaceforce.server.cot.events import (
     parse_event,
 )
 from peaceforce.server.cot.framing import Frame, FrameError, StreamSplitter, from_proto, to_proto
+from peaceforce.server.cot.picture import incident_event
 from peaceforce.server.cot.sidc import cot_type
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -201,3 +204,25 @@ def test_events_written_out_read_back_with_markup_in_their_text() -> None:
     contact = back.find("detail/contact")
     assert contact is not None and contact.get("callsign") == tricky
     assert ET.tostring(back) == ET.tostring(event.element())
+
+
+def test_an_incident_sent_as_cot_reads_back_as_the_same_report() -> None:
+    """What the gateway sends of a report (observation included) its intake reads back."""
+    sent = Incident(
+        id="heard-1",
+        time=NOW,
+        lon=37.5,
+        lat=48.0,
+        type=IncidentType.ARTILLERY,
+        source=Source.PATROL,
+        observation=Observation.HEARD,
+        attributed_to="RUS",
+        label=UKR_GBR,
+    )
+    (back,) = parse_cot(incident_event(sent, NOW).xml().decode(), file="t", label=UKR_GBR).incidents
+    assert (back.id, back.type, back.observation, back.attributed_to) == (
+        "heard-1",
+        IncidentType.ARTILLERY,
+        Observation.HEARD,
+        "RUS",
+    )

@@ -67,8 +67,10 @@ from peaceforce.monitoring.incidents import (
     FIRE_TYPES,
     Incident,
     IncidentType,
+    Observation,
     Source,
     WeaponClass,
+    combined_observation,
     mgrs_to_lonlat,
 )
 from peaceforce.monitoring.intake import (
@@ -138,6 +140,7 @@ __all__ = [
     "MemoryStore",
     "NoFireAcrossLine",
     "NoNavalAttacks",
+    "Observation",
     "Party",
     "Period",
     "ProtectedSites",
@@ -159,6 +162,7 @@ __all__ = [
     "agreement_path",
     "builtin_agreements",
     "check_agreement",
+    "combined_observation",
     "compile_zones",
     "correlate",
     "daily_report",

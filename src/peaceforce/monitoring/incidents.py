@@ -9,6 +9,7 @@ else by whoever imports it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -66,6 +67,57 @@ class Source(StrEnum):
     FIXED_SENSOR = "fixed_sensor"
     OSINT = "osint"
     PARTY_COMPLAINT = "party_complaint"
+
+
+class Observation(StrEnum):
+    """How the report knows of the event, as monitoring missions' daily reports say it.
+
+    ``seen``, ``heard`` and ``seen_and_heard`` are the monitors' own perception;
+    ``recorded`` is a camera's or another sensor's record; ``reported`` is what
+    others (a party, the media) said. A report that does not say has none: it
+    is never guessed from the source.
+    """
+
+    SEEN = "seen"
+    HEARD = "heard"
+    SEEN_AND_HEARD = "seen_and_heard"
+    RECORDED = "recorded"
+    REPORTED = "reported"
+
+    @property
+    def words(self) -> str:
+        """As a daily report's list says it, e.g. "seen and heard"."""
+        return _OBSERVATION_WORDS.get(self, self.value)
+
+
+_OBSERVATION_WORDS = {
+    Observation.SEEN_AND_HEARD: "seen and heard",
+    Observation.RECORDED: "recorded by a sensor",
+    Observation.REPORTED: "reported by others",
+}
+#: What a list says of a report or event whose observation no report states.
+NOT_STATED = "not stated"
+
+
+def combined_observation(observations: Iterable[Observation | None]) -> Observation | None:
+    """How several reports of one event know of it, together.
+
+    The monitors' perception is the union of theirs: seen by one and heard by
+    another is ``seen_and_heard``. Any perception outranks a sensor's record,
+    which outranks what others reported; reports that do not say are left out,
+    and if none says, neither does the event.
+    """
+    given = {o for o in observations if o is not None}
+    seen = bool(given & {Observation.SEEN, Observation.SEEN_AND_HEARD})
+    heard = bool(given & {Observation.HEARD, Observation.SEEN_AND_HEARD})
+    if seen and heard:
+        return Observation.SEEN_AND_HEARD
+    if seen or heard:
+        return Observation.SEEN if seen else Observation.HEARD
+    for fallback in (Observation.RECORDED, Observation.REPORTED):
+        if fallback in given:
+            return fallback
+    return None
 
 
 class WeaponClass(StrEnum):
@@ -146,6 +198,9 @@ class Incident(BaseModel):
     type: IncidentType
     source: Source
     confidence: float = Field(default=0.5, ge=0, le=1, allow_inf_nan=False)
+    observation: Observation | None = Field(
+        default=None, description="seen, heard, both, recorded by a sensor, or reported by others"
+    )
     weapon_class: WeaponClass | None = None
     weapon_count: int | None = Field(default=None, ge=1, le=MAX_COUNT)
     attributed_to: str | None = Field(default=None, description="party id, if attributed")
@@ -167,6 +222,15 @@ class Incident(BaseModel):
             lon, lat = mgrs_to_lonlat(str(data["mgrs"]))
             return {**data, "lon": lon, "lat": lat}
         return data
+
+    @field_validator("observation", mode="before")
+    @classmethod
+    def _observation_words(cls, value: Any) -> Any:
+        """Feeds write "Seen and heard" or "seen-and-heard" as often as "seen_and_heard"."""
+        if isinstance(value, str):
+            words = value.strip().lower().replace("-", " ").split()
+            return "_".join(words) or None
+        return value
 
     @field_validator("attributed_to")
     @classmethod

@@ -29,7 +29,14 @@ from peaceforce.monitoring.adjudicate import (
     monitoring_run_key,
 )
 from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
-from peaceforce.monitoring.incidents import Incident, IncidentType, Source, WeaponClass
+from peaceforce.monitoring.incidents import (
+    Incident,
+    IncidentType,
+    Observation,
+    Source,
+    WeaponClass,
+    combined_observation,
+)
 from peaceforce.results import RUN_KEY_LENGTH
 from peaceforce.sources.boundaries import Region
 from peaceforce.sources.cities import City
@@ -128,6 +135,9 @@ class SourceReport(BaseModel):
     incident_id: str
     source: Source
     confidence: float
+    observation: Observation | None = Field(
+        default=None, description="seen, heard, both, recorded or reported; None: not stated"
+    )
 
 
 class Violation(BaseModel):
@@ -142,6 +152,11 @@ class Violation(BaseModel):
     weapon: str | None
     reports: tuple[SourceReport, ...]
     confidence: float = Field(description="the reports' confidence combined")
+    observation: Observation | None = Field(
+        default=None,
+        description="the reports' observations combined (see combined_observation); "
+        "None: no report states it",
+    )
     clauses: tuple[str, ...]
     attributed_to: str | None
     attribution_confidence: float | None
@@ -416,6 +431,7 @@ def _violations(
         event = event_by_id.get(event_id)
         first = min(breaching, key=lambda f: f.time)
         weapons = sorted({f.weapon_class.value for f in findings if f.weapon_class})
+        reports = [by_id[f.incident_id] for f in findings if f.incident_id in by_id]
         found.append(
             Violation(
                 event_id=event_id,
@@ -425,14 +441,15 @@ def _violations(
                 weapon=", ".join(weapons) or None,
                 reports=tuple(
                     SourceReport(
-                        incident_id=f.incident_id,
-                        source=by_id[f.incident_id].source,
-                        confidence=by_id[f.incident_id].confidence,
+                        incident_id=r.id,
+                        source=r.source,
+                        confidence=r.confidence,
+                        observation=r.observation,
                     )
-                    for f in findings
-                    if f.incident_id in by_id
+                    for r in reports
                 ),
                 confidence=event.confidence if event else by_id[first.incident_id].confidence,
+                observation=combined_observation(r.observation for r in reports),
                 clauses=tuple(sorted({b.clause_id for f in breaching for b in f.breaches})),
                 attributed_to=event.attributed_to if event else first.attributed_to,
                 attribution_confidence=(

@@ -19,6 +19,7 @@ import shapely
 
 from peaceforce.geo.crs import to_lonlat
 from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
+from peaceforce.monitoring.incidents import NOT_STATED
 from peaceforce.monitoring.report import DailyReport
 from peaceforce.outputs import write_atomic
 
@@ -147,6 +148,7 @@ def render_html(report: DailyReport, zones: CompiledZones, medium: str = "html")
             trend=render_trend(report),
             warning=no_report_warning(report),
             narrative=narrative(report),
+            not_stated=NOT_STATED,
             medium=medium,
         )
     )

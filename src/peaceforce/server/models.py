@@ -174,6 +174,9 @@ class IncidentRow(Labelled, Base):
     type: Mapped[str] = mapped_column(String(32))
     source: Mapped[str] = mapped_column(String(32))
     attributed_to: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    observation: Mapped[str | None] = mapped_column(
+        String(16), nullable=True, doc="seen, heard, ...; NULL: not stated (migration 0006)"
+    )
     content: Mapped[str] = mapped_column(Text, doc="the Incident as JSON")
     # covering indexes of the read paths (migration 0004): a page and its count never read rows
     __table_args__ = (

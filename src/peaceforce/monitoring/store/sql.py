@@ -91,6 +91,7 @@ def append_incidents(session: Session, incidents: Sequence[Incident]) -> AppendR
                     "type": incident.type.value,
                     "source": incident.source.value,
                     "attributed_to": incident.attributed_to,
+                    "observation": incident.observation,
                     "content": incident.model_dump_json(),
                     "label_id": labels[incident.label],
                 }

@@ -223,6 +223,8 @@ def incident_event(incident: Incident, now: datetime) -> OutEvent:
         extension["weapon_class"] = incident.weapon_class.value
     if incident.attributed_to:
         extension["attributed_to"] = incident.attributed_to
+    if incident.observation is not None:
+        extension["observation"] = incident.observation.value
     return OutEvent(
         uid=incident.id,
         type=kind,
