@@ -137,11 +137,21 @@ class Tally:
     failures: int = 0
     reads: list[float] = field(default_factory=list)
     elapsed: float = 0.0
+    client_cpu: float = 0.0
 
 
-async def writer(client: httpx.AsyncClient, tally: Tally, end: float, batch: int) -> None:
+async def writer(
+    client: httpx.AsyncClient, tally: Tally, end: float, batch: int, every: float
+) -> None:
+    """Batches back to back (``every`` 0: as fast as the server takes them), or one due every
+    ``every`` seconds, so that the writers together offer a set rate.
+    """
     rng = random.Random()
+    due = time.monotonic() + rng.uniform(0, every)
     while time.monotonic() < end:
+        if every:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            due += every
         body = incidents(uuid.uuid4().hex, batch, rng)
         try:
             answer = await client.post("/api/v1/incidents", json=body)
@@ -155,9 +165,16 @@ async def writer(client: httpx.AsyncClient, tally: Tally, end: float, batch: int
             tally.failures += 1
 
 
-async def reader(client: httpx.AsyncClient, tally: Tally, end: float) -> None:
+async def reader(client: httpx.AsyncClient, tally: Tally, end: float, every: float) -> None:
+    """Filtered reads back to back (``every`` 0: a closed loop, which measures saturation), or
+    one due every ``every`` seconds, as a user's page refreshing (late ones start at once).
+    """
     rng = random.Random()
+    due = time.monotonic() + rng.uniform(0, every)  # readers spread over the first interval
     while time.monotonic() < end:
+        if every:
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+            due += every
         west, south = rng.uniform(31, 37), rng.uniform(46, 49)
         params = {
             "bbox": f"{west:.3f},{south:.3f},{west + 1:.3f},{south + 1:.3f}",
@@ -184,6 +201,8 @@ async def load(  # noqa: PLR0917 (the run's settings)
     seconds: float,
     batch: int,
     writers: int,
+    read_every: float,
+    write_every: float,
     on_start: Callable[[], None],
 ) -> Tally:
     tally = Tally()
@@ -198,13 +217,15 @@ async def load(  # noqa: PLR0917 (the run's settings)
         await client.post("/api/v1/incidents", json=incidents("seed", 5000, random.Random(1)))
         on_start()  # the server's CPU counts from here, after the seed
         began = time.monotonic()
+        client_cpu = time.process_time()
         end = began + seconds
         await asyncio.gather(
-            *(writer(client, tally, end, batch) for _ in range(writers)),
-            *(reader(client, tally, end) for _ in range(clients - writers)),
+            *(writer(client, tally, end, batch, write_every) for _ in range(writers)),
+            *(reader(client, tally, end, read_every) for _ in range(clients - writers)),
         )
         # until the last request sent before the end is answered: every count is in it
         tally.elapsed = time.monotonic() - began
+        tally.client_cpu = time.process_time() - client_cpu
     return tally
 
 
@@ -215,7 +236,14 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run(  # noqa: PLR0917 (the run's settings)
-    backend: str, clients: int, seconds: float, batch: int, workers: int, writers: int
+    backend: str,
+    clients: int,
+    seconds: float,
+    batch: int,
+    workers: int,
+    writers: int,
+    read_every: float,
+    ingest_rate: float,
 ) -> str:
     """One backend's row of the table."""
     with tempfile.TemporaryDirectory(prefix="peaceforce-load-") as folder:
@@ -242,7 +270,12 @@ def run(  # noqa: PLR0917 (the run's settings)
                 backends = [] if name is None else database_backends(admin, name)
                 before.update({p: process_cpu(p) for p in [*processes, *backends]})
 
-            tally = asyncio.run(load(port, token, clients, seconds, batch, writers, snapshot))
+            write_every = writers * batch / ingest_rate if ingest_rate else 0.0
+            tally = asyncio.run(
+                load(
+                    port, token, clients, seconds, batch, writers, read_every, write_every, snapshot
+                )
+            )
             app_cpu = sum(process_cpu(p) - before.get(p, 0.0) for p in processes)
             # backends opened during the run count whole: all their CPU was the run's
             db_cpu = (
@@ -260,14 +293,17 @@ def run(  # noqa: PLR0917 (the run's settings)
                     connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     reads = tally.reads or [float("nan")]
     requests = max(1, len(tally.reads) + tally.batches + tally.failures)
+    pace = f"1 per {read_every:g} s" if read_every else "back to back"
+    offered = f"{ingest_rate:,.0f}" if ingest_rate else "all it takes"
     return (
-        f"| {backend} | {workers} | {writers} + {clients - writers} | {tally.elapsed:.0f} s | "
+        f"| {backend} | {workers} | {writers} + {clients - writers} | {offered} | {pace} | "
+        f"{tally.elapsed:.0f} s | "
         f"{tally.ingested / tally.elapsed:,.0f} | "
         f"{tally.batches} × {batch} | {len(tally.reads) / tally.elapsed:,.0f} | "
         f"{percentile(reads, 0.5) * 1000:.0f} ms | {percentile(reads, 0.99) * 1000:.0f} ms | "
         f"{tally.failures} | {app_cpu:.1f} s + {db_cpu:.1f} s | "
         f"{(app_cpu + db_cpu) / requests * 1000:.1f} ms | "
-        f"{(app_cpu + db_cpu) / tally.elapsed:.2f} |"
+        f"{(app_cpu + db_cpu) / tally.elapsed:.2f} | {tally.client_cpu / tally.elapsed:.2f} |"
     )
 
 
@@ -284,18 +320,41 @@ def main() -> None:
         default=None,
         help="clients posting batches (default a quarter; 0 reads only, all ingest only)",
     )
+    parser.add_argument(
+        "--read-every",
+        type=float,
+        default=0.0,
+        help="seconds between one reader's reads (default 0: back to back, a closed loop)",
+    )
+    parser.add_argument(
+        "--ingest-rate",
+        type=float,
+        default=0.0,
+        help="incidents/s the writers offer together (default 0: as many as the server takes)",
+    )
     args = parser.parse_args()
     writers = max(1, args.clients // 4) if args.writers is None else args.writers
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(
-        "| backend | workers | clients (writers + readers) | duration | incidents/s ingested | "
-        "batches | reads/s | read p50 | read p99 | failed requests (incl. connections reset) | "
-        "server CPU (app + database) | CPU per request | cores busy |"
+        "| backend | workers | clients (writers + readers) | incidents/s offered | "
+        "reads per reader | duration | "
+        "incidents/s ingested | batches | reads/s | read p50 | read p99 | "
+        "failed requests (incl. connections reset) | server CPU (app + database) | "
+        "CPU per request | cores busy (server) | cores busy (clients) |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for backend in args.backend:
         print(
-            run(backend, args.clients, args.seconds, args.batch, args.workers, writers),
+            run(
+                backend,
+                args.clients,
+                args.seconds,
+                args.batch,
+                args.workers,
+                writers,
+                args.read_every,
+                args.ingest_rate,
+            ),
             flush=True,
         )
     print(f"load average after: {os.getloadavg()[0]:.2f}")
