@@ -124,9 +124,17 @@ def test_intake_is_idempotent_and_names_a_conflicting_row(
 def test_filters_and_pagination(client: TestClient, database: Database) -> None:
     monitor = person(database, "mon", "FRA", Role.MONITOR)
     batch = [
-        report("a", ["COALITION"], lon=30.0, lat=50.0, type="drone", attributed_to="RUS"),
+        report(
+            "a",
+            ["COALITION"],
+            lon=30.0,
+            lat=50.0,
+            type="drone",
+            attributed_to="RUS",
+            observation="seen",
+        ),
         report("b", ["COALITION"], lon=37.0, lat=48.0, time="2025-04-06T00:00:00Z"),
-        report("c", ["COALITION"], lon=37.0, lat=48.0, attributed_to="UKR"),
+        report("c", ["COALITION"], lon=37.0, lat=48.0, attributed_to="UKR", observation="heard"),
         report("d", ["COALITION"], lon=38.0, lat=47.0),  # on the box's corner: inside
     ]
     assert client.post(f"{API}/incidents", json=batch, headers=monitor.headers).status_code == 200
@@ -140,6 +148,10 @@ def test_filters_and_pagination(client: TestClient, database: Database) -> None:
     assert ids(type="drone") == ["a"]
     assert ids(type=["drone", "artillery"]) == ["a", "b", "c", "d"]
     assert ids(party="rus") == ["a"]
+    assert ids(observation="heard") == ["c"]
+    assert ids(observation=["seen", "heard"]) == ["a", "c"]  # the unstated ones never
+    listed = client.get(f"{API}/incidents", params={"observation": "seen"}, headers=monitor.headers)
+    assert listed.json()["data"][0]["observation"] == "seen"
     assert ids(start="2025-04-06T00:00:00Z") == ["b"]
     assert ids(end="2025-04-06T00:00:00Z") == ["a", "c", "d"]
     assert ids(limit=2, offset=1) == ["b", "c"]

@@ -22,7 +22,7 @@ from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Classification, Clearance, Label, may_read
 from peaceforce.monitoring.agreement.load import parse_agreement
 from peaceforce.monitoring.agreement.model import Agreement
-from peaceforce.monitoring.incidents import IncidentType
+from peaceforce.monitoring.incidents import IncidentType, Observation
 from peaceforce.monitoring.store.protocol import IncidentQuery
 from peaceforce.monitoring.store.sql import incident_criteria
 from peaceforce.results import Result
@@ -319,6 +319,9 @@ class IncidentFilter(Result):
     end: datetime | None = None
     bbox: tuple[float, float, float, float] | None = None
     types: frozenset[IncidentType] | None = None
+    observations: frozenset[Observation] | None = Field(
+        default=None, description="seen, heard, ... as the reports state it (any of these)"
+    )
     clause: str | None = None
     party: str | None = None
     near: tuple[float, float, float] | None = Field(
@@ -340,6 +343,8 @@ class IncidentFilter(Result):
         criteria = incident_criteria(query)
         if self.party is not None:
             criteria.append(IncidentRow.attributed_to == self.party.strip().upper())
+        if self.observations is not None:
+            criteria.append(IncidentRow.observation.in_(sorted(self.observations)))
         if self.clause is not None:
             breached = (
                 select(BreachRow.incident_id)

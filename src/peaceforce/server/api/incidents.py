@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from peaceforce.errors import InputError, Problem
 from peaceforce.labels import Classification, Label
-from peaceforce.monitoring.incidents import COALITION, Incident, IncidentType
+from peaceforce.monitoring.incidents import COALITION, Incident, IncidentType, Observation
 from peaceforce.monitoring.intake import (
     RECORD_FIELDS,
     IntakeFormat,
@@ -333,6 +333,10 @@ def list_incidents_route(  # noqa: PLR0917 (each filter is a query parameter)
     party: Annotated[
         str | None, Query(max_length=64, description="attributed to this party")
     ] = None,
+    observation: Annotated[
+        list[Observation] | None,
+        Query(description="any of these observations (seen, heard, ...); unstated ones never"),
+    ] = None,
     near: Annotated[
         str | None,
         Query(
@@ -351,6 +355,7 @@ def list_incidents_route(  # noqa: PLR0917 (each filter is a query parameter)
         types=frozenset(type) if type else None,
         clause=clause,
         party=party,
+        observations=frozenset(observation) if observation else None,
         near=_near(near) if near is not None else None,
     )
     postgis = state.database.postgis  # never inside the session: it may need a connection
