@@ -209,3 +209,40 @@ def test_a_machine_without_pango_gets_the_install_line(monkeypatch: pytest.Monke
     monkeypatch.setattr(builtins, "__import__", without_pango)
     with pytest.raises(PeaceforceError, match=re.escape("apt-get install libpango-1.0-0")):
         pdf_bytes("<p>x</p>", attachments={})
+
+
+def test_a_pack_with_the_builtin_agreement_draws_and_lists_its_zones(
+    planned: tuple[PlanResult, Scenario], tmp_path: Path
+) -> None:
+    """ceasefire-2025 on the scenario's line: a 15 km buffer, four withdrawal lines at half
+    Minsk-II's security zones, the energy clause with no sites file drawing nothing."""
+    plan, scenario = planned
+    written = write_plan_files(plan, scenario, None, tmp_path)
+    before = (written.folder / "briefing.html").read_text(encoding="utf-8")
+    assert "No ceasefire agreement was given" in before
+    result = runner.invoke(app, ["brief", str(written.folder), "--agreement", "ceasefire-2025"])
+    assert result.exit_code == 0, result.output
+    html = (written.folder / "briefing.html").read_text(encoding="utf-8")
+    page = _Links()
+    page.feed(html)
+    assert {"agreement", "agreement-zones"} <= page.ids
+    assert "briefing-agreement.svg" in page.images
+    assert (written.folder / "briefing-agreement.png").is_file()
+    assert "No ceasefire agreement was given" not in html
+    result = runner.invoke(
+        app, ["brief", str(written.folder), "--agreement", "ceasefire-2025", "--json"]
+    )
+    pack = BriefingPack.model_validate_json(result.stdout)
+    section = pack.agreement_zones
+    assert section is not None and section.source == "built-in agreement ceasefire-2025"
+    depths = {z.name.split(": ")[-1]: (z.kind, z.depth_km, z.drawn) for z in section.zones}
+    assert depths["a demilitarised buffer of 15 km on each side of the line"] == ("buffer", 15, 1)
+    assert depths["mlrs"] == ("withdrawal", 35, 1)
+    assert depths["artillery 100mm plus"] == ("withdrawal", 25, 1)
+    assert depths["no strikes within 5 km of power plants"] == ("protected_sites", 5, 0)
+    assert all(
+        z.source.startswith("built-in agreement ceasefire-2025, clause ") for z in section.zones
+    )
+    reader = PdfReader(written.folder / "briefing.pdf")
+    flat = re.sub(r"\s+", " ", "\n".join(p.extract_text() for p in reader.pages))
+    assert "Agreement zones" in flat and "fire of any kind" in flat

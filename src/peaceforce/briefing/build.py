@@ -11,10 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from peaceforce.briefing.model import (
+    AgreementSection,
+    AgreementZone,
     BlockedFrame,
     BriefingPack,
     Contribution,
@@ -35,6 +38,9 @@ from peaceforce.briefing.model import (
 from peaceforce.deployment.planner import ROUTE_SEPARATOR, DeploymentResult, RecordKind
 from peaceforce.deployment.readiness import Readiness
 from peaceforce.mandate.analysis import FrameworkAssessment, MandateReport, PledgeStatus
+from peaceforce.monitoring.agreement import CompiledZones, HeavyWeaponWithdrawal, agreement_path
+from peaceforce.monitoring.incidents import FIRE_TYPES, IncidentType, WeaponClass
+from peaceforce.monitoring.workflow import ZoneFiles
 from peaceforce.plan import PlanResult
 from peaceforce.presentation.summary import worst_gaps
 from peaceforce.protection.result import ProtectionResult
@@ -48,9 +54,100 @@ CITIES_DATASET = "GeoNames cities15000 (CC BY 4.0), Ukrainian cities of 15,000 p
 NATIONS_FILE = "Scenario nations file: nominal GDP and population of {year}"
 #: What the pack says where a plan comes without a ceasefire agreement.
 NO_AGREEMENT = (
-    "No ceasefire agreement is part of this plan, so the pack shows no agreement zones "
-    "(`peaceforce agreement` compiles them from an agreement file)."
+    "No ceasefire agreement was given, so the pack shows no agreement zones "
+    "(`peaceforce brief RUN --agreement A` or `peaceforce plan --agreement A` draws them)."
 )
+#: The stem of the agreement map's files in a run's folder.
+AGREEMENT_MAP = "briefing-agreement"
+
+
+def _prohibited(types: Iterable[IncidentType], weapon: WeaponClass | None) -> str:
+    """What a clause's zone prohibits, in words: its incident types, fire as one."""
+    if weapon is not None:
+        return f"{weapon.value.replace('_', ' ')} present (withdrawn beyond the line)"
+    kinds = set(types)
+    words = ["fire of any kind"] if kinds >= FIRE_TYPES else []
+    rest = sorted(kinds - FIRE_TYPES) if words else sorted(kinds)
+    words += ["weapons seen" if t is IncidentType.WEAPONS_SIGHTING else t.value.replace("_", " ")
+              for t in rest]  # fmt: skip
+    return ", ".join(words)
+
+
+@dataclass(frozen=True)
+class PackAgreement:
+    """A ceasefire agreement given to the pack: its compiled zones and where they came from."""
+
+    zones: CompiledZones
+    source: str = field(metadata={"doc": "the agreement file, or the built-in one's name"})
+    line: str = field(metadata={"doc": "the line of contact the zones were compiled on"})
+
+    @classmethod
+    def compile(cls, agreement: Path | str, files: ZoneFiles, scenario: Scenario) -> PackAgreement:
+        """Compile an agreement (a file or a built-in name) on the files' line, else on the
+        scenario's own line of contact; protected sites only where a sites file is given."""
+        path = agreement_path(agreement)
+        given = [f.name for f in (files.line, files.occupied) if f is not None]
+        zones = files.compile(path, scenario.line_of_contact, sites_optional=True)
+        as_of = f" of {zones.as_of:%Y-%m-%d}" if zones.as_of else ""
+        line = (
+            f"the line of contact{as_of} from {' and '.join(given)}"
+            if given
+            else f"the scenario's line of contact{as_of}"
+        )
+        source = path.name if Path(agreement) == path else f"built-in agreement {agreement}"
+        return cls(zones=zones, source=source, line=line)
+
+    def section(self) -> AgreementSection:
+        """The pack's zone table of this agreement."""
+        return agreement_section(self.zones, self.source, self.line)
+
+
+def agreement_section(zones: CompiledZones, source: str, line: str) -> AgreementSection:
+    """The agreement's rules with a place, one row per clause (a withdrawal: per weapon).
+
+    ``source`` names the agreement file, ``line`` the line of contact it was compiled on.
+    """
+    rows: list[AgreementZone] = []
+    for clause, own in zip(zones.agreement.clauses, zones.zones_by_clause, strict=True):
+        compiled = [zone for _, zone in own]
+        cited = f"{source}, clause {clause.id}"
+        name = clause.title or clause.id
+        if isinstance(clause, HeavyWeaponWithdrawal):
+            rows += [
+                AgreementZone(
+                    name=f"{name}: {zone.weapon_class.value.replace('_', ' ')}",
+                    clause_id=clause.id,
+                    kind=zone.kind.value,
+                    depth_km=zone.limit_km,
+                    prohibited=_prohibited(clause.types, zone.weapon_class),
+                    drawn=1,
+                    source=cited,
+                )
+                for zone in compiled
+                if zone.weapon_class is not None
+            ]
+            continue
+        limit = getattr(clause, "width_km", None) or getattr(clause, "radius_km", None)
+        rows.append(
+            AgreementZone(
+                name=name,
+                clause_id=clause.id,
+                kind=compiled[0].kind.value if compiled else clause.kind,
+                depth_km=limit if limit is not None else getattr(clause, "within_km", None),
+                prohibited=_prohibited(clause.types, None),
+                drawn=len(compiled),
+                source=cited,
+            )
+        )
+    return AgreementSection(
+        agreement_id=zones.agreement.id,
+        name=zones.agreement.name,
+        source=source,
+        line=line,
+        zones=tuple(rows),
+        map_png=f"{AGREEMENT_MAP}.png",
+        map_svg=f"{AGREEMENT_MAP}.svg",
+    )
 
 
 class _Sources:
@@ -570,9 +667,14 @@ def scenario_version(scenario: Scenario) -> str:
 
 
 def build_briefing(
-    plan: PlanResult, scenario: Scenario, dated: date, folder: Path | None = None
+    plan: PlanResult,
+    scenario: Scenario,
+    dated: date,
+    folder: Path | None = None,
+    agreement: AgreementSection | None = None,
 ) -> BriefingPack:
-    """The briefing pack of a plan; ``folder`` is the run's folder, whose charts it shows."""
+    """The briefing pack of a plan; ``folder`` is the run's folder, whose charts it shows;
+    ``agreement`` the zones of a ceasefire agreement, when one is given."""
     files = sorted(p.name for p in folder.iterdir()) if folder is not None else []
     builder = _Builder(plan, scenario, files)
     missions = tuple(builder.mission(s) for s in plan.sourcing)
@@ -598,7 +700,10 @@ def build_briefing(
         contributions=contributions,
         figures=figures,
         burden_basis=scenario.assumptions.burden_share_basis,
-        agreement=NO_AGREEMENT,
+        agreement=NO_AGREEMENT
+        if agreement is None
+        else f"The zones of {agreement.name} ({agreement.source}), compiled on {agreement.line}.",
+        agreement_zones=agreement,
         sources=builder.sources.refs(),
         illustrative_marks=marks,
         label=plan.label,

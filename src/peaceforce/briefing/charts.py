@@ -116,20 +116,20 @@ def draw_contributions(pack: BriefingPack, mission_id: str, framework_id: str) -
 
 
 #: PNG resolution of the pack's charts: sharp at the PDF's column width.
-_SAVE = {"dpi": 150}
+SAVE = {"dpi": 150}
 
 
 def chart_drawings(pack: BriefingPack) -> list[Drawing]:
     """The pack's charts: ``briefing-fill`` and one ``briefing-contributions-<m>-<f>`` per
     sourced mission; the same stems for the same plan, so a submitted drawing is found."""
-    drawings = [Drawing("briefing-fill", draw_fill, (pack,), _SAVE)] if pack.fill_matrix else []
+    drawings = [Drawing("briefing-fill", draw_fill, (pack,), SAVE)] if pack.fill_matrix else []
     outcomes = dict.fromkeys((c.mission_id, c.framework_id) for c in pack.contributions)
     drawings += [
         Drawing(
             f"briefing-contributions-{mission}-{framework}",
             draw_contributions,
             (pack, mission, framework),
-            _SAVE,
+            SAVE,
         )
         for mission, framework in outcomes
     ]

@@ -168,6 +168,35 @@ class FigureFile(Result):
     illustrative: bool = False
 
 
+class AgreementZone(Result):
+    """One rule of the agreement with a place, as the pack's zone table gives it."""
+
+    name: str = Field(description="the clause's title (and weapon class of a withdrawal line)")
+    clause_id: str
+    kind: str = Field(
+        description="line, buffer, withdrawal, site or maritime; else the clause kind"
+    )
+    depth_km: float | None = Field(
+        description="width of a buffer or withdrawal band each side of the line, a site's "
+        "radius; None where the clause sets no distance"
+    )
+    prohibited: str = Field(description="what the zone prohibits, in words")
+    drawn: int = Field(ge=0, description="zones drawn on the map (sites: one each)")
+    source: str = Field(description="the agreement file and clause the zone comes from")
+
+
+class AgreementSection(Result):
+    """The agreement the plan is to keep: its zones on the plan's (or a given) line."""
+
+    agreement_id: str
+    name: str
+    source: str = Field(description="the agreement file, or the built-in agreement's name")
+    line: str = Field(description="which line of contact the zones were compiled on")
+    zones: tuple[AgreementZone, ...]
+    map_png: str = Field(description="file name in the run folder (the PDF embeds it)")
+    map_svg: str = Field(description="file name in the run folder (the HTML shows it)")
+
+
 class BriefingPack(StageResult):
     """Everything the briefing pack shows, in the order it shows it."""
 
@@ -185,6 +214,9 @@ class BriefingPack(StageResult):
     figures: tuple[FigureFile, ...]
     burden_basis: str = Field(description="gdp or population: what fair shares follow")
     agreement: str = Field(description="the agreement's zones, or why the pack has none")
+    agreement_zones: AgreementSection | None = Field(
+        default=None, description="the agreement's zones and map, when one was given"
+    )
     sources: tuple[SourceRef, ...]
 
     illustrative_marks: int = Field(

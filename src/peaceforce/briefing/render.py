@@ -18,7 +18,8 @@ from typing import Any, Literal
 from peaceforce.briefing import charts
 from peaceforce.briefing.model import BriefingPack, Figure
 from peaceforce.errors import PeaceforceError
-from peaceforce.presentation.figures import HERE, FigurePool
+from peaceforce.monitoring.agreement import CompiledZones
+from peaceforce.presentation.figures import HERE, Drawing, FigurePool
 
 #: The file names the pack takes in a run's folder.
 HTML_FILE = "briefing.html"
@@ -137,13 +138,25 @@ def pdf_bytes(page: str, attachments: dict[str, bytes], base: Path | None = None
 
 
 def write_html_and_pdf(
-    pack: BriefingPack, folder: Path, attachment: Path, figures: FigurePool = HERE
+    pack: BriefingPack,
+    folder: Path,
+    attachment: Path,
+    figures: FigurePool = HERE,
+    zones: CompiledZones | None = None,
 ) -> list[Path]:
     """Write the pack's charts, ``briefing.html`` and ``briefing.pdf`` into the run's folder
-    (the pages show the pictures there); charts submitted to ``figures`` are collected."""
-    from peaceforce.outputs import write_atomic
+    (the pages show the pictures there); charts submitted to ``figures`` are collected.
 
-    written = [p for d in charts.chart_drawings(pack) for p in figures.write(d, folder)]
+    ``zones`` are the agreement's of ``pack.agreement_zones``, drawn on its map.
+    """
+    from peaceforce.outputs import write_atomic
+    from peaceforce.presentation.agreement_map import draw_agreement_map
+
+    drawings = charts.chart_drawings(pack)
+    if pack.agreement_zones is not None and zones is not None:
+        stem = pack.agreement_zones.map_png.removesuffix(".png")
+        drawings.append(Drawing(stem, draw_agreement_map, (zones,), charts.SAVE))
+    written = [p for d in drawings for p in figures.write(d, folder)]
     html_path = folder / HTML_FILE
     write_atomic(html_path, render_html(pack, "html"))
     pdf = pdf_bytes(

@@ -69,11 +69,24 @@ class ZoneFiles(BaseModel):
             ]
         )
 
-    def compile(self, agreement: Path | str) -> CompiledZones:
-        """Compile an agreement (a file, or a built-in one by name) on these files."""
+    def compile(
+        self,
+        agreement: Path | str,
+        default_line: LineOfContact | None = None,
+        *,
+        sites_optional: bool = False,
+    ) -> CompiledZones:
+        """Compile an agreement (a file, or a built-in one by name) on these files.
+
+        ``default_line`` (a plan's own line) stands in when neither ``line`` nor
+        ``occupied`` is given. With ``sites_optional`` a clause protecting sites
+        may go without them (a map that shows no sites, not a check that misses them).
+        """
         loaded = load_agreement(agreement_path(agreement))
         sites = load_sites(self.sites) if self.sites is not None else None
-        return compile_zones(loaded, self.line_of_contact(), sites)
+        given = self.line is not None or self.occupied is not None
+        line = self.line_of_contact() if given or default_line is None else default_line
+        return compile_zones(loaded, line, () if sites is None and sites_optional else sites)
 
 
 def daily_report_from_files(

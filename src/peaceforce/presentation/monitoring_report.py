@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import base64
 import io
-import math
 from pathlib import Path
 from typing import Any
 
-import shapely
-
-from peaceforce.geo.crs import to_lonlat
-from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
+from peaceforce.monitoring.agreement import CompiledZones
 from peaceforce.monitoring.incidents import NOT_STATED
 from peaceforce.monitoring.report import DailyReport
 from peaceforce.outputs import write_atomic
+from peaceforce.presentation.agreement_map import draw_agreement, frame_of
 
 
 def _png(figure: Any) -> str:
@@ -30,62 +27,17 @@ def _png(figure: Any) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _draw(axes: Any, geometry: Any, **style: Any) -> None:
-    for part in shapely.get_parts(geometry):
-        if part.geom_type == "Polygon":
-            axes.fill(*part.exterior.xy, **style)
-        elif part.geom_type == "LineString":
-            axes.plot(*part.xy, **style)
-        elif hasattr(part, "geoms"):
-            _draw(axes, part, **style)
-
-
 def render_map(report: DailyReport, zones: CompiledZones) -> str:
     """A PNG map (data URI) on a Natural Earth basemap: land, Ukraine's border, occupied area,
-    line, zone outlines, protected sites, the largest settlements by name, the day's
+    line, each kind of zone, protected sites, the largest settlements by name, the day's
     violations, and a legend."""
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
-    from peaceforce.geo.frontline import natural_earth_land, natural_earth_ukraine
-    from peaceforce.sources.cities import ukrainian_cities
-
-    line = to_lonlat(zones.line)
     points = [(f.lon, f.lat) for f in report.findings]
-    west, south, east, north = shapely.union_all([line, *(shapely.Point(p) for p in points)]).bounds
-    pad = max(east - west, north - south, 1.0) * 0.15
-    frame = shapely.box(west - pad, south - pad, east + pad, north + pad)
     figure = Figure(figsize=(8, 6.5), layout="constrained")
     axes = figure.subplots()
-    axes.set_facecolor("#dcebf5")  # sea
-    _draw(axes, natural_earth_land().intersection(frame), color="#f4f1ea", linewidth=0)
-    _draw(axes, natural_earth_ukraine().boundary.intersection(frame), color="#555", linewidth=0.6)
-    _draw(axes, to_lonlat(zones.occupied).intersection(frame), color="#f3c5c5", linewidth=0)
-    for zone in zones.zones:
-        if zone.kind in (ZoneKind.BUFFER, ZoneKind.WITHDRAWAL, ZoneKind.MARITIME):
-            _draw(
-                axes,
-                to_lonlat(zone.geometry.boundary).intersection(frame),
-                color="#7a7a7a",
-                linewidth=0.5,
-                linestyle="--",
-            )
-    _draw(axes, line, color="#b00020", linewidth=1.5)
-    towns = [c for c in ukrainian_cities() if frame.contains(shapely.Point(c.lon, c.lat))][:25]
-    axes.scatter([c.lon for c in towns], [c.lat for c in towns], s=6, c="#333", zorder=3)
-    for town in towns:
-        axes.annotate(town.name, (town.lon, town.lat), fontsize=6, xytext=(2, 2),
-                      textcoords="offset points")  # fmt: skip
-    if zones.sites:
-        axes.scatter(
-            [s.lon for s in zones.sites],
-            [s.lat for s in zones.sites],
-            marker="^",
-            s=18,
-            c="#1f5fa8",
-            zorder=4,
-        )
+    handles = draw_agreement(axes, zones, frame_of(zones, points))
     if points:
         axes.scatter(
             [lon for lon, _ in points],
@@ -95,26 +47,11 @@ def render_map(report: DailyReport, zones: CompiledZones) -> str:
             marker="x",
             zorder=5,
         )
-    axes.set_xlim(west - pad, east + pad)
-    axes.set_ylim(south - pad, north + pad)
-    axes.set_aspect(1 / max(math.cos(math.radians((south + north) / 2)), 0.2))
-    axes.set_xlabel("longitude")
-    axes.set_ylabel("latitude")
     axes.set_title(
         f"Violations {report.period_start:%Y-%m-%d %H:%M} – {report.period_end:%Y-%m-%d %H:%M} UTC"
     )
-    axes.legend(
-        handles=[
-            Line2D([], [], color="#b00020", linewidth=1.5, label="line of contact"),
-            Patch(color="#f3c5c5", label="occupied area"),
-            Line2D([], [], color="#7a7a7a", linestyle="--", linewidth=0.5, label="zone edges"),
-            Line2D([], [], marker="^", color="#1f5fa8", linestyle="", label="protected site"),
-            Line2D([], [], marker="o", color="#333", markersize=3, linestyle="", label="town"),
-            Line2D([], [], marker="x", color="#000", linestyle="", label="violation"),
-        ],
-        fontsize=7,
-        loc="lower left",
-    )
+    handles.append(Line2D([], [], marker="x", color="#000", linestyle="", label="violation"))
+    axes.legend(handles=handles, fontsize=7, loc="lower left")
     return _png(figure)
 
 
