@@ -12,6 +12,7 @@ from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Domain, Nation, Scenario, UnitType
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
+from peaceforce.sourcing import sustain as sustain_module
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.optimise import build_problem, optimise
 from peaceforce.sourcing.result import ObstacleKind, SourcingResult
@@ -58,14 +59,14 @@ def test_one_nation_alone_holds_the_line_until_month_seven() -> None:
     assert result.fills().sustained == pytest.approx(0.5)  # 6 of 12 personnel-months
 
 
-def test_first_tour_and_sustainment_chosen_together_keep_every_month() -> None:
-    # Two lines, one battalion each for 12 months. P sustains 12 months but is based in
-    # London; S (no presence on Ukrainian soil: Poland only) and T sustain 6 and are near.
-    # Alone, the first tour moves least with T and S; P then holds one line from month 7
-    # and the other is empty for 6 months (18 of 24 battalion-months). Together: P holds
-    # the Ukrainian line from month 1, S and T the Polish one in turn (6 months each).
+def _stranded_long_stayer() -> Scenario:
+    """Two lines, one battalion each for 12 months. P sustains 12 months but is based in
+    London; S (no presence on Ukrainian soil: Poland only) and T sustain 6 and are near.
+    Alone, the first tour moves least with T and S; P then holds one line from month 7
+    and the other is empty for 6 months (18 of 24 battalion-months). Together: P holds
+    the Ukrainian line from month 1, S and T the Polish one in turn (6 months each)."""
     london = {"lon": -0.1, "lat": 51.5}
-    scenario = tiny_scenario(
+    return tiny_scenario(
         [
             pledge("p", "GBR", "inf", sustain_months=12, home_base=london),
             pledge(
@@ -79,6 +80,10 @@ def test_first_tour_and_sustainment_chosen_together_keep_every_month() -> None:
         ],
         [line("ukr", "inf", 1, "far"), line("pol", "inf", 1, "pol")],
     )
+
+
+def test_first_tour_and_sustainment_chosen_together_keep_every_month() -> None:
+    scenario = _stranded_long_stayer()
     problem = build_problem(
         scenario, scenario.mission("m"), analyse_mandate(scenario).assessment("coalition")
     )
@@ -100,6 +105,42 @@ def test_first_tour_and_sustainment_chosen_together_keep_every_month() -> None:
     assert result.objective.weighted_shortfall == 0
     assert result.objective.movement_personnel_km is not None
     assert result.objective.movement_personnel_km > alone.objectives[2]
+
+
+def _planned(result: SourcingResult) -> dict[str, Any]:
+    """Everything a sourcing result decides, without the seconds it took."""
+    return result.model_dump(mode="json", exclude={"solve_seconds"})
+
+
+@pytest.mark.parametrize(
+    ("scenario_of", "skips"), [(_stranded_long_stayer, False), (load_scenario, True)]
+)
+def test_the_plan_made_in_turn_is_solved_only_when_it_could_matter(
+    scenario_of: Any, skips: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The plan made in turn starts the joint model; when its own LP bound is over a step
+    # above the joint LP bound and the guide's plan meets that bound, it cannot change
+    # the answer, and is not solved. Solved always (as before), the answer is the same.
+    # (In the small scenario its LP bound is too close to the joint one to skip it; in the
+    # built-in reassurance mission the first tour chosen alone strands long-staying units.)
+    scenario = scenario_of()
+    mission = "reassurance" if len(scenario.missions) > 1 else "m"
+    solves: list[int] = []
+    solved = sustain_module._solved
+
+    def counted(*args: Any) -> Any:
+        solves.append(1)
+        return solved(*args)
+
+    monkeypatch.setattr(sustain_module, "_solved", counted)
+    lazy = source_mission(scenario, mission, "coalition", explain=False, time_limit_s=20)
+    skipped = 2 - len(solves)  # the plan made in turn of the whole problem and of the firm one
+    solves.clear()
+    monkeypatch.setattr(sustain_module._Start, "short_of", lambda *_: False)
+    eager = source_mission(scenario, mission, "coalition", explain=False, time_limit_s=20)
+    assert len(solves) == 2
+    assert (skipped > 0) is skips
+    assert _planned(lazy) == _planned(eager)
 
 
 def test_sustain_defaults_to_one_tour() -> None:

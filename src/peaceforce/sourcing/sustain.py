@@ -34,6 +34,10 @@ jointly optimal as it stands; otherwise the first tour the relaxation leans
 to (``optimise(..., prefer=)``) is held on in turn, and a plan that meets the
 bound is optimal without a MIP. Only then does the joint MIP run, for at most
 ``_JOINT_TIME_LIMIT_S`` (its best plan, never worse than the start, stands).
+The sequential plan, the slowest MIP of the lot, is solved only when it could
+matter: when the LP bound of its own model is more than a step above the joint
+bound, the leaning first tour is tried first, and when that meets the bound
+the sequential plan could neither stand nor win (see :class:`_Start`).
 
 Objective weights: a missing personnel-month weighs at least the smallest
 unit's personnel (tens); an entry after month 1 ``_ENTRY_WEIGHT``. Hand-overs
@@ -47,6 +51,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -160,14 +165,12 @@ def source_jointly(
     Without ``tie_breaks`` hand-overs are not made the fewest (enough for fills).
     """
     started = time.perf_counter()
-    sequential = _hold(
-        problem, first_tour, joint=False, time_limit_s=time_limit_s, tie_breaks=False
+    sequential = _HoldModel.build(problem, first_tour, joint=False)
+    start = _Start(
+        sequential.shortfall_bound(started + time_limit_s),
+        lambda: _solved(sequential, time_limit_s),
     )
-    assert sequential is not None  # only a start given can stand
-    plan, values = sequential
-    if not len(values):
-        return first_tour, plan
-    pairs, months = plan.pairs, plan.months
+    pairs, months = problem.usable_index, problem.mission.duration_months
 
     def guide(relaxed: FloatArray) -> FloatArray | None:
         """The plan made in turn from the first tour the joint LP relaxation leans to."""
@@ -184,12 +187,13 @@ def source_jointly(
         first_tour,
         joint=True,
         time_limit_s=min(time_limit_s, _JOINT_TIME_LIMIT_S),
-        start=values,
+        start=start,
         guide=guide,
         tie_breaks=tie_breaks,
     )
     if joint is None or not joint[0].status.has_solution:
-        if not tie_breaks:
+        plan, values = start.solved
+        if not len(values) or not tie_breaks:
             return first_tour, plan
         # the plan made in turn stands: its hand-overs are now made the fewest
         polished = _hold(
@@ -259,13 +263,51 @@ def first_tour_objectives(
     return float(weighted), float(burden), movement
 
 
+class _Start:
+    """A plan of the model to start from, solved only when its values are needed.
+
+    ``lower`` is no more than the plan's weighted shortfall (its model's LP
+    bound; None if unknown). When it is more than a step above the joint LP
+    bound, the plan can neither stand nor beat a proposal that meets that
+    bound, so :func:`_solve_in_two_stages` asks the guide first, and the plan,
+    most of a joint solve's time, is solved only if the proposal falls short.
+    Either way the joint model ends as it would have from the solved plan.
+    """
+
+    def __init__(
+        self, lower: float | None, solve: Callable[[], tuple[Sustainment, FloatArray]]
+    ) -> None:
+        self.lower = lower
+        self._solve = solve
+        self.seconds = 0.0
+
+    @cached_property
+    def solved(self) -> tuple[Sustainment, FloatArray]:
+        """The plan and its column values (empty without a solution), solved on first use."""
+        started = time.perf_counter()
+        solved = self._solve()
+        self.seconds = time.perf_counter() - started
+        return solved
+
+    def short_of(self, bound: float, step: float) -> bool:
+        """Whether the plan is surely more than ``step`` above ``bound`` (LP noise aside)."""
+        return self.lower is not None and self.lower > bound + step + 1e-6 * max(1.0, abs(bound))
+
+
+def _solved(model: _HoldModel, time_limit_s: float) -> tuple[Sustainment, FloatArray]:
+    """A model without a start solved for its shortfall alone (no tie-breaks)."""
+    held = model.solve(started=time.perf_counter(), time_limit_s=time_limit_s, tie_breaks=False)
+    assert held is not None  # only a start given can stand
+    return held
+
+
 def _hold(
     problem: SourcingProblem,
     first_tour: Solution,
     *,
     joint: bool,
     time_limit_s: float,
-    start: FloatArray | None = None,
+    start: FloatArray | _Start | None = None,
     guide: Guide | None = None,
     tie_breaks: bool = True,
     polish: tuple[Sustainment, FloatArray] | None = None,
@@ -279,6 +321,76 @@ def _hold(
     without them) only the tie-breaks are.
     """
     started = time.perf_counter()
+    model = _HoldModel.build(problem, first_tour, joint=joint)
+    return model.solve(
+        started=started,
+        time_limit_s=time_limit_s,
+        start=start,
+        guide=guide,
+        tie_breaks=tie_breaks,
+        polish=polish,
+    )
+
+
+@dataclass(frozen=True)
+class _HoldModel:
+    """The month-by-month model as HiGHS takes it, and where its columns sit."""
+
+    lp: Any
+    months: int
+    pairs: IntArray
+    first: FloatArray  # the first tour's units per pair (month 1 of the sequential model)
+    shortfall_cols: IntArray
+    shortfall_cost: FloatArray
+
+    @classmethod
+    def build(cls, problem: SourcingProblem, first_tour: Solution, *, joint: bool) -> _HoldModel:
+        """Lay out the model; see :func:`_hold`."""
+        return _build_hold_model(problem, first_tour, joint=joint)
+
+    def shortfall_bound(self, deadline: float) -> float | None:
+        """The LP relaxation's missing personnel-months: no plan of this model misses fewer."""
+        costs = np.zeros(self.lp.num_col_)
+        costs[self.shortfall_cols] = self.shortfall_cost
+        return _relaxation(self.lp, deadline, costs=costs)[0]
+
+    def solve(
+        self,
+        *,
+        started: float,
+        time_limit_s: float,
+        start: FloatArray | _Start | None = None,
+        guide: Guide | None = None,
+        tie_breaks: bool = True,
+        polish: tuple[Sustainment, FloatArray] | None = None,
+    ) -> tuple[Sustainment, FloatArray] | None:
+        """Solve in two stages (see :func:`_solve_in_two_stages`) and read the plan back."""
+        months, n_pairs = self.months, len(self.pairs)
+        result, values = _solve_in_two_stages(
+            self.lp,
+            self.shortfall_cols,
+            self.shortfall_cost,
+            start=start if polish is None else polish[1],
+            guide=guide,
+            tie_breaks=tie_breaks,
+            deadline=started + time_limit_s,
+            polish=None if polish is None else polish[0].status,
+            month_one=np.arange(n_pairs) * months,
+        )
+        if result is None:
+            return None
+        if not result.has_solution:
+            stations = np.zeros((n_pairs, months), dtype=np.int64)
+            stations[:, 0] = self.first.astype(np.int64)
+        else:
+            stations = np.rint(values[: n_pairs * months]).astype(np.int64).reshape(n_pairs, months)
+        held = Sustainment(
+            result.status, months, self.pairs, stations, time.perf_counter() - started
+        )
+        return held, values
+
+
+def _build_hold_model(problem: SourcingProblem, first_tour: Solution, *, joint: bool) -> _HoldModel:
     months = problem.mission.duration_months
     cand, pledges, lines = (
         problem.candidates,
@@ -429,26 +541,7 @@ def _hold(
         + ([whole if joint else part] + [whole] * (months - 1)) * n_lines
     )
     shortfall_cols = s(np.arange(n_lines * months) // months, np.arange(n_lines * months) % months)
-    result, values = _solve_in_two_stages(
-        lp,
-        shortfall_cols,
-        np.repeat(weight, months),
-        start=start if polish is None else polish[1],
-        guide=guide,
-        tie_breaks=tie_breaks,
-        deadline=started + time_limit_s,
-        polish=None if polish is None else polish[0].status,
-        month_one=y(np.arange(n_pairs), 0),
-    )
-    if result is None:
-        return None
-    if not result.has_solution:
-        stations = np.zeros((n_pairs, months), dtype=np.int64)
-        stations[:, 0] = first.astype(np.int64)
-    else:
-        stations = np.rint(values[: n_pairs * months]).astype(np.int64).reshape(n_pairs, months)
-    held = Sustainment(result.status, months, pairs, stations, time.perf_counter() - started)
-    return held, values
+    return _HoldModel(lp, months, pairs, first, shortfall_cols, np.repeat(weight, months))
 
 
 #: Proposes a start of the joint model from its LP relaxation's values (None: none found).
@@ -460,7 +553,7 @@ def _solve_in_two_stages(
     shortfall_cols: IntArray,
     shortfall_cost: FloatArray,
     *,
-    start: FloatArray | None,
+    start: FloatArray | _Start | None,
     guide: Guide | None,
     tie_breaks: bool,
     deadline: float,
@@ -489,25 +582,24 @@ def _solve_in_two_stages(
     lp.col_cost_ = first
     step = max(1.0, float(np.gcd.reduce(np.rint(shortfall_cost).astype(np.int64))))
     result: HighsOutcome | None = None
-    if polish is not None and start is not None:
-        result = HighsOutcome(polish, float(first @ start), "solved before the tie-breaks")
+    chosen: FloatArray | None = None  # the plan the MIP starts from
+    if polish is not None and isinstance(start, np.ndarray):
+        chosen = start
+        result = HighsOutcome(polish, float(first @ chosen), "solved before the tie-breaks")
     elif start is not None:
-        bound, relaxed = _relaxation(lp, deadline)
-        if bound is None or first @ start <= bound + 0.5 * step:
-            return None, start
-        proposed = guide(relaxed) if guide is not None else None
-        if proposed is not None and first @ proposed < first @ start - 0.5 * step:
-            start = proposed
-            if first @ start <= bound + 0.5 * step:
-                value = float(first @ start)
-                result = HighsOutcome(SolveStatus.OPTIMAL, value, "meets the LP bound")
-    values = start if start is not None else np.zeros(0)
+        against = _against_the_bound(
+            lp, first=first, step=step, start=start, guide=guide, deadline=deadline
+        )
+        if against.stands:
+            return None, against.start
+        chosen, result, deadline = against.start, against.outcome, against.deadline
+    values = chosen if chosen is not None else np.zeros(0)
     if result is None:
-        result, values = _solve_mip(lp, start, 0.5 * step, deadline)
+        result, values = _solve_mip(lp, chosen, 0.5 * step, deadline)
         if result.objective is None:
             return result, np.zeros(0)
-        if start is not None and values is start:
-            return None, start  # no better than the start
+        if chosen is not None and values is chosen:
+            return None, chosen  # no better than the start
     if not tie_breaks or not later.any() or result.objective is None:
         return result, values
     return result, _tie_break(
@@ -518,6 +610,71 @@ def _solve_in_two_stages(
         kept=month_one,
         deadline=deadline,
     )
+
+
+@dataclass(frozen=True)
+class _Against:
+    """A start held against the model's LP bound: whether it stands, else what to go on from."""
+
+    stands: bool
+    start: FloatArray
+    outcome: HighsOutcome | None  # OPTIMAL when the start now meets the bound
+    deadline: float  # pushed back by the time a lazy start took to solve
+
+
+def _against_the_bound(
+    lp: Any,
+    *,
+    first: FloatArray,
+    step: float,
+    start: FloatArray | _Start,
+    guide: Guide | None,
+    deadline: float,
+) -> _Against:
+    """Hold a start against the LP bound; a guide's proposal that beats it takes its place.
+
+    The start stands when it meets the bound (or there is none). Otherwise a
+    proposal of the guide better by more than half a step replaces it, and is
+    optimal when it meets the bound. A lazy start surely more than a step above
+    the bound (see :class:`_Start`) is solved only when the proposal does not
+    meet the bound: the outcome is the same, sooner.
+    """
+    bound, relaxed = _relaxation(lp, deadline)
+    lazy = start if isinstance(start, _Start) else None
+    sure_short = lazy is not None and bound is not None and lazy.short_of(bound, step)
+
+    def values_of_start() -> tuple[FloatArray, float]:
+        if lazy is None:
+            assert isinstance(start, np.ndarray)
+            return start, deadline
+        values = lazy.solved[1]
+        return values, deadline + lazy.seconds  # the start's solve is not this model's time
+
+    values = np.zeros(0)
+    if not sure_short:
+        values, deadline = values_of_start()
+        if not len(values) or bound is None or first @ values <= bound + 0.5 * step:
+            return _Against(True, values, None, deadline)
+    assert bound is not None  # a start surely short of the bound has one
+    proposed = guide(relaxed) if guide is not None else None
+    meets = proposed is not None and first @ proposed <= bound + 0.5 * step
+    if sure_short and meets:
+        # the start, more than a step above the bound, is more than half a step worse
+        assert proposed is not None
+        value = float(first @ proposed)
+        return _Against(False, proposed, _meets_bound(value), deadline)
+    if sure_short:
+        values, deadline = values_of_start()
+        if not len(values) or first @ values <= bound + 0.5 * step:
+            return _Against(True, values, None, deadline)
+    if proposed is not None and first @ proposed < first @ values - 0.5 * step:
+        outcome = _meets_bound(float(first @ proposed)) if meets else None
+        return _Against(False, proposed, outcome, deadline)
+    return _Against(False, values, None, deadline)
+
+
+def _meets_bound(value: float) -> HighsOutcome:
+    return HighsOutcome(SolveStatus.OPTIMAL, value, "meets the LP bound")
 
 
 def _solve_mip(
@@ -578,8 +735,13 @@ def _tie_break(
     return np.asarray(mip.getSolution().col_value)
 
 
-def _relaxation(lp: Any, deadline: float) -> tuple[float | None, FloatArray]:
-    """The LP relaxation's bound and values (None and nothing when it is not solved)."""
+def _relaxation(
+    lp: Any, deadline: float, *, costs: FloatArray | None = None
+) -> tuple[float | None, FloatArray]:
+    """The LP relaxation's bound and values (None and nothing when it is not solved).
+
+    ``costs`` replace the model's objective (its own by default).
+    """
     hs = highs()
     relaxed = new_highs()
     relaxed.passModel(lp)
@@ -589,6 +751,8 @@ def _relaxation(lp: Any, deadline: float) -> tuple[float | None, FloatArray]:
         np.arange(count, dtype=np.int32),
         np.array([hs.HighsVarType.kContinuous] * count),
     )
+    if costs is not None:
+        relaxed.changeColsCost(count, np.arange(count, dtype=np.int32), costs)
     relaxed.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
     run_highs(relaxed)
     if outcome(relaxed).status is not SolveStatus.OPTIMAL:
