@@ -10,12 +10,19 @@ plain loop an analyst would write without ``peaceforce sweep``, in one run.
 
 Prints a markdown table and the machine's load average; ``--json FILE`` also writes the
 figures. Usage: ``python benchmarks/sweep.py [--cases 10000] [--sample 10] [--skip-dask]``.
+
+A speed-up must not change an answer: ``--reference`` (by default
+``benchmarks/reference/turkey-germany-backstop.csv``, 132 distinct cases of the full spec
+as solved before the speed-ups of issue 17) is compared with the in-process table, case by
+case matched on the inputs, status and outcome by outcome. ``--write-reference FILE``
+writes the in-process table's distinct cases in that form.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -24,6 +31,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from peaceforce.sweeps.cases import settings_of
 from peaceforce.sweeps.design import design_cases
 from peaceforce.sweeps.run import SweepRun, run_sweep
@@ -31,6 +41,49 @@ from peaceforce.sweeps.spec import SweepSpec, builtin_spec_dir, load_spec
 
 #: Columns that must agree between the in-process and the Dask tables.
 _COMPARED = ("key", "status", "sustained_fill", "first_tour_fill", "firm_sustained_fill")
+#: Cases of the full built-in spec as solved before the speed-ups: no answer may change.
+_REFERENCE = Path(__file__).parent / "reference" / "turkey-germany-backstop.csv"
+
+
+def _text(value: Any) -> str:
+    """A table cell as text that compares equal whatever the column's type (number, text, none)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value == "":
+        return ""
+    if isinstance(value, tuple):
+        return ",".join(value)
+    if isinstance(value, bool | np.bool_):
+        return str(bool(value))
+    try:
+        return repr(float(value))
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _cases(spec: SweepSpec, table: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct case: the inputs, the status and the outcomes, as text."""
+    columns = [i.name for i in spec.inputs] + ["status", *(o.value for o in spec.outcomes)]
+    return table[columns].map(_text).drop_duplicates().reset_index(drop=True)
+
+
+def _against_reference(spec: SweepSpec, table: pd.DataFrame, reference: Path) -> dict[str, Any]:
+    """Compare a table with a reference's cases matched on the inputs, outcome by outcome."""
+    expected = pd.read_csv(reference, dtype=str, keep_default_na=False).map(_text)
+    inputs = [i.name for i in spec.inputs]
+    if not set(inputs) <= set(expected.columns):
+        return {"reference": str(reference), "compared": 0, "note": "other inputs than the spec's"}
+    found = expected.merge(_cases(spec, table), on=inputs, how="inner", suffixes=("", ".now"))
+    differing = [
+        {"inputs": row[inputs].to_dict(), "outcome": column, "was": row[column], "now": now}
+        for _, row in found.iterrows()
+        for column in expected.columns
+        if column not in inputs and (now := row[f"{column}.now"]) != row[column]
+    ]
+    return {
+        "reference": str(reference),
+        "compared": len(found),
+        "of": len(expected),
+        "differing": differing,
+    }
 
 
 def _spec(cases: int, inputs: str | None) -> SweepSpec:
@@ -103,6 +156,15 @@ def main() -> None:
     parser.add_argument(
         "--keep", type=Path, default=None, help="keep the case stores here (default: discard)"
     )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=_REFERENCE,
+        help="cases whose outcomes the in-process table must match (matched on the inputs)",
+    )
+    parser.add_argument(
+        "--write-reference", type=Path, default=None, help="write the distinct cases here"
+    )
     args = parser.parse_args()
     spec = _spec(args.cases, args.inputs)
     rows: list[dict[str, Any]] = []
@@ -111,6 +173,9 @@ def main() -> None:
         stores = args.keep or Path(scratch)
         alone = _timed(spec, stores / "alone", None)
         rows.append(_row("in-process", alone))
+        checked = _against_reference(spec, alone.table, args.reference)
+        if args.write_reference is not None:
+            _cases(spec, alone.table).to_csv(args.write_reference, index=False)
         if not args.skip_dask:
             one = _timed(spec, stores / "one", 1)
             rows.append(_row("Dask, 1 worker", one))
@@ -141,7 +206,19 @@ def main() -> None:
             f"| {row['mode']} | {row['cases']:,} | {row['sub_problems_solved']:,} | "
             f"{row['seconds']:,.1f} | {row['cases_per_second']:,.2f} |"
         )
-    summary: dict[str, Any] = {"rows": rows, "load_average": load, "identical_tables": identical}
+    print(
+        f"\nreference ({args.reference.name}): {checked['compared']} of "
+        f"{checked.get('of', 0)} cases found in this run, "
+        f"{len(checked.get('differing', []))} outcomes differ"
+    )
+    for difference in checked.get("differing", [])[:10]:
+        print(f"  {difference}")
+    summary: dict[str, Any] = {
+        "rows": rows,
+        "load_average": load,
+        "identical_tables": identical,
+        "reference": checked,
+    }
     if not args.skip_dask:
         scaling = rows[1]["seconds"] / rows[2]["seconds"]
         summary["scaling_1_to_2_workers"] = round(scaling, 2)
