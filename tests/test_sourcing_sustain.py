@@ -4,6 +4,7 @@ scenario's headline fills checked by hand."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Domain, Nation, Scenario, UnitType
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
+from peaceforce.solvers.highs_mip import run as run_highs
 from peaceforce.sourcing import sustain as sustain_module
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.optimise import build_problem, optimise
@@ -141,6 +143,44 @@ def test_the_plan_made_in_turn_is_solved_only_when_it_could_matter(
     assert len(solves) == 2
     assert (skipped > 0) is skips
     assert _planned(lazy) == _planned(eager)
+
+
+def test_a_proven_run_is_reused_for_an_equal_model_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Sweep cases that differ only in what no model reads make equal models: HiGHS is
+    # deterministic, so a run that ended proven is reused, value for value; one whose
+    # model differs in anything, or that would have less time than it took, runs again.
+    scenario = _stranded_long_stayer()
+    problem = build_problem(
+        scenario, scenario.mission("m"), analyse_mandate(scenario).assessment("coalition")
+    )
+    alone = optimise(problem, time_limit_s=10)
+    monkeypatch.setattr(sustain_module, "_PROVEN", sustain_module._ProvenRuns(size=8))
+    runs: list[int] = []
+
+    def counted(highs: Any) -> None:
+        runs.append(1)
+        run_highs(highs)
+
+    monkeypatch.setattr(sustain_module, "run_highs", counted)
+
+    def solved() -> tuple[Any, Any]:
+        model = sustain_module._HoldModel.build(problem, alone, joint=False)
+        return sustain_module._solved(model, 10.0)
+
+    first_plan, first_values = solved()
+    assert len(runs) == 1
+    again_plan, again_values = solved()
+    assert len(runs) == 1  # reused
+    assert again_values is first_values and not again_values.flags.writeable
+    assert (again_plan.stations == first_plan.stations).all()
+    assert again_plan.status is first_plan.status
+    # no time left for a run as long as the kept one took: it runs again
+    model = sustain_module._HoldModel.build(problem, alone, joint=False)
+    model.solve(started=time.perf_counter() - 10.0 + 1e-9, time_limit_s=10.0, tie_breaks=False)
+    assert len(runs) == 2
+    # the joint model of the same first tour is another model
+    sustain_module._solved(sustain_module._HoldModel.build(problem, alone, joint=True), 10.0)
+    assert len(runs) == 3
 
 
 def test_sustain_defaults_to_one_tour() -> None:

@@ -47,8 +47,11 @@ others leave.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -677,10 +680,90 @@ def _meets_bound(value: float) -> HighsOutcome:
     return HighsOutcome(SolveStatus.OPTIMAL, value, "meets the LP bound")
 
 
+@dataclass(frozen=True)
+class _Ran:
+    """A HiGHS run that ended proven: what it gave back and the seconds it took."""
+
+    outcome: HighsOutcome | None
+    values: FloatArray | None  # None: the start it was given
+    seconds: float
+
+
+class _ProvenRuns:
+    """HiGHS runs that ended proven, by the content of what they were given.
+
+    HiGHS is deterministic: the same model from the same start gives the same
+    answer, so a run is reused only when its model, start and settings are
+    equal value for value, and when it took no longer than the time the new
+    run has (a run cut by its time limit is never kept: its answer depends on
+    the machine's speed). Sweep cases whose settings differ only in what no
+    model reads (a nation joining under a frame that refuses its units, say)
+    make such equal models. Kept per process, the latest ``size``.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._runs: OrderedDict[str, _Ran] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(kind: str, lp: Any, *given: FloatArray | float | None) -> str:
+        """A digest of a run's model, its kind and whatever else it is given."""
+        digest = hashlib.sha256(kind.encode())
+        matrix = lp.a_matrix_
+        for part in (
+            [lp.num_col_, lp.num_row_, int(matrix.format_)],
+            lp.col_cost_,
+            lp.col_lower_,
+            lp.col_upper_,
+            lp.row_lower_,
+            lp.row_upper_,
+            matrix.start_,
+            matrix.index_,
+            matrix.value_,
+            [int(x) for x in lp.integrality_],
+            *([-1.0] if x is None else x for x in given),
+        ):
+            digest.update(np.asarray(part, dtype=float).tobytes())
+            digest.update(b"|")
+        return digest.hexdigest()
+
+    def get(self, key: str, seconds_left: float) -> _Ran | None:
+        """The run kept under ``key``, if it took no longer than ``seconds_left``."""
+        with self._lock:
+            ran = self._runs.get(key)
+            if ran is None or ran.seconds > seconds_left:
+                return None
+            self._runs.move_to_end(key)
+            return ran
+
+    def keep(self, key: str, ran: _Ran) -> None:
+        """Keep a proven run (its values read-only: every reuse shares them)."""
+        if ran.values is not None:
+            ran.values.flags.writeable = False
+        with self._lock:
+            self._runs[key] = ran
+            self._runs.move_to_end(key)
+            while len(self._runs) > self.size:
+                self._runs.popitem(last=False)
+
+
+#: Proven MIP and LP runs of the month-by-month models (see :class:`_ProvenRuns`).
+_PROVEN = _ProvenRuns(size=256)
+
+
 def _solve_mip(
     lp: Any, start: FloatArray | None, gap: float, deadline: float
 ) -> tuple[HighsOutcome, FloatArray]:
     """The MIP within ``gap`` of its bound; the start itself when nothing better is found."""
+    key = _ProvenRuns.key("mip", lp, start, gap)
+    ran = _PROVEN.get(key, deadline - time.perf_counter())
+    if ran is not None and ran.outcome is not None:
+        if ran.values is None:  # the start stood: it is the one given now, value for value
+            assert start is not None
+            return ran.outcome, start
+        return ran.outcome, ran.values
+    started = time.perf_counter()
     hs = highs()
     mip = new_highs()
     mip.passModel(lp)
@@ -692,12 +775,17 @@ def _solve_mip(
         mip.setSolution(given)
     run_highs(mip)
     result = outcome(mip)
+    seconds = time.perf_counter() - started
     if result.objective is None:
         return result, np.zeros(0)
     cost = np.asarray(lp.col_cost_, dtype=float)
     if start is not None and result.objective > cost @ start - gap:
-        return result, start
-    return result, np.asarray(mip.getSolution().col_value)
+        values = start
+    else:
+        values = np.asarray(mip.getSolution().col_value)
+    if result.status is SolveStatus.OPTIMAL:
+        _PROVEN.keep(key, _Ran(result, None if values is start else values, seconds))
+    return result, values
 
 
 def _tie_break(
@@ -742,6 +830,11 @@ def _relaxation(
 
     ``costs`` replace the model's objective (its own by default).
     """
+    key = _ProvenRuns.key("relaxation", lp, costs)
+    ran = _PROVEN.get(key, deadline - time.perf_counter())
+    if ran is not None and ran.outcome is not None and ran.values is not None:
+        return ran.outcome.objective, ran.values
+    started = time.perf_counter()
     hs = highs()
     relaxed = new_highs()
     relaxed.passModel(lp)
@@ -755,10 +848,14 @@ def _relaxation(
         relaxed.changeColsCost(count, np.arange(count, dtype=np.int32), costs)
     relaxed.setOptionValue("time_limit", max(0.01, deadline - time.perf_counter()))
     run_highs(relaxed)
-    if outcome(relaxed).status is not SolveStatus.OPTIMAL:
+    solved = outcome(relaxed)
+    if solved.status is not SolveStatus.OPTIMAL:
         return None, np.zeros(0)
     value = float(relaxed.getInfo().objective_function_value)
-    return value, np.asarray(relaxed.getSolution().col_value)
+    values = np.asarray(relaxed.getSolution().col_value)
+    bound = HighsOutcome(solved.status, value, solved.model_status)
+    _PROVEN.keep(key, _Ran(bound, values, time.perf_counter() - started))
+    return value, values
 
 
 def line_sustainment(problem: SourcingProblem, held: Sustainment) -> tuple[LineSustainment, ...]:
