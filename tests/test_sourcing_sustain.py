@@ -181,6 +181,16 @@ def test_a_proven_run_is_reused_for_an_equal_model_only(monkeypatch: pytest.Monk
     # the joint model of the same first tour is another model
     sustain_module._solved(sustain_module._HoldModel.build(problem, alone, joint=True), 10.0)
     assert len(runs) == 3
+    # the tie-breaks of an equal model given their full time again: that run's plan
+    tied = [
+        sustain_module._HoldModel.build(problem, alone, joint=False).solve(
+            started=time.perf_counter(), time_limit_s=10.0
+        )
+        for _ in range(2)
+    ]
+    assert len(runs) == 4  # the shortfall MIP reused, the tie-breaks run once
+    assert tied[0] is not None and tied[1] is not None
+    assert (tied[0][0].stations == tied[1][0].stations).all()
 
 
 def test_sustain_defaults_to_one_tour() -> None:

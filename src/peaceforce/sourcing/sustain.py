@@ -695,8 +695,11 @@ class _ProvenRuns:
     HiGHS is deterministic: the same model from the same start gives the same
     answer, so a run is reused only when its model, start and settings are
     equal value for value, and when it took no longer than the time the new
-    run has (a run cut by its time limit is never kept: its answer depends on
-    the machine's speed). Sweep cases whose settings differ only in what no
+    run has. A run cut by its time limit is not kept, with one exception: the
+    hand-over tie-breaks always end at their own 0.3 s limit, and an equal
+    model given the full 0.3 s again gets the plan that run reached (a fresh
+    run would reach one that depends on the machine's speed; no sweep outcome
+    reads hand-overs). Sweep cases whose settings differ only in what no
     model reads (a nation joining under a frame that refuses its units, say)
     make such equal models. Kept per process, the latest ``size``.
     """
@@ -802,25 +805,38 @@ def _tie_break(
     The columns ``kept`` (the first tour) keep their values: a time limit may
     cut the tie-breaks short, and what deployment moves must not depend on it.
     """
+    costs, most = held
+    key = _ProvenRuns.key("tie-breaks", lp, values, later, costs, most, kept.astype(float))
+    ran = _PROVEN.get(key, deadline - time.perf_counter())
+    if ran is not None and ran.values is not None:
+        return ran.values
+    started = time.perf_counter()
     hs = highs()
     mip = new_highs()
     mip.passModel(lp)
-    costs, most = held
     at = np.flatnonzero(costs)
     mip.addRow(-math.inf, most, len(at), at, costs[at])
     mip.changeColsCost(len(later), np.arange(len(later), dtype=np.int32), later)
     mip.changeColsBounds(len(kept), kept.astype(np.int32), values[kept], values[kept])
     mip.setOptionValue("mip_abs_gap", 1e-6)
-    mip.setOptionValue(
-        "time_limit", max(0.01, min(_TIE_BREAK_TIME_S, deadline - time.perf_counter()))
-    )
+    seconds = min(_TIE_BREAK_TIME_S, deadline - time.perf_counter())
+    mip.setOptionValue("time_limit", max(0.01, seconds))
     given = hs.HighsSolution()
     given.col_value = values
     mip.setSolution(given)
     run_highs(mip)
-    if not outcome(mip).has_solution:  # no time left even to take the start back
+    ended = outcome(mip)
+    if not ended.has_solution:  # no time left even to take the start back
         return values
-    return np.asarray(mip.getSolution().col_value)
+    broken = np.asarray(mip.getSolution().col_value)
+    if ended.status is SolveStatus.OPTIMAL or seconds >= _TIE_BREAK_TIME_S:
+        # proven, or cut at the tie-breaks' own limit (not a shorter deadline's): an equal
+        # model given as long gets this run's plan (see _ProvenRuns)
+        took = time.perf_counter() - started
+        _PROVEN.keep(
+            key, _Ran(ended, broken, took if ended.status is SolveStatus.OPTIMAL else seconds)
+        )
+    return broken
 
 
 def _relaxation(
