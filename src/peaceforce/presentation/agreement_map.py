@@ -16,6 +16,7 @@ from shapely.geometry.base import BaseGeometry
 
 from peaceforce.geo.crs import to_lonlat
 from peaceforce.monitoring.agreement import CompiledZones, ZoneKind
+from peaceforce.sources.cities import City
 
 #: How each kind of zone is drawn: (colour, line style, fill alpha, legend label).
 _ZONE_STYLES: dict[ZoneKind, tuple[str, Literal["-", "--", ":"], float, str]] = {
@@ -26,6 +27,12 @@ _ZONE_STYLES: dict[ZoneKind, tuple[str, Literal["-", "--", ":"], float, str]] = 
 }
 _LINE = "#b00020"
 _OCCUPIED = "#f3c5c5"
+#: Towns named on a map, largest first.
+_TOWNS = 25
+#: A town closer than this (degrees, 15-22 km here) to a larger one already named is left
+#: out: GeoNames lists city districts (Poltava's Kyivskyi, Kremenchuk's Avtozavodskyi) as
+#: towns of their own, and their labels would sit on top of the city's.
+_TOWN_SPACING_DEG = 0.2
 
 
 def draw(axes: Any, geometry: BaseGeometry, **style: Any) -> None:
@@ -60,10 +67,9 @@ def draw_agreement(axes: Any, zones: CompiledZones, frame: BaseGeometry) -> list
     draw(axes, natural_earth_land().intersection(frame), color="#f4f1ea", linewidth=0)
     draw(axes, natural_earth_ukraine().boundary.intersection(frame), color="#555", linewidth=0.6)
     draw(axes, to_lonlat(zones.occupied).intersection(frame), color=_OCCUPIED, linewidth=0)
-    handles: list[Any] = [
-        Line2D([], [], color=_LINE, linewidth=1.5, label="line of contact"),
-        Patch(color=_OCCUPIED, label="occupied area"),
-    ]
+    handles: list[Any] = [Line2D([], [], color=_LINE, linewidth=1.5, label="line of contact")]
+    if not zones.occupied.is_empty:  # a legend names only what the map shows
+        handles.append(Patch(color=_OCCUPIED, label="occupied area"))
     for kind, (colour, style, alpha, label) in _ZONE_STYLES.items():
         shown = [z.geometry for z in zones.zones if z.kind is kind]
         if not shown:
@@ -78,7 +84,9 @@ def draw_agreement(axes: Any, zones: CompiledZones, frame: BaseGeometry) -> list
             else Line2D([], [], color=colour, linestyle=style, linewidth=0.7, label=label)
         )
     draw(axes, to_lonlat(zones.line), color=_LINE, linewidth=1.5)
-    towns = [c for c in ukrainian_cities() if frame.contains(shapely.Point(c.lon, c.lat))][:25]
+    towns = _spaced_towns(
+        c for c in ukrainian_cities() if frame.contains(shapely.Point(c.lon, c.lat))
+    )
     axes.scatter([c.lon for c in towns], [c.lat for c in towns], s=6, c="#333", zorder=3)
     for town in towns:
         axes.annotate(town.name, (town.lon, town.lat), fontsize=6, xytext=(2, 2),
@@ -104,6 +112,20 @@ def draw_agreement(axes: Any, zones: CompiledZones, frame: BaseGeometry) -> list
     return handles
 
 
+def _spaced_towns(by_size: Iterable[City]) -> list[City]:
+    """The largest towns, each at least :data:`_TOWN_SPACING_DEG` from a larger one kept."""
+    kept: list[City] = []
+    for town in by_size:
+        if all(
+            math.hypot(town.lon - other.lon, town.lat - other.lat) >= _TOWN_SPACING_DEG
+            for other in kept
+        ):
+            kept.append(town)
+            if len(kept) == _TOWNS:
+                break
+    return kept
+
+
 def draw_agreement_map(zones: CompiledZones) -> Any:
     """The agreement's zones alone, as the briefing pack shows them (a matplotlib figure)."""
     from matplotlib.figure import Figure
@@ -113,5 +135,10 @@ def draw_agreement_map(zones: CompiledZones) -> Any:
     handles = draw_agreement(axes, zones, frame_of(zones))
     as_of = f", line of {zones.as_of:%Y-%m-%d}" if zones.as_of else ""
     axes.set_title(f"{zones.agreement.name}{as_of}", fontsize=9)
-    axes.legend(handles=handles, fontsize=7, loc="lower left")
+    place_legend(axes, handles)
     return figure
+
+
+def place_legend(axes: Any, handles: list[Any]) -> None:
+    """The legend beside the map, not on it: inside, it hid the line's southern end."""
+    axes.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))

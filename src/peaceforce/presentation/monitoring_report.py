@@ -18,7 +18,7 @@ from peaceforce.monitoring.agreement import CompiledZones
 from peaceforce.monitoring.incidents import NOT_STATED
 from peaceforce.monitoring.report import DailyReport
 from peaceforce.outputs import write_atomic
-from peaceforce.presentation.agreement_map import draw_agreement, frame_of
+from peaceforce.presentation.agreement_map import draw_agreement, frame_of, place_legend
 
 
 def _png(figure: Any) -> str:
@@ -51,7 +51,7 @@ def render_map(report: DailyReport, zones: CompiledZones) -> str:
         f"Violations {report.period_start:%Y-%m-%d %H:%M} – {report.period_end:%Y-%m-%d %H:%M} UTC"
     )
     handles.append(Line2D([], [], marker="x", color="#000", linestyle="", label="violation"))
-    axes.legend(handles=handles, fontsize=7, loc="lower left")
+    place_legend(axes, handles)
     return _png(figure)
 
 
