@@ -163,6 +163,9 @@ def test_an_unfilled_line_means_foc_not_reached_and_says_what_is_missing() -> No
     [missing] = result.foc.missing
     assert (missing.line_id, missing.units_missing, missing.personnel_missing) == ("l", 1, 500)
     assert result.foc.shortfall == "l not filled; 500 personnel short"
+    # what a person reads names the line, and says the same
+    named = result.foc.described(lambda line_id: f"Infantry at Area {line_id.upper()}")
+    assert named == "Infantry at Area L not filled; 500 personnel short"
     assert result.ioc.day == 9
     assert result.last_arrival_day == 9
 
@@ -177,6 +180,7 @@ def test_an_unfilled_priority_one_line_means_no_ioc_whatever_the_share() -> None
     assert result.ioc.day is None and result.foc.day is None
     assert [m.line_id for m in result.ioc.missing] == ["a"]
     assert result.ioc.shortfall == "a not filled"
+    assert result.ioc.described(str.upper) == "A not filled"
 
 
 # --- routes -----------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 from peaceforce.briefing.model import (
@@ -322,8 +323,8 @@ class _Builder:
         ]
         cited = _merged(rests_on, *node_sources)
         return (
-            _level(deployment.ioc, cited, marked),
-            _level(deployment.foc, cited, marked),
+            _level(deployment.ioc, cited, marked, partial(self.names.line, deployment.mission_id)),
+            _level(deployment.foc, cited, marked, partial(self.names.line, deployment.mission_id)),
         )
 
     def gap(self, line: LineFill, mission_id: str) -> Gap:
@@ -649,12 +650,14 @@ def _blockers(assessment: FrameworkAssessment, names: Names) -> tuple[str, ...]:
     )
 
 
-def _level(level: Readiness, cited: tuple[int, ...], marked: bool) -> Figure:
+def _level(
+    level: Readiness, cited: tuple[int, ...], marked: bool, line_name: Callable[[str], str]
+) -> Figure:
     if level.day is not None:
         return Figure(
             value=f"day {level.day}", number=level.day, sources=cited, illustrative=marked
         )
-    reason = level.shortfall or "requirement not met"
+    reason = level.described(line_name)
     return Figure(value=f"not reached ({reason})", number=None, sources=cited, illustrative=marked)
 
 

@@ -9,7 +9,7 @@ reaches them; the result then says what is missing instead of a day.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from pydantic import Field
 
@@ -43,6 +43,15 @@ class Readiness(Result):
     def reached(self) -> bool:
         """Whether the level is reached at all."""
         return self.day is not None
+
+    def described(self, line_name: Callable[[str], str]) -> str:
+        """``shortfall`` as a person reads it: each line by its name
+        ('Joint force headquarters at Kyiv and approaches'), not its id.
+        """
+        return _say(
+            [line_name(m.line_id) for m in self.missing],
+            max(0, self.personnel_required - self.personnel_in_place),
+        )
 
 
 def _missing(line: LineFill) -> MissingLine:
@@ -95,7 +104,9 @@ def readiness(
         personnel_required=required,
         personnel_in_place=in_place,
         missing=tuple(_missing(line) for line in unfilled),
-        shortfall=None if not unfilled else _say(unfilled, required - in_place),
+        shortfall=None
+        if not unfilled
+        else _say([u.line_id for u in unfilled], required - in_place),
     )
 
     threshold = ioc_share * required
@@ -118,16 +129,18 @@ def readiness(
         personnel_required=round(threshold),
         personnel_in_place=in_place,
         missing=tuple(_missing(line) for line in short_first),
-        shortfall=None if ioc_day is not None else _say(short_first, personnel_short),
+        shortfall=None
+        if ioc_day is not None
+        else _say([u.line_id for u in short_first], personnel_short),
     )
     return ioc, foc
 
 
-def _say(lines: Sequence[LineFill], personnel: int) -> str:
+def _say(lines: Sequence[str], personnel: int) -> str:
     """'dnipro-hq not filled; 920 personnel short': what a briefer reads out."""
     parts = []
     if lines:
-        named = ", ".join(line.line_id for line in lines[:3])
+        named = ", ".join(lines[:3])
         more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
         parts.append(f"{named}{more} not filled")
     if personnel > 0:

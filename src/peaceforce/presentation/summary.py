@@ -8,6 +8,9 @@ each class. The detail follows below it and in the run's files.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from rich.text import Text
 
 from peaceforce.deployment.planner import DeploymentResult
@@ -16,7 +19,7 @@ from peaceforce.plan import PlanResult
 from peaceforce.presentation.text import plain
 from peaceforce.protection.result import ProtectionResult
 from peaceforce.scenario.model import Scenario
-from peaceforce.scenario.names import short_name
+from peaceforce.scenario.names import Names, short_name
 from peaceforce.sourcing.result import LineFill, SourcingResult
 
 #: The most lines the summary takes, whatever the number of outcomes.
@@ -34,9 +37,10 @@ def executive_summary(plan: PlanResult, scenario: Scenario) -> Text:
         f" (run {plan.run_key}, {plan.label})"
     ]
     room = (MAX_LINES - 2) // _LINES_PER_OUTCOME
+    names = Names.of(scenario)
     for sourced in plan.sourcing[:room]:
         key = (sourced.mission_id, sourced.framework_id)
-        lines += _outcome(sourced, deployments.get(key), protection.get(key), scenario)
+        lines += _outcome(sourced, deployments.get(key), protection.get(key), scenario, names)
     if len(plan.sourcing) > room:
         lines.append(f"… and {len(plan.sourcing) - room} more outcomes in the tables below")
     if not plan.sourcing:
@@ -49,6 +53,7 @@ def _outcome(
     deployment: DeploymentResult | None,
     protection: ProtectionResult | None,
     scenario: Scenario,
+    names: Names,
 ) -> list[str]:
     fills = sourced.fills()
     firm = sourced.firm_only
@@ -57,24 +62,28 @@ def _outcome(
     return [
         f"{name} [{sourced.framework_id}]",
         f"    fill: {fills.first_tour:.0%} first tour, {fills.sustained:.0%} sustained{firm_text}",
-        *("    " + line for line in _readiness(deployment)),
+        *("    " + line for line in _readiness(deployment, names)),
         "    worst gaps: " + _worst_gaps(sourced, scenario),
         "    " + _bottleneck(deployment) + " · " + _air_defence(protection),
     ]
 
 
-def _level(name: str, level: Readiness) -> str:
+def _level(name: str, level: Readiness, line_name: Callable[[str], str]) -> str:
     if level.day is not None:
         return f"{name}: day {level.day}"
-    return f"{name}: not reached ({level.shortfall or 'requirement not met'})"
+    return f"{name}: not reached ({level.described(line_name)})"
 
 
-def _readiness(deployment: DeploymentResult | None) -> list[str]:
+def _readiness(deployment: DeploymentResult | None, names: Names) -> list[str]:
     if deployment is None:
         return ["IOC, FOC: not scheduled (the scenario has no transport network)", ""]
     last = deployment.last_arrival_day
     arrived = f"; last sourced unit in place day {last}" if last is not None else ""
-    return [_level("IOC", deployment.ioc), _level("FOC", deployment.foc) + arrived]
+    line_name = partial(names.line, deployment.mission_id)
+    return [
+        _level("IOC", deployment.ioc, line_name),
+        _level("FOC", deployment.foc, line_name) + arrived,
+    ]
 
 
 def gap_weight(line: LineFill) -> int:

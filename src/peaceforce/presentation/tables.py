@@ -6,12 +6,14 @@ Every cell that holds user data goes in as literal text (:mod:`.text`), never ma
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from rich.table import Table
 from rich.text import Text
 
 from peaceforce.deployment.movements import RELIEFS_MOVE
 from peaceforce.deployment.planner import DeploymentResult
+from peaceforce.deployment.readiness import Readiness
 from peaceforce.errors import Problem
 from peaceforce.mandate.analysis import (
     FrameworkAssessment,
@@ -480,8 +482,10 @@ def withdrawals_table(rows: tuple[WithdrawalRow, ...]) -> Table:
 # --- deployment -------------------------------------------------------------------------
 
 
-def _readiness_cell(day: int | None, shortfall: str | None) -> str:
-    return f"day {day}" if day is not None else f"not reached: {shortfall}"
+def _readiness_cell(level: Readiness, mission_id: str, names: Names) -> str:
+    if level.day is not None:
+        return f"day {level.day}"
+    return f"not reached: {level.described(partial(names.line, mission_id))}"
 
 
 def deployments_table(results: tuple[DeploymentResult, ...], names: Names = IDS) -> Table:
@@ -499,8 +503,8 @@ def deployments_table(results: tuple[DeploymentResult, ...], names: Names = IDS)
             r.mission_name,
             names.framework(r.framework_id),
             f"{r.personnel:,} of {r.foc.personnel_required:,}",
-            _readiness_cell(r.ioc.day, r.ioc.shortfall),
-            _readiness_cell(r.foc.day, r.foc.shortfall),
+            _readiness_cell(r.ioc, r.mission_id, names),
+            _readiness_cell(r.foc, r.mission_id, names),
             "-" if r.last_arrival_day is None else f"day {r.last_arrival_day}",
             str(len(r.late)),
         )

@@ -10,9 +10,9 @@ are the stage results' own.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from shapely import wkt
 from shapely.geometry import mapping
 
 from peaceforce.deployment.planner import DeploymentResult, MovementRecord, RecordKind
+from peaceforce.deployment.readiness import Readiness
 from peaceforce.geo.frontline import LineOfContact, line_of_contact_from_file, snapshot_date
 from peaceforce.labels import Label
 from peaceforce.mandate.analysis import MandateReport
@@ -32,6 +33,7 @@ from peaceforce.presentation.protection_maps import coverage_rings
 from peaceforce.presentation.tpfdd import Calendar, movement_of
 from peaceforce.results import Result
 from peaceforce.scenario.model import Scenario
+from peaceforce.scenario.names import Names
 from peaceforce.sources.boundaries import load_regions
 from peaceforce.sources.cities import ukrainian_cities
 from peaceforce.sourcing.candidates import area_centre
@@ -458,11 +460,17 @@ def laydown_layer(sourcing: SourcingResult, scenario: Scenario, name: str = "lay
     return collection(features, name)
 
 
+def _note(level: Readiness, line_name: Callable[[str], str]) -> str | None:
+    """Why a level is not reached, lines by name; none once it is."""
+    return None if level.reached else level.described(line_name)
+
+
 def plan_picture(run_id: int, plan: PlanResult, scenario: Scenario) -> PlanPicture:
     """The picture of a finished plan: one option per mission × authorisable framework."""
     deployments = {(d.mission_id, d.framework_id): d for d in plan.deployments}
     protection = {(p.mission_id, p.framework_id): p for p in plan.protection}
     missions = {m.id: m for m in scenario.missions}
+    names = Names.of(scenario)
     options = []
     for sourced in plan.sourcing:
         key = (sourced.mission_id, sourced.framework_id)
@@ -471,6 +479,7 @@ def plan_picture(run_id: int, plan: PlanResult, scenario: Scenario) -> PlanPictu
         mission = missions.get(sourced.mission_id)
         title = f"{mission.name if mission else sourced.mission_id} under {sourced.framework_id}"
         units = unit_tracks(deployment, scenario) if deployment is not None else ()
+        line_name = partial(names.line, sourced.mission_id)
         last = max((int(p[0]) + 1 for u in units for p in u.track), default=0)
         options.append(
             OptionPicture(
@@ -484,8 +493,8 @@ def plan_picture(run_id: int, plan: PlanResult, scenario: Scenario) -> PlanPictu
                 units=units,
                 ioc_day=deployment.ioc.day if deployment else None,
                 foc_day=deployment.foc.day if deployment else None,
-                ioc_note=deployment.ioc.shortfall if deployment else None,
-                foc_note=deployment.foc.shortfall if deployment else None,
+                ioc_note=_note(deployment.ioc, line_name) if deployment else None,
+                foc_note=_note(deployment.foc, line_name) if deployment else None,
                 last_day=max(last, deployment.ioc.day or 0, deployment.foc.day or 0)
                 if deployment
                 else 0,
