@@ -478,7 +478,7 @@ def test_a_gap_in_the_firm_only_fill_is_fixed_by_making_a_conditional_pledge_fir
     assert [(f.pledge_id, f.shortfall_after) for f in gap.fixes] == [("pol", 0), ("gbr-2", 0)]
     assert gap.fixes[0].obstacle is ObstacleKind.CONDITIONAL
     assert gap.fixes[0].preference < gap.fixes[1].preference
-    assert gap.fixes[0].description.startswith("make POL's conditional pledge pol (1 Infantry)")
+    assert gap.fixes[0].description.startswith("make Poland's conditional pledge pol (1 Infantry)")
     assert "waits on a cabinet decision" in gap.fixes[0].description
     assert SourcingResult.model_validate_json(result.model_dump_json()) == result
 

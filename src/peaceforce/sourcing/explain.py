@@ -99,7 +99,7 @@ def capacity_obstacles(
         found.append(
             Obstacle(
                 kind=ObstacleKind.CEILING,
-                detail=f"{pledge.nation} at its ceiling of {ceiling:,} personnel",
+                detail=f"{_nation(problem, pledge.nation)} at its ceiling of {ceiling:,} personnel",
             )
         )
     k = problem.candidate_index(pledge.id, pair.line.id)
@@ -239,7 +239,10 @@ def _trials(
                     pledge_id=pledge.id,
                     nation=pledge.nation,
                     obstacle=obstacle.kind,
-                    description=f"{pledge.nation} {unit} ({pledge.id}): lift '{obstacle.detail}'",
+                    description=(
+                        f"{_nation(problem, pledge.nation)} {unit} ({pledge.id}): "
+                        f"lift '{obstacle.detail}'"
+                    ),
                     shortfall_after=0,
                 ),
             )
@@ -252,14 +255,18 @@ def _trials(
                 relaxed = problem.with_extra_units(
                     pledge.id, problem.extra_units.get(pledge.id, 0) + extra
                 )
-                text = f"{pledge.nation} pledges {extra} more {unit} ({pledge.id})"
+                text = (
+                    f"{_nation(problem, pledge.nation)} pledges {extra} more {unit} ({pledge.id})"
+                )
                 preference, size = (_BELOW_SHARE if below else _AT_SHARE), float(extra)
             elif obstacle.kind is ObstacleKind.CEILING:
                 extra = shortfall * problem.unit_personnel(pledge.unit_type)
                 relaxed = problem.with_ceiling(
                     pledge.nation, problem.ceilings[pledge.nation] + extra
                 )
-                text = f"{pledge.nation} raises its ceiling by {extra:,} personnel"
+                text = (
+                    f"{_nation(problem, pledge.nation)} raises its ceiling by {extra:,} personnel"
+                )
                 preference, size = _POLICY, float(extra)
             else:
                 continue  # a treaty's tonnage is not ours to raise
@@ -277,6 +284,12 @@ def _trials(
                 ),
             )
     yield from _new_pledge_trials(problem, line, pairs, shortfall, ratio)
+
+
+def _nation(problem: SourcingProblem, code: str) -> str:
+    """'Canada' for CAN: a fix is read out to ministers (``Fix.nation`` keeps the code)."""
+    found = problem.scenario.nation_by_code.get(code)
+    return found.name if found is not None else code
 
 
 def _new_pledge_trials(
@@ -304,8 +317,8 @@ def _new_pledge_trials(
                 nation=nation,
                 obstacle=None,
                 description=(
-                    f"{nation} (at {share:.0%} of its fair share) pledges {shortfall} "
-                    f"{capability.name}"
+                    f"{_nation(problem, nation)} (at {share:.0%} of its fair share) "
+                    f"pledges {shortfall} {capability.name}"
                 ),
                 shortfall_after=0,
             ),
@@ -418,7 +431,7 @@ def firm_only_gaps(problem: SourcingProblem, firm_first: Solution) -> tuple[Firm
                 nation=pledge.nation,
                 obstacle=ObstacleKind.CONDITIONAL,
                 description=(
-                    f"make {pledge.nation}'s conditional pledge {pledge.id} "
+                    f"make {_nation(problem, pledge.nation)}'s conditional pledge {pledge.id} "
                     f"({pledge.count} {unit}) firm; conditional because {why}; "
                     f"firm-only first tour {gained:+,} personnel in all"
                 ),
