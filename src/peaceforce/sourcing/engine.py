@@ -168,7 +168,7 @@ def solve_and_explain(
     firm_first, firm_months = source_jointly(
         firm, firm_first, time_limit_s=seconds, tie_breaks=False
     )
-    firm_result = result_from_solution(firm, firm_first, explain=False)
+    firm_result = result_from_solution(firm, firm_first, explain=False, notes=False)
     firm_held = line_sustainment(firm, firm_months)
     firm_result = firm_result.model_copy(update={"sustainment": firm_held})
     return result.model_copy(
@@ -183,12 +183,14 @@ def solve_and_explain(
 
 
 def result_from_solution(
-    problem: SourcingProblem, solution: Solution, *, explain: bool
+    problem: SourcingProblem, solution: Solution, *, explain: bool, notes: bool = True
 ) -> SourcingResult:
     """Turn any solution (optimal or a baseline's) into a result, explaining gaps if asked.
 
     Without a solution (the solver found none in time) nothing is assigned and no
-    gap is explained: the status says so.
+    gap is explained: the status says so. Without ``notes`` the what-if notes
+    are left out, for a result only its figures are read from (the firm-only
+    fills): a withdrawal's note builds the problem again with its pledges.
     """
     assignments = _assignments(problem, solution)
     explain = explain and solution.status.has_solution
@@ -229,7 +231,7 @@ def result_from_solution(
         rotation_ratio=problem.scenario.assumptions.rotation_ratio,
         solve_seconds=round(solution.seconds, 3),
         illustrative_units=_illustrative_units(problem, assignments),
-        notes=what_if_notes(problem),
+        notes=what_if_notes(problem) if notes else (),
         **problem.scenario.stamp(),
     )
 

@@ -345,6 +345,8 @@ class _HoldModel:
     first: FloatArray  # the first tour's units per pair (month 1 of the sequential model)
     shortfall_cols: IntArray
     shortfall_cost: FloatArray
+    #: A digest of the model but its costs, which the solves change (see :class:`_ProvenRuns`).
+    layout: bytes
 
     @classmethod
     def build(cls, problem: SourcingProblem, first_tour: Solution, *, joint: bool) -> _HoldModel:
@@ -355,7 +357,7 @@ class _HoldModel:
         """The LP relaxation's missing personnel-months: no plan of this model misses fewer."""
         costs = np.zeros(self.lp.num_col_)
         costs[self.shortfall_cols] = self.shortfall_cost
-        return _relaxation(self.lp, deadline, costs=costs)[0]
+        return _relaxation(self.lp, self.layout, deadline, costs=costs)[0]
 
     def solve(
         self,
@@ -371,6 +373,7 @@ class _HoldModel:
         months, n_pairs = self.months, len(self.pairs)
         result, values = _solve_in_two_stages(
             self.lp,
+            self.layout,
             self.shortfall_cols,
             self.shortfall_cost,
             start=start if polish is None else polish[1],
@@ -527,24 +530,40 @@ def _build_hold_model(problem: SourcingProblem, first_tour: Solution, *, joint: 
     hs = highs()
     row, col, value = (np.concatenate(x) for x in (rows.row, rows.col, rows.value))
     order = np.lexsort((row, col))
-    lp = hs.HighsLp()
-    lp.num_col_, lp.num_row_ = n_cols, len(rows.lower)
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lower, col_upper
-    lp.row_lower_, lp.row_upper_ = np.array(rows.lower), np.array(rows.upper)
-    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = np.r_[0, np.cumsum(np.bincount(col, minlength=n_cols))].astype(np.int32)
-    lp.a_matrix_.index_ = row[order].astype(np.int32)
-    lp.a_matrix_.value_ = value[order]
+    row_lower, row_upper = np.array(rows.lower), np.array(rows.upper)
+    starts = np.r_[0, np.cumsum(np.bincount(col, minlength=n_cols))].astype(np.int32)
+    index, value = row[order].astype(np.int32), value[order]
     # units and missing stations are whole (a lone unit where units take turns holds none);
     # a first tour given may leave such a lone unit in month 1
-    whole, part = hs.HighsVarType.kInteger, hs.HighsVarType.kContinuous
-    lp.integrality_ = (
-        [whole] * (n_pairs * months)
-        + [part] * (n_pairs * months)
-        + ([whole if joint else part] + [whole] * (months - 1)) * n_lines
+    whole = np.concatenate(
+        [
+            np.ones(n_pairs * months, dtype=bool),
+            np.zeros(n_pairs * months, dtype=bool),
+            np.tile([joint] + [True] * (months - 1), n_lines),
+        ]
+    )
+    lp = hs.HighsLp()
+    lp.num_col_, lp.num_row_ = n_cols, len(row_lower)
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = cost, col_lower, col_upper
+    lp.row_lower_, lp.row_upper_ = row_lower, row_upper
+    lp.a_matrix_.format_ = hs.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, value
+    kinds = (hs.HighsVarType.kContinuous, hs.HighsVarType.kInteger)
+    lp.integrality_ = [kinds[x] for x in whole.tolist()]
+    layout = _digest(
+        "layout",
+        (n_cols, len(row_lower)),
+        col_lower,
+        col_upper,
+        row_lower,
+        row_upper,
+        starts,
+        index,
+        value,
+        whole,
     )
     shortfall_cols = s(np.arange(n_lines * months) // months, np.arange(n_lines * months) % months)
-    return _HoldModel(lp, months, pairs, first, shortfall_cols, np.repeat(weight, months))
+    return _HoldModel(lp, months, pairs, first, shortfall_cols, np.repeat(weight, months), layout)
 
 
 #: Proposes a start of the joint model from its LP relaxation's values (None: none found).
@@ -553,6 +572,7 @@ Guide = Callable[[FloatArray], FloatArray | None]
 
 def _solve_in_two_stages(
     lp: Any,
+    layout: bytes,
     shortfall_cols: IntArray,
     shortfall_cost: FloatArray,
     *,
@@ -591,14 +611,14 @@ def _solve_in_two_stages(
         result = HighsOutcome(polish, float(first @ chosen), "solved before the tie-breaks")
     elif start is not None:
         against = _against_the_bound(
-            lp, first=first, step=step, start=start, guide=guide, deadline=deadline
+            lp, layout, first=first, step=step, start=start, guide=guide, deadline=deadline
         )
         if against.stands:
             return None, against.start
         chosen, result, deadline = against.start, against.outcome, against.deadline
     values = chosen if chosen is not None else np.zeros(0)
     if result is None:
-        result, values = _solve_mip(lp, chosen, 0.5 * step, deadline)
+        result, values = _solve_mip(lp, layout, chosen, 0.5 * step, deadline)
         if result.objective is None:
             return result, np.zeros(0)
         if chosen is not None and values is chosen:
@@ -607,6 +627,7 @@ def _solve_in_two_stages(
         return result, values
     return result, _tie_break(
         lp,
+        layout,
         values,
         later,
         held=(first, result.objective + 0.5 * step),
@@ -627,6 +648,7 @@ class _Against:
 
 def _against_the_bound(
     lp: Any,
+    layout: bytes,
     *,
     first: FloatArray,
     step: float,
@@ -642,7 +664,7 @@ def _against_the_bound(
     the bound (see :class:`_Start`) is solved only when the proposal does not
     meet the bound: the outcome is the same, sooner.
     """
-    bound, relaxed = _relaxation(lp, deadline)
+    bound, relaxed = _relaxation(lp, layout, deadline)
     lazy = start if isinstance(start, _Start) else None
     sure_short = lazy is not None and bound is not None and lazy.short_of(bound, step)
 
@@ -706,32 +728,16 @@ class _ProvenRuns:
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._runs: OrderedDict[str, _Ran] = OrderedDict()
+        self._runs: OrderedDict[bytes, _Ran] = OrderedDict()
         self._lock = threading.Lock()
 
     @staticmethod
-    def key(kind: str, lp: Any, *given: FloatArray | float | None) -> str:
-        """A digest of a run's model, its kind and whatever else it is given."""
-        digest = hashlib.sha256(kind.encode())
-        matrix = lp.a_matrix_
-        for part in (
-            [lp.num_col_, lp.num_row_, int(matrix.format_)],
-            lp.col_cost_,
-            lp.col_lower_,
-            lp.col_upper_,
-            lp.row_lower_,
-            lp.row_upper_,
-            matrix.start_,
-            matrix.index_,
-            matrix.value_,
-            [int(x) for x in lp.integrality_],
-            *([-1.0] if x is None else x for x in given),
-        ):
-            digest.update(np.asarray(part, dtype=float).tobytes())
-            digest.update(b"|")
-        return digest.hexdigest()
+    def key(kind: str, layout: bytes, lp: Any, *given: FloatArray | float | None) -> bytes:
+        """A digest of a run's kind, its model (``layout``, the digest of all but the costs,
+        and the costs it has now) and whatever else it is given."""
+        return _digest(kind, layout, lp.col_cost_, *given)
 
-    def get(self, key: str, seconds_left: float) -> _Ran | None:
+    def get(self, key: bytes, seconds_left: float) -> _Ran | None:
         """The run kept under ``key``, if it took no longer than ``seconds_left``."""
         with self._lock:
             ran = self._runs.get(key)
@@ -740,7 +746,7 @@ class _ProvenRuns:
             self._runs.move_to_end(key)
             return ran
 
-    def keep(self, key: str, ran: _Ran) -> None:
+    def keep(self, key: bytes, ran: _Ran) -> None:
         """Keep a proven run (its values read-only: every reuse shares them)."""
         if ran.values is not None:
             ran.values.flags.writeable = False
@@ -751,15 +757,30 @@ class _ProvenRuns:
                 self._runs.popitem(last=False)
 
 
+def _digest(kind: str, *parts: Any) -> bytes:
+    """A digest of ``parts`` (arrays, numbers, bytes; None counts as -1), each as its values
+    after its length, so that no two different sequences of parts read the same."""
+    digest = hashlib.sha256(kind.encode())
+    for part in parts:
+        data = (
+            part
+            if isinstance(part, bytes)
+            else np.asarray(-1.0 if part is None else part, dtype=float).tobytes()
+        )
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.digest()
+
+
 #: Proven MIP and LP runs of the month-by-month models (see :class:`_ProvenRuns`).
 _PROVEN = _ProvenRuns(size=256)
 
 
 def _solve_mip(
-    lp: Any, start: FloatArray | None, gap: float, deadline: float
+    lp: Any, layout: bytes, start: FloatArray | None, gap: float, deadline: float
 ) -> tuple[HighsOutcome, FloatArray]:
     """The MIP within ``gap`` of its bound; the start itself when nothing better is found."""
-    key = _ProvenRuns.key("mip", lp, start, gap)
+    key = _ProvenRuns.key("mip", layout, lp, start, gap)
     ran = _PROVEN.get(key, deadline - time.perf_counter())
     if ran is not None and ran.outcome is not None:
         if ran.values is None:  # the start stood: it is the one given now, value for value
@@ -793,6 +814,7 @@ def _solve_mip(
 
 def _tie_break(
     lp: Any,
+    layout: bytes,
     values: FloatArray,
     later: FloatArray,
     *,
@@ -806,7 +828,7 @@ def _tie_break(
     cut the tie-breaks short, and what deployment moves must not depend on it.
     """
     costs, most = held
-    key = _ProvenRuns.key("tie-breaks", lp, values, later, costs, most, kept.astype(float))
+    key = _ProvenRuns.key("tie-breaks", layout, lp, values, later, costs, most, kept.astype(float))
     ran = _PROVEN.get(key, deadline - time.perf_counter())
     if ran is not None and ran.values is not None:
         return ran.values
@@ -840,13 +862,13 @@ def _tie_break(
 
 
 def _relaxation(
-    lp: Any, deadline: float, *, costs: FloatArray | None = None
+    lp: Any, layout: bytes, deadline: float, *, costs: FloatArray | None = None
 ) -> tuple[float | None, FloatArray]:
     """The LP relaxation's bound and values (None and nothing when it is not solved).
 
     ``costs`` replace the model's objective (its own by default).
     """
-    key = _ProvenRuns.key("relaxation", lp, costs)
+    key = _ProvenRuns.key("relaxation", layout, lp, costs)
     ran = _PROVEN.get(key, deadline - time.perf_counter())
     if ran is not None and ran.outcome is not None and ran.values is not None:
         return ran.outcome.objective, ran.values
