@@ -145,3 +145,33 @@ def test_json_schema_describes_every_entity() -> None:
         for ref in schema["$defs"]["Pledge"]["properties"]["caveats"]["items"]["oneOf"]
     }
     assert len(caveat_kinds) == 8
+
+
+def test_latest_stance_is_the_latest_dated_and_the_first_listed_of_a_day(
+    scenario: Scenario,
+) -> None:
+    """The lookup behind every stance rule, on a constructed nation with four stances."""
+    from datetime import date
+
+    from peaceforce.scenario.model import Position, Question, Stance
+
+    source = scenario.stances[0].source
+
+    def said(position: Position, day: date, question: Question) -> Stance:
+        return Stance(nation="JPN", question=question, position=position, date=day, source=source)
+
+    soil = Question.TROOPS_ON_UKRAINIAN_SOIL
+    stances = [
+        said(Position.CONSIDERING, date(2025, 3, 1), soil),
+        said(Position.DECLINED, date(2025, 5, 1), soil),  # the latest: it decides
+        said(Position.COMMITTED, date(2025, 4, 1), soil),  # listed later, dated earlier
+        said(Position.OPPOSED, date(2025, 5, 1), Question.AIR_POLICING),
+        said(Position.COMMITTED, date(2025, 5, 1), Question.AIR_POLICING),  # same day: first wins
+    ]
+    changed = scenario.replace(
+        stances=[s for s in scenario.stances if s.nation != "JPN"] + stances
+    )
+    assert changed.stance("JPN", soil) == stances[1]
+    assert changed.stance("JPN", Question.AIR_POLICING) == stances[3]
+    assert changed.stance("JPN", Question.MARITIME) is None
+    assert scenario.stance("JPN", soil) != stances[1]  # the copy's lookup is its own

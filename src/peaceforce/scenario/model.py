@@ -806,10 +806,19 @@ class Scenario(ScenarioHeader):
                 codes.append(entry)
         return tuple(dict.fromkeys(codes))
 
+    @cached_property
+    def latest_stances(self) -> dict[tuple[str, Question], Stance]:
+        """Each nation's latest stance on each question (the first listed of a day's)."""
+        latest: dict[tuple[str, Question], Stance] = {}
+        for stance in self.stances:
+            key = (stance.nation, stance.question)
+            if key not in latest or stance.date > latest[key].date:
+                latest[key] = stance
+        return latest
+
     def stance(self, nation: str, question: Question) -> Stance | None:
         """The latest stance of a nation on a question, if any."""
-        found = [s for s in self.stances if s.nation == nation and s.question is question]
-        return max(found, key=lambda s: s.date) if found else None
+        return self.latest_stances.get((nation, question))
 
     def pledge_stance(self, pledge: Pledge) -> Stance | None:
         """The stance that decides a pledge: on its domain's question, else on troops."""
