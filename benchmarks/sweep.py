@@ -9,7 +9,13 @@ plain loop an analyst would write without ``peaceforce sweep``, in one run.
   a tour length, so the loop leaves that input at the scenario's (it costs the same).
 
 Prints a markdown table and the machine's load average; ``--json FILE`` also writes the
-figures. Usage: ``python benchmarks/sweep.py [--cases 10000] [--sample 10] [--skip-dask]``.
+figures. Usage: ``python benchmarks/sweep.py [--cases 10000] [--sample 10] [--skip-dask]
+[--repeat 3]``.
+
+``--repeat N`` runs the three modes N times, in rounds (in-process, 1 worker, 2 workers,
+then again), each on a fresh store, and gives the median of each mode and the median of
+the rounds' 1 → 2 worker ratios: on a shared 2-core machine one run can be 15 % off
+another, and a ratio of two such runs more so.
 
 A speed-up must not change an answer: ``--reference`` (by default
 ``benchmarks/reference/turkey-germany-backstop.csv``, 132 distinct cases of the full spec
@@ -39,8 +45,6 @@ from peaceforce.sweeps.design import design_cases
 from peaceforce.sweeps.run import SweepRun, run_sweep
 from peaceforce.sweeps.spec import SweepSpec, builtin_spec_dir, load_spec
 
-#: Columns that must agree between the in-process and the Dask tables.
-_COMPARED = ("key", "status", "sustained_fill", "first_tour_fill", "firm_sustained_fill")
 #: Cases of the full built-in spec as solved before the speed-ups: no answer may change.
 _REFERENCE = Path(__file__).parent / "reference" / "turkey-germany-backstop.csv"
 
@@ -133,14 +137,27 @@ def _timed(spec: SweepSpec, folder: Path, workers: int | None) -> SweepRun:
     return run
 
 
-def _row(name: str, run: SweepRun) -> dict[str, Any]:
+def _row(name: str, runs: list[SweepRun]) -> dict[str, Any]:
+    """A mode's row: the median of its runs, and every run's seconds."""
+    seconds = float(np.median([run.seconds for run in runs]))
     return {
         "mode": name,
-        "cases": run.cases,
-        "sub_problems_solved": run.subproblems_solved,
-        "seconds": round(run.seconds, 1),
-        "cases_per_second": round(run.cases_per_second, 1),
+        "cases": runs[0].cases,
+        "sub_problems_solved": runs[0].subproblems_solved,
+        "seconds": round(seconds, 1),
+        "cases_per_second": round(runs[0].cases / seconds, 1),
+        "runs_seconds": [round(run.seconds, 1) for run in runs],
     }
+
+
+#: Columns that must agree between the in-process and the Dask tables.
+_COMPARED = ("key", "status", "sustained_fill", "first_tour_fill", "firm_sustained_fill")
+
+
+def _same_tables(runs: list[SweepRun]) -> bool:
+    """Whether every run gave the first run's table, in the compared columns."""
+    first = runs[0].table[list(_COMPARED)]
+    return all(run.table[list(_COMPARED)].equals(first) for run in runs[1:])
 
 
 def main() -> None:
@@ -149,6 +166,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=10, help="cases the plain loop runs")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of the three modes")
     parser.add_argument(
         "--inputs", default=None, help="comma-separated inputs of the spec to vary (default: all)"
     )
@@ -169,22 +187,22 @@ def main() -> None:
     spec = _spec(args.cases, args.inputs)
     rows: list[dict[str, Any]] = []
     identical: bool | None = None
+    modes: dict[str, tuple[int | None, list[SweepRun]]] = {"in-process": (None, [])}
+    if not args.skip_dask:
+        modes |= {"Dask, 1 worker": (1, []), "Dask, 2 workers": (2, [])}
     with tempfile.TemporaryDirectory() as scratch:
         stores = args.keep or Path(scratch)
-        alone = _timed(spec, stores / "alone", None)
-        rows.append(_row("in-process", alone))
-        checked = _against_reference(spec, alone.table, args.reference)
-        if args.write_reference is not None:
-            _cases(spec, alone.table).to_csv(args.write_reference, index=False)
-        if not args.skip_dask:
-            one = _timed(spec, stores / "one", 1)
-            rows.append(_row("Dask, 1 worker", one))
-            two = _timed(spec, stores / "two", 2)
-            rows.append(_row("Dask, 2 workers", two))
-            columns = list(_COMPARED)
-            identical = alone.table[columns].equals(two.table[columns]) and alone.table[
-                columns
-            ].equals(one.table[columns])
+        for round_ in range(max(1, args.repeat)):
+            for workers, runs in modes.values():
+                folder = stores / f"{workers or 0}-workers-round-{round_ + 1}"
+                runs.append(_timed(spec, folder, workers))
+    alone = modes["in-process"][1][0]
+    checked = _against_reference(spec, alone.table, args.reference)
+    if args.write_reference is not None:
+        _cases(spec, alone.table).to_csv(args.write_reference, index=False)
+    rows.extend(_row(name, runs) for name, (_, runs) in modes.items())
+    if not args.skip_dask:
+        identical = _same_tables([run for _, runs in modes.values() for run in runs])
     per_case = _plain_loop(spec, args.sample)
     rows.append(
         {
@@ -199,12 +217,13 @@ def main() -> None:
     print(f"load average after the runs: {load} ({os.cpu_count()} cores)")
     varied = ", ".join(i.name for i in spec.inputs)
     print(f"inputs varied: {varied}; {alone.distinct_cases:,} distinct cases\n")
-    print("| mode | cases | sub-problems solved | s | cases/s |")
-    print("|---|---:|---:|---:|---:|")
+    print("| mode | cases | sub-problems solved | s (median) | cases/s | every run (s) |")
+    print("|---|---:|---:|---:|---:|---|")
     for row in rows:
+        every = ", ".join(f"{x:,.1f}" for x in row.get("runs_seconds", [])) or "-"
         print(
             f"| {row['mode']} | {row['cases']:,} | {row['sub_problems_solved']:,} | "
-            f"{row['seconds']:,.1f} | {row['cases_per_second']:,.2f} |"
+            f"{row['seconds']:,.1f} | {row['cases_per_second']:,.2f} | {every} |"
         )
     print(
         f"\nreference ({args.reference.name}): {checked['compared']} of "
@@ -220,9 +239,20 @@ def main() -> None:
         "reference": checked,
     }
     if not args.skip_dask:
-        scaling = rows[1]["seconds"] / rows[2]["seconds"]
+        ratios = [
+            one.seconds / two.seconds
+            for one, two in zip(
+                modes["Dask, 1 worker"][1], modes["Dask, 2 workers"][1], strict=True
+            )
+        ]
+        scaling = float(np.median(ratios))
         summary["scaling_1_to_2_workers"] = round(scaling, 2)
-        print(f"\nscaling from 1 to 2 workers: {scaling:.2f}x; tables identical: {identical}")
+        summary["scaling_per_round"] = [round(x, 2) for x in ratios]
+        every = ", ".join(f"{x:.2f}x" for x in ratios)
+        print(
+            f"\nscaling from 1 to 2 workers: {scaling:.2f}x (median of the rounds: {every}); "
+            f"tables identical: {identical}"
+        )
     if args.json is not None:
         args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
 

@@ -14,6 +14,7 @@ from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Domain, Nation, Scenario, UnitType
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
 from peaceforce.solvers.highs_mip import run as run_highs
+from peaceforce.solvers.proven import ProvenRuns
 from peaceforce.sourcing import sustain as sustain_module
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.optimise import build_problem, optimise
@@ -154,7 +155,7 @@ def test_a_proven_run_is_reused_for_an_equal_model_only(monkeypatch: pytest.Monk
         scenario, scenario.mission("m"), analyse_mandate(scenario).assessment("coalition")
     )
     alone = optimise(problem, time_limit_s=10)
-    monkeypatch.setattr(sustain_module, "_PROVEN", sustain_module._ProvenRuns(size=8))
+    monkeypatch.setattr(sustain_module, "_PROVEN", ProvenRuns(size=8))
     runs: list[int] = []
 
     def counted(highs: Any) -> None:

@@ -60,6 +60,9 @@ class HighsOutcome:
     status: SolveStatus
     objective: float | None
     model_status: str
+    #: Ended by a limit (time, iterations, an interrupt), not by what it established:
+    #: another run of the same model may end elsewhere.
+    limited: bool = False
 
     @property
     def has_solution(self) -> bool:
@@ -74,10 +77,22 @@ def outcome(h: Any) -> HighsOutcome:
     info = h.getInfo()
     feasible = info.primal_solution_status == hs.SolutionStatus.kSolutionStatusFeasible
     words = h.modelStatusToString(model_status)
+    status = hs.HighsModelStatus
+    limited = model_status in (
+        status.kTimeLimit,
+        status.kIterationLimit,
+        status.kSolutionLimit,
+        status.kInterrupt,
+        status.kHighsInterrupt,
+        status.kMemoryLimit,
+        status.kNotset,
+        status.kUnknown,
+    )
     if model_status == hs.HighsModelStatus.kOptimal:
         return HighsOutcome(SolveStatus.OPTIMAL, float(info.objective_function_value), words)
     if model_status == hs.HighsModelStatus.kInfeasible:
         return HighsOutcome(SolveStatus.INFEASIBLE, None, words)
     if feasible:  # an incumbent at the time limit (or another interruption)
-        return HighsOutcome(SolveStatus.FEASIBLE, float(info.objective_function_value), words)
-    return HighsOutcome(SolveStatus.NO_SOLUTION, None, words)
+        value = float(info.objective_function_value)
+        return HighsOutcome(SolveStatus.FEASIBLE, value, words, limited)
+    return HighsOutcome(SolveStatus.NO_SOLUTION, None, words, limited)

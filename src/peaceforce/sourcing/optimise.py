@@ -59,6 +59,7 @@ from peaceforce.scenario.model import Commitment, MissionOption, PersonnelCeilin
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.solvers.highs_mip import new_highs, outcome
 from peaceforce.solvers.highs_mip import run as run_highs
+from peaceforce.solvers.proven import ProvenRuns, digest
 from peaceforce.sourcing.candidates import (
     BoolArray,
     Candidates,
@@ -558,6 +559,8 @@ class _Model:
         self.column_of = np.full(len(layout.pair), -1, dtype=np.int64)
         self.fixed_costs = np.zeros(layout.fixed_columns)
         self.pair_costs = np.zeros(len(layout.pair))
+        #: Whether a run was cut short (a time limit): then the outcome may depend on the clock.
+        self.cut = False
 
     @property
     def in_model(self) -> BoolArray:
@@ -666,7 +669,9 @@ class _Model:
         while True:
             self.lp.setOptionValue("time_limit", max(0.01, until - time.perf_counter()))
             run_highs(self.lp)
-            if outcome(self.lp).status is not SolveStatus.OPTIMAL:
+            priced = outcome(self.lp)
+            if priced.status is not SolveStatus.OPTIMAL:
+                self.cut |= priced.limited
                 return None
             rc = self.reduced_costs()
             scale = max(1.0, float(np.abs(self.pair_costs).max(initial=0.0)))
@@ -722,6 +727,7 @@ class _Model:
         mip.setSolution(solution)
         run_highs(mip)
         result = outcome(mip)
+        self.cut |= result.limited
         values = np.asarray(mip.getSolution().col_value) if result.has_solution else np.zeros(0)
         return result.status, result.objective, values
 
@@ -818,6 +824,19 @@ def optimise(
     from peaceforce.sourcing.baseline import greedy_solution  # it imports this module
 
     best = model.start_from(problem, greedy_solution(problem))
+    key = _run_key(layout, model.columns, best, objectives[:stages])
+    kept = _PROVEN.get(key, time_limit_s)
+    if kept is not None:
+        columns, values, outcomes_kept = kept
+        return _read_solution(
+            problem,
+            layout,
+            columns,
+            values,
+            stages=outcomes_kept,
+            status=SolveStatus.OPTIMAL,
+            started=started,
+        )
     outcomes: list[StageOutcome] = []
     deadline = started + time_limit_s
     for stage, (fixed, pairs) in enumerate(objectives[:stages]):
@@ -831,15 +850,61 @@ def optimise(
         model.hold(fixed, result.value)
     reached = [o for o in outcomes if o.value is not None]
     proven = len(reached) == stages and all(o.status is SolveStatus.OPTIMAL for o in outcomes)
+    if proven and not model.cut:
+        best.flags.writeable = False  # every reuse shares it
+        _PROVEN.keep(
+            key, (model.columns.copy(), best, tuple(outcomes)), time.perf_counter() - started
+        )
     return _read_solution(
         problem,
-        model,
+        layout,
+        model.columns,
         best if reached else None,
         stages=tuple(outcomes),
         status=(SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE)
         if reached
         else outcomes[0].status,
         started=started,
+    )
+
+
+#: First tours solved to proven optima with no run cut short (see
+#: :mod:`peaceforce.solvers.proven`): the columns in the model, their values and the stages.
+_PROVEN: ProvenRuns[tuple[IntArray, FloatArray, tuple[StageOutcome, ...]]] = ProvenRuns(size=256)
+
+
+def _run_key(
+    layout: ModelLayout,
+    columns: IntArray,
+    start: FloatArray,
+    objectives: list[tuple[FloatArray, FloatArray]],
+) -> bytes:
+    """A digest of everything the HiGHS runs of :func:`optimise` are given: the layout's
+    rows and columns, the start and the columns it brought in, each stage's costs.
+
+    Which candidate pairs and pledges the columns stand for is left out: the
+    solution is read back through the problem at hand (:func:`_read_solution`).
+    """
+    return digest(
+        "first tour",
+        layout.pledge_row,
+        layout.hulls,
+        layout.access_row,
+        layout.access_value,
+        layout.line_row,
+        layout.nation_row,
+        layout.personnel,
+        layout.upper,
+        layout.movement,
+        layout.offered,
+        layout.quantity,
+        layout.shortfall_cost,
+        layout.shares,
+        layout.ceiling,
+        layout.access_limit,
+        columns,
+        start,
+        *(costs for stage in objectives for costs in stage),
     )
 
 
@@ -859,7 +924,8 @@ def _per_column(problem: SourcingProblem, layout: ModelLayout, per_pair: FloatAr
 
 def _read_solution(
     problem: SourcingProblem,
-    model: _Model,
+    layout: ModelLayout,
+    columns: IntArray,
     values: FloatArray | None,
     *,
     stages: tuple[StageOutcome, ...],
@@ -872,14 +938,14 @@ def _read_solution(
     if values is None:  # the first stage ended without a solution
         missing = {line.id: line.quantity for line in lines}
         return Solution({}, missing, objectives, status, seconds, stages)
-    layout, pledges, cand = model.layout, problem.scenario.pledges, problem.candidates
+    pledges, cand = problem.scenario.pledges, problem.candidates
     units_of = np.rint(values[layout.fixed_columns :]).astype(np.int64)
     left = {k: problem.units_offered(pledges[k].id, pledges[k].count) for k in range(len(pledges))}
     units: dict[tuple[str, str], int] = {}
     filled = dict.fromkeys((line.id for line in lines), 0.0)
     for j in np.flatnonzero(units_of > 0).tolist():
         # pairs brought in after the last solved stage come after its columns
-        position = model.columns[j]
+        position = columns[j]
         line_id = lines[int(cand.line[layout.pair[position]])].id
         filled[line_id] += int(units_of[j]) / float(layout.hulls[position])
         wanted = int(units_of[j])

@@ -47,11 +47,8 @@ others leave.
 
 from __future__ import annotations
 
-import hashlib
 import math
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -63,6 +60,7 @@ from peaceforce.scenario.model import DAYS_PER_MONTH
 from peaceforce.solvers import SolveStatus, highs
 from peaceforce.solvers.highs_mip import HighsOutcome, new_highs, outcome
 from peaceforce.solvers.highs_mip import run as run_highs
+from peaceforce.solvers.proven import ProvenRuns, digest
 from peaceforce.sourcing.candidates import FloatArray, IntArray
 from peaceforce.sourcing.optimise import (
     Solution,
@@ -345,7 +343,7 @@ class _HoldModel:
     first: FloatArray  # the first tour's units per pair (month 1 of the sequential model)
     shortfall_cols: IntArray
     shortfall_cost: FloatArray
-    #: A digest of the model but its costs, which the solves change (see :class:`_ProvenRuns`).
+    #: A digest of the model but its costs, which the solves change (see :data:`_PROVEN`).
     layout: bytes
 
     @classmethod
@@ -550,7 +548,7 @@ def _build_hold_model(problem: SourcingProblem, first_tour: Solution, *, joint: 
     lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = starts, index, value
     kinds = (hs.HighsVarType.kContinuous, hs.HighsVarType.kInteger)
     lp.integrality_ = [kinds[x] for x in whole.tolist()]
-    layout = _digest(
+    layout = digest(
         "layout",
         (n_cols, len(row_lower)),
         col_lower,
@@ -704,83 +702,37 @@ def _meets_bound(value: float) -> HighsOutcome:
 
 @dataclass(frozen=True)
 class _Ran:
-    """A HiGHS run that ended proven: what it gave back and the seconds it took."""
+    """What a HiGHS run of a month-by-month model gave back (see :data:`_PROVEN`)."""
 
     outcome: HighsOutcome | None
     values: FloatArray | None  # None: the start it was given
-    seconds: float
 
 
-class _ProvenRuns:
-    """HiGHS runs that ended proven, by the content of what they were given.
-
-    HiGHS is deterministic: the same model from the same start gives the same
-    answer, so a run is reused only when its model, start and settings are
-    equal value for value, and when it took no longer than the time the new
-    run has. A run cut by its time limit is not kept, with one exception: the
-    hand-over tie-breaks always end at their own 0.3 s limit, and an equal
-    model given the full 0.3 s again gets the plan that run reached (a fresh
-    run would reach one that depends on the machine's speed; no sweep outcome
-    reads hand-overs). Sweep cases whose settings differ only in what no
-    model reads (a nation joining under a frame that refuses its units, say)
-    make such equal models. Kept per process, the latest ``size``.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._runs: OrderedDict[bytes, _Ran] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(kind: str, layout: bytes, lp: Any, *given: FloatArray | float | None) -> bytes:
-        """A digest of a run's kind, its model (``layout``, the digest of all but the costs,
-        and the costs it has now) and whatever else it is given."""
-        return _digest(kind, layout, lp.col_cost_, *given)
-
-    def get(self, key: bytes, seconds_left: float) -> _Ran | None:
-        """The run kept under ``key``, if it took no longer than ``seconds_left``."""
-        with self._lock:
-            ran = self._runs.get(key)
-            if ran is None or ran.seconds > seconds_left:
-                return None
-            self._runs.move_to_end(key)
-            return ran
-
-    def keep(self, key: bytes, ran: _Ran) -> None:
-        """Keep a proven run (its values read-only: every reuse shares them)."""
-        if ran.values is not None:
-            ran.values.flags.writeable = False
-        with self._lock:
-            self._runs[key] = ran
-            self._runs.move_to_end(key)
-            while len(self._runs) > self.size:
-                self._runs.popitem(last=False)
+def _key(kind: str, layout: bytes, lp: Any, *given: FloatArray | float | None) -> bytes:
+    """A digest of a run's kind, its model (``layout``, the digest of all but the costs,
+    and the costs it has now) and whatever else it is given."""
+    return digest(kind, layout, lp.col_cost_, *given)
 
 
-def _digest(kind: str, *parts: Any) -> bytes:
-    """A digest of ``parts`` (arrays, numbers, bytes; None counts as -1), each as its values
-    after its length, so that no two different sequences of parts read the same."""
-    digest = hashlib.sha256(kind.encode())
-    for part in parts:
-        data = (
-            part
-            if isinstance(part, bytes)
-            else np.asarray(-1.0 if part is None else part, dtype=float).tobytes()
-        )
-        digest.update(len(data).to_bytes(8, "little"))
-        digest.update(data)
-    return digest.digest()
+def _keep(key: bytes, ran: _Ran, seconds: float) -> None:
+    if ran.values is not None:
+        ran.values.flags.writeable = False  # every reuse shares them
+    _PROVEN.keep(key, ran, seconds)
 
 
-#: Proven MIP and LP runs of the month-by-month models (see :class:`_ProvenRuns`).
-_PROVEN = _ProvenRuns(size=256)
+#: Proven MIP and LP runs of the month-by-month models (see :mod:`peaceforce.solvers.proven`).
+#: A run cut by its time limit is not kept, with one exception: the hand-over
+#: tie-breaks always end at their own 0.3 s limit, and an equal model given the
+#: full 0.3 s again gets the plan that run reached (a fresh run would reach one
+#: that depends on the machine's speed; no sweep outcome reads hand-overs).
+_PROVEN: ProvenRuns[_Ran] = ProvenRuns(size=256)
 
 
 def _solve_mip(
     lp: Any, layout: bytes, start: FloatArray | None, gap: float, deadline: float
 ) -> tuple[HighsOutcome, FloatArray]:
     """The MIP within ``gap`` of its bound; the start itself when nothing better is found."""
-    key = _ProvenRuns.key("mip", layout, lp, start, gap)
+    key = _key("mip", layout, lp, start, gap)
     ran = _PROVEN.get(key, deadline - time.perf_counter())
     if ran is not None and ran.outcome is not None:
         if ran.values is None:  # the start stood: it is the one given now, value for value
@@ -808,7 +760,7 @@ def _solve_mip(
     else:
         values = np.asarray(mip.getSolution().col_value)
     if result.status is SolveStatus.OPTIMAL:
-        _PROVEN.keep(key, _Ran(result, None if values is start else values, seconds))
+        _keep(key, _Ran(result, None if values is start else values), seconds)
     return result, values
 
 
@@ -828,7 +780,7 @@ def _tie_break(
     cut the tie-breaks short, and what deployment moves must not depend on it.
     """
     costs, most = held
-    key = _ProvenRuns.key("tie-breaks", layout, lp, values, later, costs, most, kept.astype(float))
+    key = _key("tie-breaks", layout, lp, values, later, costs, most, kept.astype(float))
     ran = _PROVEN.get(key, deadline - time.perf_counter())
     if ran is not None and ran.values is not None:
         return ran.values
@@ -853,11 +805,9 @@ def _tie_break(
     broken = np.asarray(mip.getSolution().col_value)
     if ended.status is SolveStatus.OPTIMAL or seconds >= _TIE_BREAK_TIME_S:
         # proven, or cut at the tie-breaks' own limit (not a shorter deadline's): an equal
-        # model given as long gets this run's plan (see _ProvenRuns)
+        # model given as long gets this run's plan (see _PROVEN)
         took = time.perf_counter() - started
-        _PROVEN.keep(
-            key, _Ran(ended, broken, took if ended.status is SolveStatus.OPTIMAL else seconds)
-        )
+        _keep(key, _Ran(ended, broken), took if ended.status is SolveStatus.OPTIMAL else seconds)
     return broken
 
 
@@ -868,7 +818,7 @@ def _relaxation(
 
     ``costs`` replace the model's objective (its own by default).
     """
-    key = _ProvenRuns.key("relaxation", layout, lp, costs)
+    key = _key("relaxation", layout, lp, costs)
     ran = _PROVEN.get(key, deadline - time.perf_counter())
     if ran is not None and ran.outcome is not None and ran.values is not None:
         return ran.outcome.objective, ran.values
@@ -892,7 +842,7 @@ def _relaxation(
     value = float(relaxed.getInfo().objective_function_value)
     values = np.asarray(relaxed.getSolution().col_value)
     bound = HighsOutcome(solved.status, value, solved.model_status)
-    _PROVEN.keep(key, _Ran(bound, values, time.perf_counter() - started))
+    _keep(key, _Ran(bound, values), time.perf_counter() - started)
     return value, values
 
 
