@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.model import Scenario
 from peaceforce.solvers.highs_mip import run as run_highs
-from peaceforce.solvers.proven import ProvenRuns, digest
+from peaceforce.solvers.proven import ProvenRuns, digest, share_between_processes
 from peaceforce.sourcing import optimise as optimise_module
 from peaceforce.sourcing.optimise import SourcingProblem, build_problem, optimise
 from tiny_scenario import line, pledge, tiny_scenario
@@ -101,3 +104,26 @@ def test_digests_tell_apart_what_differs_in_values_or_in_length() -> None:
     assert digest("k", [1.0, 2.0], [3.0]) != digest("k", [1.0], [2.0, 3.0])
     assert digest("k", None) != digest("k", [])
     assert digest("k", [1.0]) != digest("other", [1.0])
+
+
+def test_runs_are_shared_through_a_folder_and_its_loss_costs_only_the_sharing(
+    tmp_path: Path,
+) -> None:
+    # Two stores stand for two worker processes of one sweep.
+    one: ProvenRuns[tuple[str, np.ndarray]] = ProvenRuns(size=4)
+    other: ProvenRuns[tuple[str, np.ndarray]] = ProvenRuns(size=4)
+    key = digest("k", [1.0])
+    share_between_processes(tmp_path)
+    try:
+        one.keep(key, ("plan", np.arange(3.0)), seconds=0.5)
+        found = other.get(key, seconds_left=1.0)
+        assert found is not None and found[0] == "plan"
+        assert (found[1] == np.arange(3.0)).all()
+        assert other.get(key, seconds_left=0.1) is None  # it took longer than there is now
+        assert not list(tmp_path.glob(".*"))  # nothing left half-written
+        shutil.rmtree(tmp_path)  # the sweep ended: the folder is gone
+        assert other.get(key, seconds_left=1.0) is None
+        one.keep(digest("k", [2.0]), ("later", np.zeros(1)), seconds=0.1)  # no error
+        assert one.get(key, seconds_left=1.0) is not None  # its own runs stay in memory
+    finally:
+        share_between_processes(None)

@@ -10,14 +10,20 @@ such equal models again and again.
 
 Keys are digests of the values themselves (:func:`digest`), never of object
 identities, so nothing that differs is ever merged. Each process keeps its
-own runs, the latest ``size``.
+own runs, the latest ``size``; processes of one machine that work on one job
+(the workers of a local Dask cluster running a sweep) also find each other's
+in a private folder (:func:`share_between_processes`), so that no equal model
+is solved once per worker.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import threading
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -40,6 +46,49 @@ def digest(kind: str, *parts: Any) -> bytes:
     return hashed.digest()
 
 
+class _Shared:
+    """The folder this process's proven runs are shared in, if any."""
+
+    folder: Path | None = None
+
+
+def share_between_processes(folder: Path | None) -> None:
+    """Keep proven runs in ``folder`` as well, and look there for runs of other processes.
+
+    The folder must be private to one job (made with ``tempfile.mkdtemp``, say):
+    runs are read back with ``pickle``. None stops the sharing.
+    """
+    _Shared.folder = folder
+
+
+def _path(folder: Path, key: bytes) -> Path:
+    return folder / f"{key.hex()}.pickle"
+
+
+def _read(key: bytes) -> tuple[float, Any] | None:
+    """A run another process kept (a fresh copy), or None; a folder gone means none."""
+    if _Shared.folder is None:
+        return None
+    try:
+        found: tuple[float, Any] = pickle.loads(_path(_Shared.folder, key).read_bytes())
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return None
+    return found
+
+
+def _write(key: bytes, kept: tuple[float, Any]) -> None:
+    """Write a run aside, then rename it into place: a reader sees all of it or nothing."""
+    if _Shared.folder is None:
+        return
+    final = _path(_Shared.folder, key)
+    aside = final.with_name(f".{final.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        aside.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+        aside.replace(final)
+    except OSError:  # the job ended and took the folder with it: the run stays in memory
+        aside.unlink(missing_ok=True)
+
+
 class ProvenRuns(Generic[Kept]):
     """What proven runs gave back, by the digest of what they were given (thread-safe)."""
 
@@ -52,10 +101,13 @@ class ProvenRuns(Generic[Kept]):
         """The run kept under ``key``, if it took no longer than ``seconds_left``."""
         with self._lock:
             found = self._runs.get(key)
-            if found is None or found[0] > seconds_left:
-                return None
-            self._runs.move_to_end(key)
-            return found[1]
+            if found is not None:
+                self._runs.move_to_end(key)
+        if found is None:
+            found = _read(key)
+        if found is None or found[0] > seconds_left:
+            return None
+        return found[1]
 
     def keep(self, key: bytes, kept: Kept, seconds: float) -> None:
         """Keep what a proven run gave back, and the seconds it took.
@@ -67,3 +119,4 @@ class ProvenRuns(Generic[Kept]):
             self._runs.move_to_end(key)
             while len(self._runs) > self.size:
                 self._runs.popitem(last=False)
+        _write(key, (seconds, kept))

@@ -10,10 +10,16 @@ model itself: no solver object crosses a process). Only the caller writes the
 store, as each batch comes back: a worker killed mid-batch loses nothing, since
 its batch is simply run again elsewhere, and a caller stopped mid-sweep leaves
 every finished batch on disk for the next run.
+
+Sub-problems that differ only in what no model reads make equal solver models
+(:mod:`peaceforce.solvers.proven`): a process solves each once. The workers of
+a local cluster also share those runs, in a private folder that lives as long
+as the sweep, so a model one worker proved is not solved again on the other.
 """
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -159,8 +165,13 @@ def run_sweep(
     connecting: Future[tuple[Any, Any]] | None = None
     if workers is not None or cluster is not None:
         # The cluster starts, and its workers read the scenario, while the cases are planned.
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            connecting = pool.submit(_connect, spec_json, workers, cluster)
+        # A local cluster's workers share their proven solver runs in a private folder.
+        with (
+            ThreadPoolExecutor(max_workers=1) as pool,
+            tempfile.TemporaryDirectory(prefix="peaceforce-proven-runs-") as runs,
+        ):
+            shared = Path(runs) if cluster is None else None
+            connecting = pool.submit(_connect, spec_json, workers, cluster, shared)
             try:
                 return _run(
                     spec,
@@ -239,13 +250,16 @@ def _run(
     )
 
 
-def _warm(spec_json: str) -> None:
+def warm(spec_json: str) -> None:
     """Read the spec's scenario on a worker now, before its first batch."""
     context_for(SweepSpec.model_validate_json(spec_json))
 
 
-def _connect(spec_json: str, workers: int | None, address: str | None) -> tuple[Any, Any]:
-    """A client of a new local cluster (or of the scheduler at ``address``), workers warmed."""
+def _connect(
+    spec_json: str, workers: int | None, address: str | None, shared: Path | None
+) -> tuple[Any, Any]:
+    """A client of a new local cluster (or of the scheduler at ``address``), workers warmed;
+    a local cluster's workers share proven runs in ``shared``."""
     from distributed import Client, LocalCluster
 
     local = None
@@ -261,7 +275,12 @@ def _connect(spec_json: str, workers: int | None, address: str | None) -> tuple[
         client = Client(local)
     else:
         client = Client(address)
-    client.run(_warm, spec_json)
+    if shared is None:  # another machine's workers: each keeps its own runs
+        client.run(warm, spec_json)
+    else:
+        from peaceforce.sweeps.worker import SweepWorker
+
+        client.register_plugin(SweepWorker(spec_json, shared))
     return client, local
 
 
