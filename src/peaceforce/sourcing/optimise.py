@@ -870,7 +870,7 @@ def optimise(
 
 #: First tours solved to proven optima with no run cut short (see
 #: :mod:`peaceforce.solvers.proven`): the columns in the model, their values and the stages.
-_PROVEN: ProvenRuns[tuple[IntArray, FloatArray, tuple[StageOutcome, ...]]] = ProvenRuns(size=256)
+_PROVEN: ProvenRuns[tuple[IntArray, FloatArray, tuple[StageOutcome, ...]]] = ProvenRuns(size=1024)
 
 
 def _run_key(

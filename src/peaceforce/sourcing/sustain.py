@@ -725,7 +725,7 @@ def _keep(key: bytes, ran: _Ran, seconds: float) -> None:
 #: tie-breaks always end at their own 0.3 s limit, and an equal model given the
 #: full 0.3 s again gets the plan that run reached (a fresh run would reach one
 #: that depends on the machine's speed; no sweep outcome reads hand-overs).
-_PROVEN: ProvenRuns[_Ran] = ProvenRuns(size=256)
+_PROVEN: ProvenRuns[_Ran] = ProvenRuns(size=2048)  # a sweep of the built-in spec keeps ~700
 
 
 def _solve_mip(
