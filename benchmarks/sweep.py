@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from peaceforce.sweeps.cases import settings_of
+from peaceforce.sweeps.cases import forget_process_state, settings_of
 from peaceforce.sweeps.design import design_cases
 from peaceforce.sweeps.run import SweepRun, run_sweep
 from peaceforce.sweeps.spec import SweepSpec, builtin_spec_dir, load_spec
@@ -129,6 +129,9 @@ def _plain_loop(spec: SweepSpec, sample: int) -> float:
 
 
 def _timed(spec: SweepSpec, folder: Path, workers: int | None) -> SweepRun:
+    """One cold run: in-process runs forget what earlier ones kept (workers start afresh)."""
+    forget_process_state()
+
     def report(done: int, total: int) -> None:
         print(f"  {folder.name}: {done:,} of {total:,} cases", file=sys.stderr, flush=True)
 

@@ -12,7 +12,7 @@ import pytest
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.model import Scenario
 from peaceforce.solvers.highs_mip import run as run_highs
-from peaceforce.solvers.proven import ProvenRuns, digest, share_between_processes
+from peaceforce.solvers.proven import ProvenRuns, digest, forget_all, share_between_processes
 from peaceforce.sourcing import optimise as optimise_module
 from peaceforce.sourcing.optimise import SourcingProblem, build_problem, optimise
 from tiny_scenario import line, pledge, tiny_scenario
@@ -127,3 +127,13 @@ def test_runs_are_shared_through_a_folder_and_its_loss_costs_only_the_sharing(
         assert one.get(key, seconds_left=1.0) is not None  # its own runs stay in memory
     finally:
         share_between_processes(None)
+
+
+def test_forget_all_drops_every_store_of_the_process() -> None:
+    # Benchmarks time cold runs in one process: nothing kept may leak from one into the next.
+    kept: ProvenRuns[str] = ProvenRuns(size=4)
+    key = digest("k", [1.0])
+    kept.keep(key, "plan", seconds=0.1)
+    assert kept.get(key, seconds_left=1.0) == "plan"
+    forget_all()
+    assert kept.get(key, seconds_left=1.0) is None

@@ -22,6 +22,7 @@ import hashlib
 import os
 import pickle
 import threading
+import weakref
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -89,6 +90,12 @@ def _write(key: bytes, kept: tuple[float, Any]) -> None:
         aside.unlink(missing_ok=True)
 
 
+def forget_all() -> None:
+    """Drop every run this process kept, as if it had just started (benchmarks time cold runs)."""
+    for store in list(_STORES):
+        store.forget()
+
+
 class ProvenRuns(Generic[Kept]):
     """What proven runs gave back, by the digest of what they were given (thread-safe)."""
 
@@ -96,6 +103,12 @@ class ProvenRuns(Generic[Kept]):
         self.size = size
         self._runs: OrderedDict[bytes, tuple[float, Kept]] = OrderedDict()
         self._lock = threading.Lock()
+        _STORES.add(self)
+
+    def forget(self) -> None:
+        """Drop every run kept in this process."""
+        with self._lock:
+            self._runs.clear()
 
     def get(self, key: bytes, seconds_left: float) -> Kept | None:
         """The run kept under ``key``, if it took no longer than ``seconds_left``."""
@@ -120,3 +133,7 @@ class ProvenRuns(Generic[Kept]):
             while len(self._runs) > self.size:
                 self._runs.popitem(last=False)
         _write(key, (seconds, kept))
+
+
+#: Every store of this process, for :func:`forget_all`.
+_STORES: weakref.WeakSet[ProvenRuns[Any]] = weakref.WeakSet()

@@ -111,6 +111,15 @@ def context_for(spec: SweepSpec) -> SweepContext:
     return _context(spec.model_dump_json())
 
 
+def forget_process_state() -> None:
+    """Drop what this process keeps between sweeps (scenarios read, proven solver runs):
+    the next sweep here runs as in a new process (benchmarks time such cold runs)."""
+    from peaceforce.solvers.proven import forget_all
+
+    _context.cache_clear()
+    forget_all()
+
+
 def check_spec(spec: SweepSpec, scenario: Scenario) -> None:
     """Every id and nation the spec names exists in the scenario."""
     missions = {m.id for m in scenario.missions}
