@@ -456,6 +456,31 @@ def test_fixes_prefer_the_nation_below_its_fair_share() -> None:
     assert len(gap.fixes) <= 3
 
 
+def test_a_system_a_nation_pledges_none_of_is_asked_of_it_last_and_said_so() -> None:
+    # The air-defence line needs 2 batteries; the UK pledges 1. Poland, below its share
+    # and pledging only infantry, could close the gap with a new pledge, but nothing says
+    # it fields such batteries: the UK's second battery is proposed first, with its pledge.
+    scenario = tiny_scenario(
+        [
+            pledge("gbr-ad", "GBR", "ad", 1),
+            pledge("fra", "FRA", "inf", 1),
+            pledge("pol", "POL", "inf", 1),
+        ],
+        [line("inf-line", "inf", 1, "far"), line("ad-line", "ad", 2, "far")],
+    )
+    [gap] = _source(scenario).gaps()
+    assert gap.line_id == "ad-line"
+    first, *others = gap.fixes
+    assert first.nation == "GBR" and first.preference == 0
+    assert first.description == "UK pledges 1 more Air defence (gbr-ad: 1 pledged now)"
+    [poland] = [f for f in others if f.nation == "POL"]
+    assert poland.preference == 2 and poland.shortfall_after == 0
+    assert poland.description.endswith(
+        "pledges 1 Air defence; Poland pledges no Air defence now: whether it fields the "
+        "system is to be asked"
+    )
+
+
 def test_a_gap_in_the_firm_only_fill_is_fixed_by_making_a_conditional_pledge_firm() -> None:
     # Two battalions needed; the UK's firm one fills one. Two conditional pledges could fill
     # the other: the UK's second (the UK is above its fair share, 75 % by GDP, with all the

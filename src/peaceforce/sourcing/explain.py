@@ -10,8 +10,11 @@ let a nation below its fair share pledge the missing units itself.
 Fixes are ranked first by how much of the gap they close, then by burden
 sharing and politics (:class:`~peaceforce.sourcing.result.Fix`): a nation
 below its fair share giving more comes first, then a policy caveat lifted,
-then a nation already at its share giving more, and a legal limit (the
-mandate, a treaty such as the Montreux Convention) last.
+then a nation already at its share giving more (or one below it asked for
+an air-defence system, aircraft or ships of a kind it pledges none of: the
+fix says that whether it fields them is to be asked), and a legal limit (the
+mandate, a treaty such as the Montreux Convention) last. A nation asked for
+more of a pledged unit is told how many it pledged now.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from peaceforce.scenario.model import (
     AccessRegime,
     AllowedDomains,
     Commitment,
+    Domain,
     MaxTourLength,
     Pledge,
     RequirementLine,
@@ -57,6 +61,8 @@ _EFFORT = {
 #: Obstacles that rest on law (a mandate, a treaty) rather than a government's policy.
 _LAW = frozenset({ObstacleKind.MANDATE, ObstacleKind.ACCESS})
 _BELOW_SHARE, _POLICY, _AT_SHARE, _LEGAL = 0, 1, 2, 3
+#: Domains of equipment a nation fields or not (air-defence systems, aircraft, ships).
+_SYSTEMS = frozenset({Domain.AIR_DEFENCE, Domain.AIR, Domain.MARITIME})
 _RELAXATION_TIME_LIMIT_S = 2.0
 #: Fixes kept per gap, and nations below their share asked to pledge the missing units.
 _FIXES_PER_GAP = 3
@@ -256,7 +262,8 @@ def _trials(
                     pledge.id, problem.extra_units.get(pledge.id, 0) + extra
                 )
                 text = (
-                    f"{_nation(problem, pledge.nation)} pledges {extra} more {unit} ({pledge.id})"
+                    f"{_nation(problem, pledge.nation)} pledges {extra} more {unit} "
+                    f"({pledge.id}: {pledge.count} pledged now)"
                 )
                 preference, size = (_BELOW_SHARE if below else _AT_SHARE), float(extra)
             elif obstacle.kind is ObstacleKind.CEILING:
@@ -299,16 +306,34 @@ def _new_pledge_trials(
     shortfall: int,
     ratio: dict[str, float],
 ) -> Iterator[tuple[int, int, float, Callable[[], SourcingProblem], Fix]]:
-    """Nations furthest below their fair share, and pledging nothing for the line, pledge it."""
+    """Nations furthest below their fair share, and pledging nothing for the line, pledge it.
+
+    Any army can raise infantry or engineers; an air-defence system, aircraft or
+    ships a nation has or has not. A nation that pledges no unit the line
+    accepts (its type or a substitute) of such a system is asked for it only
+    after the others, and the fix says so: the scenario does not tell whether
+    the nation fields the system at all.
+    """
     pledging = {p.pledge.nation for p in pairs}
     below = sorted(
         (share, nation) for nation, share in ratio.items() if share < 1.0 and nation not in pledging
     )
     capability = problem.scenario.unit_type_by_id[line.capability]
+    accepted = {capability.id, *capability.substitutes}
     for share, nation in below[:_NEW_PLEDGES_PER_GAP]:
         pledge = _new_pledge(problem, nation, capability.id, shortfall)
+        unproven = capability.domain in _SYSTEMS and not any(
+            p.nation == nation and p.unit_type in accepted for p in problem.scenario.pledges
+        )
+        name = _nation(problem, nation)
+        caution = (
+            f"; {name} pledges no {capability.name} now: whether it fields the system is to "
+            "be asked"
+            if unproven
+            else ""
+        )
         yield (
-            _BELOW_SHARE,
+            _AT_SHARE if unproven else _BELOW_SHARE,
             _EFFORT[ObstacleKind.USED_ELSEWHERE],
             float(shortfall),
             partial(_with_new_pledge, problem, pledge),
@@ -317,8 +342,8 @@ def _new_pledge_trials(
                 nation=nation,
                 obstacle=None,
                 description=(
-                    f"{_nation(problem, nation)} (at {share:.0%} of its fair share) "
-                    f"pledges {shortfall} {capability.name}"
+                    f"{name} (at {share:.0%} of its fair share) "
+                    f"pledges {shortfall} {capability.name}{caution}"
                 ),
                 shortfall_after=0,
             ),

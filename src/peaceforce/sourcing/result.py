@@ -65,7 +65,9 @@ class Fix(Result):
 
     ``preference`` orders fixes a political staff would propose first: 0 a nation
     below its fair share gives more, 1 a policy caveat is lifted, 2 a nation at or
-    above its fair share gives more, 3 a legal limit (mandate, treaty) is set aside.
+    above its fair share gives more, or one below it is asked for an air-defence
+    system, aircraft or ships of a kind it pledges none of, 3 a legal limit
+    (mandate, treaty) is set aside.
     """
 
     pledge_id: str | None
