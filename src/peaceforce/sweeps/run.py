@@ -54,6 +54,11 @@ _BATCHES_PER_THREAD = 16
 #: Times a batch is tried again after an error on a worker (a killed worker is rescheduled too).
 RETRIES = 2
 
+#: The Dask settings of a local cluster's workers: no statistical profiler. It wakes
+#: every 10 ms to sample the solving thread; with two workers on two cores a sweep took
+#: 56 s without it and 68 s with it (one run each, docs/benchmarks.md). The dashboard
+#: loses its flame graph, nothing else.
+_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
 #: Called as cases finish: (cases done, cases in all).
 Progress = Callable[[int, int], None]
 #: One sub-problem to solve: a representative case and every (key, inputs JSON) it answers.
@@ -260,18 +265,20 @@ def _connect(
 ) -> tuple[Any, Any]:
     """A client of a new local cluster (or of the scheduler at ``address``), workers warmed;
     a local cluster's workers share proven runs in ``shared``."""
+    import dask
     from distributed import Client, LocalCluster
 
     local = None
     if address is None:
-        local = LocalCluster(
-            n_workers=workers or 1,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address="127.0.0.1:0",
-            env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
-        )
+        with dask.config.set(_WORKER_CONFIG):  # the nannies hand it to their workers
+            local = LocalCluster(
+                n_workers=workers or 1,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",
+                env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
+            )
         client = Client(local)
     else:
         client = Client(address)
