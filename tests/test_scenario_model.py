@@ -168,9 +168,7 @@ def test_latest_stance_is_the_latest_dated_and_the_first_listed_of_a_day(
         said(Position.OPPOSED, date(2025, 5, 1), Question.AIR_POLICING),
         said(Position.COMMITTED, date(2025, 5, 1), Question.AIR_POLICING),  # same day: first wins
     ]
-    changed = scenario.replace(
-        stances=[s for s in scenario.stances if s.nation != "JPN"] + stances
-    )
+    changed = scenario.replace(stances=[s for s in scenario.stances if s.nation != "JPN"] + stances)
     assert changed.stance("JPN", soil) == stances[1]
     assert changed.stance("JPN", Question.AIR_POLICING) == stances[3]
     assert changed.stance("JPN", Question.MARITIME) is None

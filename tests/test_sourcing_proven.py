@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from highs_runs import counted_highs_runs
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.model import Scenario
-from peaceforce.solvers.highs_mip import run as run_highs
 from peaceforce.solvers.proven import ProvenRuns, digest, forget_all, share_between_processes
 from peaceforce.sourcing import optimise as optimise_module
 from peaceforce.sourcing.optimise import SourcingProblem, build_problem, optimise
@@ -39,15 +39,7 @@ def _scenario(prefix: str = "", *, ceiling: int | None = None) -> Scenario:
 @pytest.fixture
 def runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """HiGHS runs of the first-tour optimiser, with an empty store of proven runs."""
-    monkeypatch.setattr(optimise_module, "_PROVEN", ProvenRuns(size=8))
-    counted: list[int] = []
-
-    def run(highs: Any) -> None:
-        counted.append(1)
-        run_highs(highs)
-
-    monkeypatch.setattr(optimise_module, "run_highs", run)
-    return counted
+    return counted_highs_runs(monkeypatch, optimise_module)
 
 
 def test_an_equal_model_reuses_the_first_tour_and_reads_it_back_by_its_own_ids(

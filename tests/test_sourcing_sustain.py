@@ -9,12 +9,11 @@ from typing import Any
 
 import pytest
 
+from highs_runs import counted_highs_runs
 from peaceforce.mandate.analysis import analyse_mandate
 from peaceforce.scenario.loader import load_scenario
 from peaceforce.scenario.model import Domain, Nation, Scenario, UnitType
 from peaceforce.scenario.whatif import WhatIf, apply_what_if
-from peaceforce.solvers.highs_mip import run as run_highs
-from peaceforce.solvers.proven import ProvenRuns
 from peaceforce.sourcing import sustain as sustain_module
 from peaceforce.sourcing.engine import source_mission
 from peaceforce.sourcing.optimise import build_problem, optimise
@@ -155,14 +154,7 @@ def test_a_proven_run_is_reused_for_an_equal_model_only(monkeypatch: pytest.Monk
         scenario, scenario.mission("m"), analyse_mandate(scenario).assessment("coalition")
     )
     alone = optimise(problem, time_limit_s=10)
-    monkeypatch.setattr(sustain_module, "_PROVEN", ProvenRuns(size=8))
-    runs: list[int] = []
-
-    def counted(highs: Any) -> None:
-        runs.append(1)
-        run_highs(highs)
-
-    monkeypatch.setattr(sustain_module, "run_highs", counted)
+    runs = counted_highs_runs(monkeypatch, sustain_module)
 
     def solved() -> tuple[Any, Any]:
         model = sustain_module._HoldModel.build(problem, alone, joint=False)
