@@ -19,6 +19,7 @@ as the sweep, so a model one worker proved is not solved again on the other.
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from collections import Counter
@@ -54,11 +55,24 @@ _BATCHES_PER_THREAD = 16
 #: Times a batch is tried again after an error on a worker (a killed worker is rescheduled too).
 RETRIES = 2
 
-#: The Dask settings of a local cluster's workers: no statistical profiler. It wakes
-#: every 10 ms to sample the solving thread; with two workers on two cores a sweep took
-#: 56 s without it and 68 s with it (one run each, docs/benchmarks.md). The dashboard
-#: loses its flame graph, nothing else.
-_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+#: The Dask settings of a local cluster's workers.
+#:
+#: * No statistical profiler. It wakes every 10 ms to sample the solving thread; with two
+#:   workers on two cores a sweep took 56 s without it and 68 s with it (one run each,
+#:   docs/benchmarks.md). The dashboard loses its flame graph, nothing else.
+#: * No ``MALLOC_TRIM_THRESHOLD_``, which Dask sets by default to give memory back to the
+#:   system sooner. Setting it turns off glibc's sliding mmap threshold, so every NumPy
+#:   array over 128 KiB of a model build is mapped and unmapped afresh: the sweep of the
+#:   benchmark took 87 s in-process with it set and 76 s without, and two workers 51 s
+#:   against 39 s. A sweep worker's memory is bounded by its proven runs (solvers/proven.py).
+_WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.nanny.pre-spawn-environ": {
+        "OMP_NUM_THREADS": 1,
+        "MKL_NUM_THREADS": 1,
+        "OPENBLAS_NUM_THREADS": 1,
+    },
+}
 #: Called as cases finish: (cases done, cases in all).
 Progress = Callable[[int, int], None]
 #: One sub-problem to solve: a representative case and every (key, inputs JSON) it answers.
@@ -260,6 +274,21 @@ def warm(spec_json: str) -> None:
     context_for(SweepSpec.model_validate_json(spec_json))
 
 
+def _forget_dask_trim_threshold() -> None:
+    """Take back the ``MALLOC_TRIM_THRESHOLD_`` an earlier Dask cluster of this process left.
+
+    A nanny sets its pre-spawn variables in its parent's own environment, where they stay,
+    so every worker started later inherits Dask's default even under ``_WORKER_CONFIG``.
+    A value other than Dask's default was set by someone on purpose and is kept.
+    """
+    import dask
+
+    name = "MALLOC_TRIM_THRESHOLD_"
+    dasks = dask.config.get("distributed.nanny.pre-spawn-environ", {}).get(name)
+    if dasks is not None and os.environ.get(name) == str(dasks):
+        del os.environ[name]
+
+
 def _connect(
     spec_json: str, workers: int | None, address: str | None, shared: Path | None
 ) -> tuple[Any, Any]:
@@ -270,6 +299,7 @@ def _connect(
 
     local = None
     if address is None:
+        _forget_dask_trim_threshold()
         with dask.config.set(_WORKER_CONFIG):  # the nannies hand it to their workers
             local = LocalCluster(
                 n_workers=workers or 1,
@@ -277,7 +307,6 @@ def _connect(
                 processes=True,
                 host="127.0.0.1",
                 dashboard_address="127.0.0.1:0",
-                env={"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"},
             )
         client = Client(local)
     else:
