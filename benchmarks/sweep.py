@@ -8,7 +8,9 @@ plain loop an analyst would write without ``peaceforce sweep``, in one run.
   seconds per case, 10,000 cases would take most of a day. The command has no flag for
   a tour length, so the loop leaves that input at the scenario's (it costs the same).
 
-Prints a markdown table and the machine's load average; ``--json FILE`` also writes the
+Prints a markdown table, the machine's load average and, per run, the CPU seconds the
+hypervisor gave to other machines meanwhile (Linux's steal time: on a shared host one run
+of a mode lost 23 s of 100 to it, and the next run none); ``--json FILE`` also writes the
 figures. Usage: ``python benchmarks/sweep.py [--cases 10000] [--sample 10] [--skip-dask]
 [--repeat 3]``.
 
@@ -34,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +76,8 @@ def _against_reference(spec: SweepSpec, table: pd.DataFrame, reference: Path) ->
     """Compare a table with a reference's cases matched on the inputs, outcome by outcome."""
     expected = pd.read_csv(reference, dtype=str, keep_default_na=False).map(_text)
     inputs = [i.name for i in spec.inputs]
-    if not set(inputs) <= set(expected.columns):
+    measured = {"status", *(o.value for o in spec.outcomes)}
+    if set(inputs) != set(expected.columns) - measured:
         return {"reference": str(reference), "compared": 0, "note": "other inputs than the spec's"}
     found = expected.merge(_cases(spec, table), on=inputs, how="inner", suffixes=("", ".now"))
     differing = [
@@ -128,28 +132,58 @@ def _plain_loop(spec: SweepSpec, sample: int) -> float:
     return (time.perf_counter() - started) / len(cases)
 
 
-def _timed(spec: SweepSpec, folder: Path, workers: int | None) -> SweepRun:
+def _stolen_seconds() -> float | None:
+    """CPU seconds the hypervisor has given to other machines since boot, all cores
+    (the ``steal`` column of Linux's ``/proc/stat``); None where there is no such file."""
+    try:
+        fields = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One run of a mode, and the CPU time the hypervisor took from this machine during it:
+    on a shared host a run can lose seconds of its cores to other machines."""
+
+    run: SweepRun
+    stolen: float | None
+
+    @property
+    def seconds(self) -> float:
+        return self.run.seconds
+
+
+def _timed(spec: SweepSpec, folder: Path, workers: int | None) -> Timed:
     """One cold run: in-process runs forget what earlier ones kept (workers start afresh)."""
     forget_process_state()
+    before = _stolen_seconds()
 
     def report(done: int, total: int) -> None:
         print(f"  {folder.name}: {done:,} of {total:,} cases", file=sys.stderr, flush=True)
 
     run = run_sweep(spec, folder, workers=workers, progress=report)
-    print(f"{folder.name}: {run.seconds:.1f} s", file=sys.stderr, flush=True)
-    return run
+    after = _stolen_seconds()
+    stolen = None if before is None or after is None else after - before
+    print(f"{folder.name}: {run.seconds:.1f} s, {stolen} s stolen", file=sys.stderr, flush=True)
+    return Timed(run, stolen)
 
 
-def _row(name: str, runs: list[SweepRun]) -> dict[str, Any]:
-    """A mode's row: the median of its runs, and every run's seconds."""
-    seconds = float(np.median([run.seconds for run in runs]))
+def _row(name: str, runs: list[Timed]) -> dict[str, Any]:
+    """A mode's row: the median of its runs, and every run's seconds and stolen seconds."""
+    seconds = float(np.median([timed.seconds for timed in runs]))
+    first = runs[0].run
     return {
         "mode": name,
-        "cases": runs[0].cases,
-        "sub_problems_solved": runs[0].subproblems_solved,
+        "cases": first.cases,
+        "sub_problems_solved": first.subproblems_solved,
         "seconds": round(seconds, 1),
-        "cases_per_second": round(runs[0].cases / seconds, 1),
-        "runs_seconds": [round(run.seconds, 1) for run in runs],
+        "cases_per_second": round(first.cases / seconds, 1),
+        "runs_seconds": [round(timed.seconds, 1) for timed in runs],
+        "runs_stolen_seconds": [
+            None if timed.stolen is None else round(timed.stolen, 1) for timed in runs
+        ],
     }
 
 
@@ -157,10 +191,10 @@ def _row(name: str, runs: list[SweepRun]) -> dict[str, Any]:
 _COMPARED = ("key", "status", "sustained_fill", "first_tour_fill", "firm_sustained_fill")
 
 
-def _same_tables(runs: list[SweepRun]) -> bool:
+def _same_tables(runs: list[Timed]) -> bool:
     """Whether every run gave the first run's table, in the compared columns."""
-    first = runs[0].table[list(_COMPARED)]
-    return all(run.table[list(_COMPARED)].equals(first) for run in runs[1:])
+    first = runs[0].run.table[list(_COMPARED)]
+    return all(timed.run.table[list(_COMPARED)].equals(first) for timed in runs[1:])
 
 
 def main() -> None:
@@ -190,7 +224,7 @@ def main() -> None:
     spec = _spec(args.cases, args.inputs)
     rows: list[dict[str, Any]] = []
     identical: bool | None = None
-    modes: dict[str, tuple[int | None, list[SweepRun]]] = {"in-process": (None, [])}
+    modes: dict[str, tuple[int | None, list[Timed]]] = {"in-process": (None, [])}
     if not args.skip_dask:
         modes |= {"Dask, 1 worker": (1, []), "Dask, 2 workers": (2, [])}
     with tempfile.TemporaryDirectory() as scratch:
@@ -199,7 +233,7 @@ def main() -> None:
             for workers, runs in modes.values():
                 folder = stores / f"{workers or 0}-workers-round-{round_ + 1}"
                 runs.append(_timed(spec, folder, workers))
-    alone = modes["in-process"][1][0]
+    alone = modes["in-process"][1][0].run
     checked = _against_reference(spec, alone.table, args.reference)
     if args.write_reference is not None:
         _cases(spec, alone.table).to_csv(args.write_reference, index=False)
@@ -220,19 +254,27 @@ def main() -> None:
     print(f"load average after the runs: {load} ({os.cpu_count()} cores)")
     varied = ", ".join(i.name for i in spec.inputs)
     print(f"inputs varied: {varied}; {alone.distinct_cases:,} distinct cases\n")
-    print("| mode | cases | sub-problems solved | s (median) | cases/s | every run (s) |")
-    print("|---|---:|---:|---:|---:|---|")
+    print(
+        "| mode | cases | sub-problems solved | s (median) | cases/s | every run (s) "
+        "| CPU s stolen in each run |"
+    )
+    print("|---|---:|---:|---:|---:|---|---|")
     for row in rows:
         every = ", ".join(f"{x:,.1f}" for x in row.get("runs_seconds", [])) or "-"
+        stolen = row.get("runs_stolen_seconds", [])
+        taken = ", ".join("?" if x is None else f"{x:,.1f}" for x in stolen) or "-"
         print(
             f"| {row['mode']} | {row['cases']:,} | {row['sub_problems_solved']:,} | "
-            f"{row['seconds']:,.1f} | {row['cases_per_second']:,.2f} | {every} |"
+            f"{row['seconds']:,.1f} | {row['cases_per_second']:,.2f} | {every} | {taken} |"
         )
-    print(
-        f"\nreference ({args.reference.name}): {checked['compared']} of "
-        f"{checked.get('of', 0)} cases found in this run, "
-        f"{len(checked.get('differing', []))} outcomes differ"
-    )
+    if "note" in checked:
+        print(f"\nreference ({args.reference.name}): not compared, {checked['note']}")
+    else:
+        print(
+            f"\nreference ({args.reference.name}): {checked['compared']} of "
+            f"{checked['of']} cases found in this run, "
+            f"{len(checked['differing'])} outcomes differ"
+        )
     for difference in checked.get("differing", [])[:10]:
         print(f"  {difference}")
     summary: dict[str, Any] = {
