@@ -8,6 +8,10 @@ plain loop an analyst would write without ``peaceforce sweep``, in one run.
   seconds per case, 10,000 cases would take most of a day. The command has no flag for
   a tour length, so the loop leaves that input at the scenario's (it costs the same).
 
+Before each round, ``--repeat`` or not, a perfectly parallel NumPy kernel is run alone
+and as two processes at once: the machine's own 1 → 2 scaling in that round, a ceiling
+for the sweep's (it swings between rounds on a shared host).
+
 Prints a markdown table, the machine's load average and, per run, the CPU seconds the
 hypervisor gave to other machines meanwhile (Linux's steal time: on a shared host one run
 of a mode lost 23 s of 100 to it, and the next run none); ``--json FILE`` also writes the
@@ -142,6 +146,34 @@ def _stolen_seconds() -> float | None:
         return None
 
 
+#: Perfectly parallel work of the kind a sweep does (NumPy arrays made, multiplied and
+#: sorted, in a Python loop), run as one process and as two at once: the 1 -> 2 process
+#: scaling the machine itself gives in that round, a ceiling for the sweep's.
+_PARALLEL_KERNEL = """
+import numpy as np
+generator = np.random.default_rng(1)
+for _ in range(1500):
+    a = generator.random((400, 400))
+    np.sort(a @ a.T, axis=None)
+"""
+
+
+def _machine_scaling() -> float:
+    """Throughput of two copies of the kernel at once over one alone (2.0 is perfect)."""
+    command = [sys.executable, "-c", _PARALLEL_KERNEL]
+    one_thread = os.environ | {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+    started = time.perf_counter()
+    subprocess.run(command, check=True, env=one_thread)
+    alone = time.perf_counter() - started
+    started = time.perf_counter()
+    pair = [subprocess.Popen(command, env=one_thread) for _ in range(2)]
+    if any(process.wait() != 0 for process in pair):
+        raise RuntimeError("the parallel kernel failed")
+    together = time.perf_counter() - started
+    print(f"machine: {alone:.1f} s alone, {together:.1f} s two at once", file=sys.stderr)
+    return 2 * alone / together
+
+
 @dataclass(frozen=True)
 class Timed:
     """One run of a mode, and the CPU time the hypervisor took from this machine during it:
@@ -224,12 +256,15 @@ def main() -> None:
     spec = _spec(args.cases, args.inputs)
     rows: list[dict[str, Any]] = []
     identical: bool | None = None
+    machine: list[float] = []
     modes: dict[str, tuple[int | None, list[Timed]]] = {"in-process": (None, [])}
     if not args.skip_dask:
         modes |= {"Dask, 1 worker": (1, []), "Dask, 2 workers": (2, [])}
     with tempfile.TemporaryDirectory() as scratch:
         stores = args.keep or Path(scratch)
         for round_ in range(max(1, args.repeat)):
+            if not args.skip_dask:
+                machine.append(_machine_scaling())
             for workers, runs in modes.values():
                 folder = stores / f"{workers or 0}-workers-round-{round_ + 1}"
                 runs.append(_timed(spec, folder, workers))
@@ -293,10 +328,14 @@ def main() -> None:
         scaling = float(np.median(ratios))
         summary["scaling_1_to_2_workers"] = round(scaling, 2)
         summary["scaling_per_round"] = [round(x, 2) for x in ratios]
+        summary["machine_scaling_per_round"] = [round(x, 2) for x in machine]
         every = ", ".join(f"{x:.2f}x" for x in ratios)
+        ceiling = ", ".join(f"{x:.2f}x" for x in machine)
         print(
             f"\nscaling from 1 to 2 workers: {scaling:.2f}x (median of the rounds: {every}); "
-            f"tables identical: {identical}"
+            f"tables identical: {identical}\n"
+            f"the machine's own 1 -> 2 process scaling on perfectly parallel NumPy work: "
+            f"{float(np.median(machine)):.2f}x (rounds: {ceiling})"
         )
     if args.json is not None:
         args.json.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
