@@ -98,26 +98,28 @@ def test_a_worker_killed_mid_sweep_loses_no_case(tmp_path: Path, cluster: Any) -
     assert again.solved_cases == 0 and again.stored_before == 16
 
 
-def test_local_sweep_workers_keep_glibcs_mmap_threshold_and_run_no_profiler(
+def test_local_sweep_workers_keep_glibcs_mmap_threshold_and_slow_housekeeping(
     tmp_path: Path,
 ) -> None:
     """Dask's default MALLOC_TRIM_THRESHOLD_ makes every large NumPy array a fresh mmap
-    (a sweep 15-30 % slower), and its profiler samples the solving thread every 10 ms."""
+    (a sweep 15-30 % slower); its profiler samples the solving thread every 10 ms, and its
+    monitors wake every 100-500 ms, each time taking a core from a solver."""
     from peaceforce.sweeps.run import _connect
 
     client, local = _connect(spec().model_dump_json(), 1, None, tmp_path)
     try:
 
-        def settings() -> tuple[str | None, str | None, bool]:
+        def settings() -> tuple[str | None, str | None, bool, str]:
             import dask
 
             return (
                 os.environ.get("MALLOC_TRIM_THRESHOLD_"),
                 os.environ.get("OMP_NUM_THREADS"),
                 bool(dask.config.get("distributed.worker.profile.enabled")),
+                str(dask.config.get("distributed.worker.memory.monitor-interval")),
             )
 
-        assert list(client.run(settings).values()) == [(None, "1", False)]
+        assert list(client.run(settings).values()) == [(None, "1", False, "1s")]
     finally:
         client.close()
         local.close()
