@@ -46,6 +46,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 
 from peaceforce.sweeps.cases import forget_process_state, settings_of
 from peaceforce.sweeps.design import design_cases
@@ -254,6 +255,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     spec = _spec(args.cases, args.inputs)
+    try:  # model_copy does not validate: a left-out input the spec needs would fail mid-run
+        SweepSpec.model_validate_json(spec.model_dump_json())
+    except ValidationError as error:
+        parser.error(f"--inputs {args.inputs}: {error.errors()[0]['msg']}")
     rows: list[dict[str, Any]] = []
     identical: bool | None = None
     machine: list[float] = []
