@@ -199,7 +199,8 @@ def _timed(spec: SweepSpec, folder: Path, workers: int | None) -> Timed:
     run = run_sweep(spec, folder, workers=workers, progress=report)
     after = _stolen_seconds()
     stolen = None if before is None or after is None else after - before
-    print(f"{folder.name}: {run.seconds:.1f} s, {stolen} s stolen", file=sys.stderr, flush=True)
+    taken = "unknown" if stolen is None else f"{stolen:.1f}"
+    print(f"{folder.name}: {run.seconds:.1f} s, {taken} s stolen", file=sys.stderr, flush=True)
     return Timed(run, stolen)
 
 
