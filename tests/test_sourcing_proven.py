@@ -111,12 +111,15 @@ def test_runs_are_shared_through_a_folder_and_its_loss_costs_only_the_sharing(
         found = other.get(key, seconds_left=1.0)
         assert found is not None and found[0] == "plan"
         assert (found[1] == np.arange(3.0)).all()
+        assert not found[1].flags.writeable  # shared by every reuse, as a run kept here
         assert other.get(key, seconds_left=0.1) is None  # it took longer than there is now
         assert not list(tmp_path.glob(".*"))  # nothing left half-written
         shutil.rmtree(tmp_path)  # the sweep ended: the folder is gone
-        assert other.get(key, seconds_left=1.0) is None
+        assert ProvenRuns(size=4).get(key, seconds_left=1.0) is None
         one.keep(digest("k", [2.0]), ("later", np.zeros(1)), seconds=0.1)  # no error
         assert one.get(key, seconds_left=1.0) is not None  # its own runs stay in memory
+        # and so does a run read from the folder: read once, not at every reuse
+        assert other.get(key, seconds_left=1.0) is found
     finally:
         share_between_processes(None)
 

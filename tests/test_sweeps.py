@@ -17,7 +17,7 @@ from peaceforce.scenario.model import Scenario
 from peaceforce.sweeps import cases as sweep_cases
 from peaceforce.sweeps.analysis import Describer, analyse, outcome_phrase
 from peaceforce.sweeps.cases import case_scenario, context_for, evaluate, settings_of
-from peaceforce.sweeps.design import design_cases
+from peaceforce.sweeps.design import design_cases, unit_points
 from peaceforce.sweeps.prim import cart_boxes, prim_boxes
 from peaceforce.sweeps.run import run_sweep
 from peaceforce.sweeps.spec import Outcome, SweepSpec, builtin_spec_dir, load_spec, parse_spec
@@ -106,6 +106,37 @@ def test_set_input_stays_a_set_and_designs_are_seeded() -> None:
     assert first == again
     assert {c["tour"] for c in first} == {4, 6, 8}
     assert all(isinstance(c["join"], tuple) for c in first)
+
+
+def test_each_lhs_point_decodes_to_the_level_or_value_it_falls_on() -> None:
+    # A coordinate u picks level floor(u * n) of n (the last for u = 1); a range maps linearly.
+    lhs = small_spec(
+        inputs=[
+            {
+                "name": "frame",
+                "kind": "categorical",
+                "target": "framework",
+                "values": ["coalition", "un"],
+            },
+            {
+                "name": "tour",
+                "kind": "integer",
+                "target": "tour_months",
+                "low": 4,
+                "high": 8,
+                "step": 2,
+            },
+            {"name": "ioc", "kind": "real", "target": "ioc_share", "low": 0.5, "high": 0.9},
+            {"name": "backstop", "kind": "boolean", "target": "us_backstop"},
+        ],
+        design={"method": "lhs", "cases": 50, "seed": 3},
+    )
+    points = unit_points(lhs)
+    for case, (frame, tour, ioc, backstop) in zip(design_cases(lhs), points, strict=True):
+        assert case["frame"] == ("coalition", "un")[min(int(frame * 2), 1)]
+        assert case["tour"] == (4, 6, 8)[min(int(tour * 3), 2)]
+        assert case["ioc"] == round(0.5 + 0.4 * ioc, 6)
+        assert case["backstop"] is bool(backstop >= 0.5)
 
 
 def test_sobol_and_morris_designs_have_salib_sizes() -> None:

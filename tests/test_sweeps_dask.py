@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from peaceforce.sweeps.run import run_sweep
+from peaceforce.sweeps.run import _tapering_batches, run_sweep
 from peaceforce.sweeps.spec import SweepSpec, parse_spec
 
 distributed = pytest.importorskip("distributed")
@@ -123,3 +123,18 @@ def test_local_sweep_workers_keep_glibcs_mmap_threshold_and_slow_housekeeping(
     finally:
         client.close()
         local.close()
+
+
+def test_batches_taper_to_single_jobs_so_workers_finish_together() -> None:
+    # 100 jobs for 2 worker threads in batches of 8: whole batches while many jobs are left,
+    # then at most a quarter of what is left per thread, down to one job each.
+    jobs: list[Any] = [({"case": n}, [(f"key-{n}", "{}")]) for n in range(100)]
+    batches = list(_tapering_batches(jobs, 8, threads=2))
+    assert [job for batch in batches for job in batch] == jobs  # each job once, in order
+    sizes = [len(batch) for batch in batches]
+    assert sizes[0] == 8 and sizes == sorted(sizes, reverse=True)
+    left = 100
+    for size in sizes:
+        assert size == max(1, min(8, left // 8))
+        left -= size
+    assert sizes[-8:] == [1] * 8

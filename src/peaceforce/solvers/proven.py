@@ -18,6 +18,7 @@ is solved once per worker.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
@@ -67,14 +68,29 @@ def _path(folder: Path, key: bytes) -> Path:
 
 
 def _read(key: bytes) -> tuple[float, Any] | None:
-    """A run another process kept (a fresh copy), or None; a folder gone means none."""
+    """A run another process kept, its arrays read-only as every reuse shares them, or None;
+    a folder gone means none."""
     if _Shared.folder is None:
         return None
     try:
         found: tuple[float, Any] = pickle.loads(_path(_Shared.folder, key).read_bytes())
     except (OSError, EOFError, pickle.UnpicklingError):
         return None
+    _read_only(found)
     return found
+
+
+def _read_only(value: Any) -> None:
+    """Make every array in ``value`` (in tuples, lists and dataclasses, at any depth) read-only:
+    pickle gives them back writable."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _read_only(item)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            _read_only(getattr(value, field.name))
 
 
 def _write(key: bytes, kept: tuple[float, Any]) -> None:
@@ -118,20 +134,26 @@ class ProvenRuns(Generic[Kept]):
                 self._runs.move_to_end(key)
         if found is None:
             found = _read(key)
+            if found is not None:  # another process's run: read from disk once, not per use
+                self._remember(key, found)
         if found is None or found[0] > seconds_left:
             return None
         return found[1]
+
+    def _remember(self, key: bytes, kept: tuple[float, Kept]) -> None:
+        """Keep a run in this process, the latest ``size`` of them."""
+        with self._lock:
+            self._runs[key] = kept
+            self._runs.move_to_end(key)
+            while len(self._runs) > self.size:
+                self._runs.popitem(last=False)
 
     def keep(self, key: bytes, kept: Kept, seconds: float) -> None:
         """Keep what a proven run gave back, and the seconds it took.
 
         Arrays in it are shared by every reuse: make them read-only first.
         """
-        with self._lock:
-            self._runs[key] = (seconds, kept)
-            self._runs.move_to_end(key)
-            while len(self._runs) > self.size:
-                self._runs.popitem(last=False)
+        self._remember(key, (seconds, kept))
         _write(key, (seconds, kept))
 
 

@@ -46,17 +46,17 @@ class Dimension:
         """Column name: the input's, or ``input.NATION`` for a member of a set."""
         return self.input.name if self.member is None else f"{self.input.name}.{self.member}"
 
-    def decode(self, u: float) -> Value:
-        """The value at a point of [0, 1]."""
+    def decode(self, column: np.ndarray[Any, np.dtype[np.float64]]) -> list[Value]:
+        """The values at points of [0, 1], one per point (a whole design's column at once)."""
         spec = self.input
         if isinstance(spec, SetInput | BooleanInput):
-            return bool(u >= 0.5)
-        if isinstance(spec, CategoricalInput):
-            return spec.values[_bin(u, len(spec.values))]
-        if isinstance(spec, IntegerInput):
-            levels = spec.levels()
-            return levels[_bin(u, len(levels))]
-        return round(spec.low + (spec.high - spec.low) * float(u), 6)
+            return list((column >= 0.5).tolist())
+        if isinstance(spec, CategoricalInput | IntegerInput):
+            levels = spec.values if isinstance(spec, CategoricalInput) else spec.levels()
+            bins = np.minimum(np.floor(column * len(levels)), len(levels) - 1).astype(int)
+            return [levels[index] for index in bins.tolist()]
+        low, span = spec.low, spec.high - spec.low
+        return [round(low + span * u, 6) for u in column.tolist()]
 
     def levels(self) -> tuple[Value, ...]:
         """The values a full factorial design takes."""
@@ -66,10 +66,6 @@ class Dimension:
         if isinstance(spec, CategoricalInput):
             return spec.values
         return spec.levels()
-
-
-def _bin(u: float, n: int) -> int:
-    return min(math.floor(u * n), n - 1)
 
 
 def dimensions(spec: SweepSpec) -> list[Dimension]:
@@ -83,9 +79,10 @@ def dimensions(spec: SweepSpec) -> list[Dimension]:
     return result
 
 
-def _assemble(spec: SweepSpec, dims: Sequence[Dimension], values: Sequence[Value]) -> Inputs:
-    """Inputs of one case from the value of every dimension (set members gathered)."""
-    by_dim = dict(zip((d.name for d in dims), values, strict=True))
+def _assemble(spec: SweepSpec, names: Sequence[str], values: Sequence[Value]) -> Inputs:
+    """Inputs of one case from the value of every dimension, named ``names`` (set members
+    gathered)."""
+    by_dim = dict(zip(names, values, strict=True))
     case: Inputs = {}
     for item in spec.inputs:
         if isinstance(item, SetInput):
@@ -142,12 +139,12 @@ def design_cases(spec: SweepSpec) -> list[Inputs]:
                     )
                 ]
             )
-        return [_assemble(spec, dims, combo) for combo in itertools.product(*levels)]
+        names = [d.name for d in dims]
+        return [_assemble(spec, names, combo) for combo in itertools.product(*levels)]
     points = unit_points(spec)
-    return [
-        _assemble(spec, dims, [d.decode(u) for d, u in zip(dims, row, strict=True)])
-        for row in points
-    ]
+    columns = [d.decode(points[:, index]) for index, d in enumerate(dims)]
+    names = [d.name for d in dims]
+    return [_assemble(spec, names, values) for values in zip(*columns, strict=True)]
 
 
 def dimension_values(spec: SweepSpec, case: Inputs) -> dict[str, Value]:
