@@ -305,3 +305,17 @@ def test_source_json_is_all_json_even_where_highs_prints_to_standard_output() ->
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout)["sourcing"]["mission_id"] == "reassurance"
     assert b"HighsMipSolverData" not in done.stdout
+
+
+def test_the_peaceforce_script_imports_the_command_line_only_when_it_runs() -> None:
+    # A sweep's local Dask workers import the parent's main script again (multiprocessing's
+    # rule), so the script's own imports must stay light: the command line takes ~1.4 s.
+    import subprocess
+    import sys
+    import tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    module, function = pyproject["project"]["scripts"]["peaceforce"].split(":")
+    code = f"import sys, {module}; print('peaceforce.cli' in sys.modules, {module}.{function})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.startswith("False <function main")

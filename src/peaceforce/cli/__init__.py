@@ -353,5 +353,6 @@ app.add_typer(cot_app)
 
 
 def main() -> None:
-    """Entry point (the ``peaceforce`` script); errors are reported by :class:`ReportingGroup`."""
+    """Entry point (of the ``peaceforce`` script, via :mod:`peaceforce.command`); errors are
+    reported by :class:`ReportingGroup`."""
     app()
