@@ -110,25 +110,14 @@ def test_set_input_stays_a_set_and_designs_are_seeded() -> None:
 
 def test_each_lhs_point_decodes_to_the_level_or_value_it_falls_on() -> None:
     # A coordinate u picks level floor(u * n) of n (the last for u = 1); a range maps linearly.
+    inputs: list[tuple[str, str, str, dict[str, Any]]] = [
+        ("frame", "categorical", "framework", {"values": ["coalition", "un"]}),
+        ("tour", "integer", "tour_months", {"low": 4, "high": 8, "step": 2}),
+        ("ioc", "real", "ioc_share", {"low": 0.5, "high": 0.9}),
+        ("backstop", "boolean", "us_backstop", {}),
+    ]
     lhs = small_spec(
-        inputs=[
-            {
-                "name": "frame",
-                "kind": "categorical",
-                "target": "framework",
-                "values": ["coalition", "un"],
-            },
-            {
-                "name": "tour",
-                "kind": "integer",
-                "target": "tour_months",
-                "low": 4,
-                "high": 8,
-                "step": 2,
-            },
-            {"name": "ioc", "kind": "real", "target": "ioc_share", "low": 0.5, "high": 0.9},
-            {"name": "backstop", "kind": "boolean", "target": "us_backstop"},
-        ],
+        inputs=[{"name": n, "kind": k, "target": t, **more} for n, k, t, more in inputs],
         design={"method": "lhs", "cases": 50, "seed": 3},
     )
     points = unit_points(lhs)
